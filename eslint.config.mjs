@@ -1,0 +1,53 @@
+import nx from '@nx/eslint-plugin';
+
+/**
+ * Module boundaries (checked on every lint run):
+ *  - scope: an app only reaches its own scope, the shared server libraries and the browser-safe contracts;
+ *    server libraries never reach the web, and the contracts reach nothing but themselves.
+ *  - type: app → feature → data-access → util (ui → util), never upwards.
+ */
+export const depConstraints = [
+  { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:server', 'scope:shared'] },
+  { sourceTag: 'scope:generation', onlyDependOnLibsWithTags: ['scope:generation', 'scope:server', 'scope:shared'] },
+  { sourceTag: 'scope:gallery', onlyDependOnLibsWithTags: ['scope:gallery', 'scope:server', 'scope:shared'] },
+  { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:web', 'scope:shared'] },
+  { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
+  { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:server', 'scope:shared'] },
+  {
+    sourceTag: 'scope:shared',
+    onlyDependOnLibsWithTags: ['scope:shared'],
+    // The contracts are bundled into the browser app: no server or Node-only packages.
+    bannedExternalImports: ['@nestjs/*', '@aws-sdk/*', 'ioredis', 'bull', 'pino', 'prom-client', 'node:*', 'fs', 'path', 'crypto', 'http'],
+  },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:ui', 'type:util'] },
+  { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:ui', 'type:util'] },
+  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util'] },
+  { sourceTag: 'type:ui', onlyDependOnLibsWithTags: ['type:ui', 'type:util'] },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  { ignores: ['**/dist', '**/node_modules', '**/.cache', '**/tmp', '**/.nx', '**/.angular', '**/coverage'] },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?js$'],
+          depConstraints,
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+];

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/** A TCP port given as a decimal string. */
+export const portSchema = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+/** A boolean given as true/false, 1/0, yes/no or on/off. */
+export const booleanSchema = z.stringbool({ error: 'must be true or false' });
+
+/** A comma-separated list; blanks are dropped. */
+export const listSchema = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
+/** A duration in whole milliseconds within [min, max]. */
+export function durationMsSchema(min: number, max: number) {
+  return z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(min, `must be between ${min} and ${max} ms`)
+    .max(max, `must be between ${min} and ${max} ms`);
+}
+
+/** What every Pixel Prompt service reads: where to listen, how to log, how long to drain. */
+export const serviceEnvSchema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test'], { error: 'must be production, development or test' }).default('production'),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  /** Longest time SIGTERM may take: in-flight work finishes or is cut off, then the process exits. */
+  SHUTDOWN_TIMEOUT_MS: durationMsSchema(1000, 600_000).default(25_000),
+  /** Browser origins allowed by CORS; empty means same-origin only. */
+  CORS_ORIGINS: listSchema.default([]),
+  /** Version and commit reported in logs and metrics; set by the image build. */
+  APP_VERSION: z.string().default('dev'),
+  GIT_COMMIT: z.string().default('unknown'),
+});
+
+export const redisEnvSchema = z.object({
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }),
+});
+
+export const s3EnvSchema = z.object({
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Set only for S3-compatible servers (s3rver locally); unset means AWS S3. */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  S3_FORCE_PATH_STYLE: booleanSchema.default(false),
+});
+
+export type ServiceEnv = z.output<typeof serviceEnvSchema>;
+export type RedisEnv = z.output<typeof redisEnvSchema>;
+export type S3Env = z.output<typeof s3EnvSchema>;

@@ -1,0 +1,4 @@
+export * from './lib/correlation';
+export * from './lib/errors';
+export * from './lib/health';
+export * from './lib/runtime-config';

@@ -1,0 +1,61 @@
+import { type DynamicModule, Inject, Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import type { Logger } from '@pixel-prompt/observability';
+import { LOGGER, type ReadinessCheck } from '@pixel-prompt/service';
+
+export const REDIS_URL = Symbol('REDIS_URL');
+
+/** The process's Redis connection. Reconnects by itself; commands fail fast while it is down. */
+@Injectable()
+export class RedisConnection implements OnModuleDestroy {
+  readonly client: Redis;
+  private down = false;
+
+  constructor(@Inject(REDIS_URL) url: string, @Inject(LOGGER) logger: Logger) {
+    this.client = new Redis(url, {
+      // Fail commands at once while disconnected instead of queueing them: callers (and readiness)
+      // learn immediately, and nothing piles up in memory during an outage.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectionName: 'pixel-prompt',
+    });
+    // Log transitions only: ioredis emits an error on every reconnect attempt.
+    this.client.on('error', (error: Error) => {
+      if (this.down) return;
+      this.down = true;
+      logger.warn({ err: { message: error.message } }, 'redis connection lost; reconnecting');
+    });
+    this.client.on('ready', () => {
+      if (!this.down) return;
+      this.down = false;
+      logger.info('redis connection restored');
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+}
+
+@Injectable()
+export class RedisReadinessCheck implements ReadinessCheck {
+  readonly name = 'redis';
+
+  constructor(private readonly redis: RedisConnection) {}
+
+  async check(): Promise<void> {
+    await this.redis.client.ping();
+  }
+}
+
+@Module({})
+export class RedisModule {
+  static forRoot(url: string): DynamicModule {
+    return {
+      module: RedisModule,
+      global: true,
+      providers: [{ provide: REDIS_URL, useValue: url }, RedisConnection, RedisReadinessCheck],
+      exports: [RedisConnection, RedisReadinessCheck],
+    };
+  }
+}

@@ -1,0 +1,14 @@
+import { HttpException } from '@nestjs/common';
+import type { ErrorCode } from '@pixel-prompt/contracts';
+
+/** An error meant for the client: its code and message are sent as they are (see ErrorFilter). */
+export class ApiError extends HttpException {
+  constructor(
+    status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message, status);
+  }
+}

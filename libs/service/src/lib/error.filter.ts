@@ -1,0 +1,87 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { CORRELATION_ID_HEADER, type ErrorBody, type ErrorCode } from '@pixel-prompt/contracts';
+import type { Logger } from '@pixel-prompt/observability';
+import { ApiError } from './api-error';
+import { LOGGER } from './tokens';
+
+interface Translation {
+  status: number;
+  error: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+const BY_STATUS: Record<number, Omit<Translation, 'status'>> = {
+  400: { error: 'BAD_REQUEST', message: 'The request is not valid.' },
+  404: { error: 'NOT_FOUND', message: 'Nothing is served at this address. Check the URL.' },
+  405: { error: 'BAD_REQUEST', message: 'This method is not allowed here.' },
+  413: { error: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' },
+  415: { error: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the request body as application/json.' },
+  429: { error: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests. Wait a moment and try again.' },
+  503: { error: 'SERVICE_UNAVAILABLE', message: 'The service is temporarily unavailable. Try again shortly.' },
+};
+
+const INTERNAL: Translation = {
+  status: 500,
+  error: 'INTERNAL_ERROR',
+  message: 'Something went wrong on our side. Try again; if it keeps failing, quote the correlation id.',
+};
+
+/** Errors raised by Express middleware (body-parser) carry an HTTP status and a machine type. */
+function httpErrorStatus(exception: unknown): { status: number; type?: string } | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const { status, type } = exception as { status?: unknown; type?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500
+    ? { status, type: typeof type === 'string' ? type : undefined }
+    : undefined;
+}
+
+export function translate(exception: unknown): Translation {
+  if (exception instanceof ApiError) {
+    return { status: exception.getStatus(), error: exception.code, message: exception.message, details: exception.details };
+  }
+  const clientError =
+    exception instanceof HttpException ? { status: exception.getStatus(), type: undefined } : httpErrorStatus(exception);
+  if (!clientError) return INTERNAL;
+  if (clientError.type === 'entity.parse.failed') {
+    return { status: 400, error: 'INVALID_JSON', message: 'The request body is not valid JSON.' };
+  }
+  const known = BY_STATUS[clientError.status];
+  if (known) return { status: clientError.status, ...known };
+  return clientError.status < 500 ? { status: clientError.status, ...BY_STATUS[400] } : INTERNAL;
+}
+
+/**
+ * Answers with the JSON error contract `{error, message, correlationId, details?}`.
+ * Server faults are logged with their stack and answered with a generic message: internals never leave.
+ */
+export function sendError(exception: unknown, req: Request, res: Response, logger: Logger): void {
+  const { status, ...body } = translate(exception);
+  if (status >= 500) {
+    logger.error({ err: exception, method: req.method, path: req.path }, 'request failed');
+  }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const correlationId = String(res.getHeader(CORRELATION_ID_HEADER) ?? '');
+  const payload: ErrorBody = { ...body, correlationId };
+  res.status(status).json(payload);
+}
+
+/** Express error middleware for errors raised before Nest routing (the JSON body parser). */
+export function expressErrorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => sendError(error, req, res, logger);
+}
+
+/** Every error thrown inside Nest (routing, guards, handlers) ends here. */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendError(exception, http.getRequest<Request>(), http.getResponse<Response>(), this.logger);
+  }
+}

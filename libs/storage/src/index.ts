@@ -1,0 +1,2 @@
+export * from './lib/s3';
+export * from './lib/storage.module';

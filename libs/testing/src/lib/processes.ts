@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn, type SpawnOptions } from 'node:child_process';
+import { once } from 'node:events';
+
+/** A child process whose output lines are kept, for assertions and for failure messages. */
+export class ManagedProcess {
+  readonly lines: string[] = [];
+  private exited: Promise<number | null>;
+  private exitCode: number | null | undefined;
+
+  constructor(readonly child: ChildProcess) {
+    const collect = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.lines.push(line);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exitCode = code ?? (signal ? null : code);
+        resolve(this.exitCode);
+      });
+    });
+    live.add(this);
+    void this.exited.then(() => live.delete(this));
+  }
+
+  get running(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  /** Resolves with the exit code (null when ended by a signal). */
+  waitForExit(): Promise<number | null> {
+    return this.exited;
+  }
+
+  /** Sends `signal` and waits for the exit; SIGKILL after `graceMs`. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<number | null> {
+    if (!this.running) return this.exitCode ?? null;
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  output(): string {
+    return this.lines.join('\n');
+  }
+}
+
+const live = new Set<ManagedProcess>();
+
+/** Starts `command` with piped output. */
+export async function startProcess(command: string, args: string[], options: SpawnOptions = {}): Promise<ManagedProcess> {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  const spawned = once(child, 'spawn');
+  const failed = once(child, 'error').then(([error]) => {
+    throw error;
+  });
+  await Promise.race([spawned, failed]);
+  return new ManagedProcess(child);
+}
+
+/** Kills whatever a test file left running: called from afterAll so a failed test leaks nothing. */
+export async function stopAllProcesses(): Promise<void> {
+  await Promise.all([...live].map((p) => p.stop('SIGKILL')));
+}

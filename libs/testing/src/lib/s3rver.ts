@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports';
+import { type ManagedProcess, startProcess } from './processes';
+import { waitFor } from './wait-for';
+import { workspaceRoot } from './workspace';
+
+/** s3rver's fixed development credentials: not secrets, the server accepts nothing else. */
+export const S3RVER_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+
+/** A private S3-protocol server (s3rver) on a free loopback port, with one bucket created. */
+export class TestS3 {
+  private constructor(
+    readonly port: number,
+    readonly bucket: string,
+    private readonly dir: string,
+    private readonly server: ManagedProcess,
+  ) {}
+
+  static async start(bucket = 'pixel-prompt-test'): Promise<TestS3> {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'pp-s3rver-'));
+    const bin = join(workspaceRoot(), 'node_modules/s3rver/bin/s3rver.js');
+    // s3rver's signature code needs OpenSSL's legacy provider on current Node releases.
+    const server = await startProcess(process.execPath, [
+      '--openssl-legacy-provider', bin, '--directory', dir, '--address', '127.0.0.1', '--port', String(port),
+      '--configure-bucket', bucket, '--silent',
+    ]);
+    const s3 = new TestS3(port, bucket, dir, server);
+    await waitFor(
+      async () => (await fetch(`${s3.endpoint}/${bucket}?list-type=2&max-keys=1`)).ok || (!server.running && Promise.reject(new Error(server.output()))),
+      { what: `s3rver on port ${port}` },
+    );
+    return s3;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Environment a service needs to use this server. */
+  env(): Record<string, string> {
+    return {
+      S3_BUCKET: this.bucket,
+      S3_ENDPOINT: this.endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_REGION: 'us-east-1',
+      ...S3RVER_CREDENTIALS,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.server.stop('SIGTERM');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
