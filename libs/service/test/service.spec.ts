@@ -1,9 +1,10 @@
+import type { AddressInfo, Server } from 'node:net';
 import { Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Body, Controller, Get, Global, Inject, Injectable, Module, type OnModuleDestroy, Param, Post } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig, serviceEnvSchema } from '@pixel-prompt/config';
-import { isErrorBody } from '@pixel-prompt/contracts';
+import { type ErrorBody, type ReadinessResponse, isErrorBody } from '@pixel-prompt/contracts';
 import type { Logger } from '@pixel-prompt/observability';
 import { waitFor } from '@pixel-prompt/testing';
 import { LOGGER, type ReadinessCheck, ServiceModule, createServiceApp, drain } from '../src';
@@ -93,8 +94,8 @@ async function startApp(env: Record<string, string> = {}) {
     config,
   );
   await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
-  const url = `http://127.0.0.1:${address.port}`;
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
   return { app, url, logs, dependency: app.get(FakeDependency), gate: app.get(Gate) };
 }
 
@@ -164,7 +165,7 @@ describe('service foundation', () => {
       ctx.dependency.mode = 'hang';
       const res = await fetch(`${ctx.url}/health/ready`);
       expect(res.status).toBe(503);
-      expect((await res.json()).checks['fake-db']).toEqual({ status: 'down', reason: 'timeout' });
+      expect(((await res.json()) as ReadinessResponse).checks['fake-db']).toEqual({ status: 'down', reason: 'timeout' });
     });
   });
 
@@ -201,7 +202,7 @@ describe('service foundation', () => {
 
     it('hides server faults behind a generic 500 and logs the stack', async () => {
       const res = await fetch(`${ctx.url}/things/boom`);
-      const body = await res.json();
+      const body = (await res.json()) as ErrorBody;
       expect(res.status).toBe(500);
       expect(isErrorBody(body)).toBe(true);
       expect(body.error).toBe('INTERNAL_ERROR');
@@ -217,7 +218,7 @@ describe('service foundation', () => {
         body: '{"prompt": ',
       });
       expect(res.status).toBe(400);
-      expect((await res.json()).error).toBe('INVALID_JSON');
+      expect(((await res.json()) as ErrorBody).error).toBe('INVALID_JSON');
     });
 
     it('answers an oversized body with 413 PAYLOAD_TOO_LARGE', async () => {

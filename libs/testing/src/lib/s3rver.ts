@@ -9,34 +9,47 @@ import { workspaceRoot } from './workspace';
 /** s3rver's fixed development credentials: not secrets, the server accepts nothing else. */
 export const S3RVER_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 
-/** A private S3-protocol server (s3rver) on a free loopback port, with one bucket created. */
+/**
+ * A private S3-protocol server (s3rver) on a free loopback port, with one bucket created.
+ * `stop()` then `start()` keeps the port and the stored objects.
+ */
 export class TestS3 {
+  private server?: ManagedProcess;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'pp-s3rver-'));
+
   private constructor(
     readonly port: number,
     readonly bucket: string,
-    private readonly dir: string,
-    private readonly server: ManagedProcess,
   ) {}
 
   static async start(bucket = 'pixel-prompt-test'): Promise<TestS3> {
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'pp-s3rver-'));
-    const bin = join(workspaceRoot(), 'node_modules/s3rver/bin/s3rver.js');
-    // s3rver's signature code needs OpenSSL's legacy provider on current Node releases.
-    const server = await startProcess(process.execPath, [
-      '--openssl-legacy-provider', bin, '--directory', dir, '--address', '127.0.0.1', '--port', String(port),
-      '--configure-bucket', bucket, '--silent',
-    ]);
-    const s3 = new TestS3(port, bucket, dir, server);
-    await waitFor(
-      async () => (await fetch(`${s3.endpoint}/${bucket}?list-type=2&max-keys=1`)).ok || (!server.running && Promise.reject(new Error(server.output()))),
-      { what: `s3rver on port ${port}` },
-    );
+    const s3 = new TestS3(await freePort(), bucket);
+    await s3.start();
     return s3;
   }
 
   get endpoint(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const bin = join(workspaceRoot(), 'node_modules/s3rver/bin/s3rver.js');
+    // s3rver's request signing code needs OpenSSL's legacy provider on current Node releases.
+    const server = await startProcess(process.execPath, [
+      '--openssl-legacy-provider', bin, '--directory', this.dir, '--address', '127.0.0.1',
+      '--port', String(this.port), '--configure-bucket', this.bucket, '--silent',
+    ]);
+    this.server = server;
+    await waitFor(
+      async () =>
+        (await fetch(`${this.endpoint}/${this.bucket}?list-type=2&max-keys=1`).then((r) => r.ok, () => false)) ||
+        (!server.running && Promise.reject(new Error(server.output()))),
+      { what: `s3rver on port ${this.port}` },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop('SIGTERM');
   }
 
   /** Environment a service needs to use this server. */
@@ -51,7 +64,7 @@ export class TestS3 {
   }
 
   async dispose(): Promise<void> {
-    await this.server.stop('SIGTERM');
+    await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,3 @@
+import { describeServiceConformance } from '@pixel-prompt/testing';
+
+describeServiceConformance('gallery', ['s3']);
