@@ -16,8 +16,9 @@ export const depConstraints = [
   {
     sourceTag: 'scope:shared',
     onlyDependOnLibsWithTags: ['scope:shared'],
-    // The contracts are bundled into the browser app: no server or Node-only packages.
-    bannedExternalImports: ['@nestjs/*', '@aws-sdk/*', 'ioredis', 'bull', 'pino', 'prom-client', 'node:*', 'fs', 'path', 'crypto', 'http'],
+    // The contracts are bundled into the browser app: no server packages (Node built-ins are
+    // refused by no-restricted-imports in libs/contracts/eslint.config.mjs).
+    bannedExternalImports: ['@nestjs/*', '@aws-sdk/*', 'express', 'ioredis', 'bull', 'pino', 'prom-client', 'zod'],
   },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:ui', 'type:util'] },
   { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:ui', 'type:util'] },
