@@ -1,0 +1,13 @@
+import { bootstrapApplication } from '@angular/platform-browser';
+import { App } from './app/app';
+import { appConfig } from './app/app.config';
+
+bootstrapApplication(App, appConfig).catch((error: unknown) => {
+  console.error(error);
+  // Without this the page would keep saying "Loading…" forever (e.g. when config.json is missing or invalid).
+  const message = document.createElement('p');
+  message.className = 'boot-message';
+  message.setAttribute('role', 'alert');
+  message.textContent = 'Pixel Prompt could not start. Please reload the page.';
+  document.querySelector('pp-root')?.replaceChildren(message);
+});

@@ -1,0 +1,12 @@
+import { HttpTestingController } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { RUNTIME_CONFIG_URL, RuntimeConfig } from '../app/core/runtime-config';
+
+/** Loads the RuntimeConfig the way the app initializer does, answering config.json with `body`. */
+export async function loadRuntimeConfig(body: object = { apiBaseUrl: '/api' }): Promise<RuntimeConfig> {
+  const config = TestBed.inject(RuntimeConfig);
+  const loading = config.load();
+  TestBed.inject(HttpTestingController).expectOne(RUNTIME_CONFIG_URL).flush(body);
+  await loading;
+  return config;
+}
