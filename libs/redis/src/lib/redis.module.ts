@@ -1,4 +1,4 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { Logger } from '@pixel-prompt/observability';
 import { LOGGER, type ReadinessCheck } from '@pixel-prompt/service';
@@ -7,9 +7,10 @@ export const REDIS_URL = Symbol('REDIS_URL');
 
 /** The process's Redis connection. Reconnects by itself; commands fail fast while it is down. */
 @Injectable()
-export class RedisConnection implements OnModuleDestroy {
+export class RedisConnection implements OnApplicationShutdown {
   readonly client: Redis;
   private down = false;
+  private closing = false;
 
   constructor(@Inject(REDIS_URL) url: string, @Inject(LOGGER) logger: Logger) {
     this.client = new Redis(url, {
@@ -19,11 +20,13 @@ export class RedisConnection implements OnModuleDestroy {
       maxRetriesPerRequest: 1,
       connectionName: 'pixel-prompt',
     });
-    // Log transitions only: ioredis emits an error on every reconnect attempt.
-    this.client.on('error', (error: Error) => {
-      if (this.down) return;
+    // Log transitions only: ioredis reports an error on every reconnect attempt. 'close' fires for
+    // every way a connection ends (Redis stopped, network cut), also when no error is raised.
+    this.client.on('error', (error: Error) => logger.debug({ err: { message: error.message } }, 'redis error'));
+    this.client.on('close', () => {
+      if (this.down || this.closing) return;
       this.down = true;
-      logger.warn({ err: { message: error.message } }, 'redis connection lost; reconnecting');
+      logger.warn({}, 'redis connection lost; reconnecting');
     });
     this.client.on('ready', () => {
       if (!this.down) return;
@@ -32,7 +35,9 @@ export class RedisConnection implements OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // The last shutdown phase: queues finish their active jobs (which write to Redis) before it.
+  async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }

@@ -8,14 +8,24 @@ export class ManagedProcess {
   private exitCode: number | null | undefined;
 
   constructor(readonly child: ChildProcess) {
-    const collect = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.lines.push(line);
+    // A line may arrive split across chunks: keep each stream's unfinished tail until its newline.
+    const collect = (stream: NodeJS.ReadableStream | null) => {
+      let tail = '';
+      stream?.on('data', (chunk: Buffer) => {
+        const parts = (tail + chunk.toString('utf8')).split('\n');
+        tail = parts.pop() ?? '';
+        for (const line of parts) if (line.trim()) this.lines.push(line);
+      });
+      stream?.on('end', () => {
+        if (tail.trim()) this.lines.push(tail);
+      });
     };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    collect(child.stdout);
+    collect(child.stderr);
+    // 'close' rather than 'exit': it comes after the output streams ended, so no line is missed.
     this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.exitCode = code ?? (signal ? null : code);
+      child.once('close', (code) => {
+        this.exitCode = code;
         resolve(this.exitCode);
       });
     });
