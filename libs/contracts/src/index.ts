@@ -1,4 +1,5 @@
 export * from './lib/correlation';
 export * from './lib/errors';
+export * from './lib/generation';
 export * from './lib/health';
 export * from './lib/runtime-config';

@@ -1,2 +1,3 @@
+export * from './lib/layout';
 export * from './lib/s3';
 export * from './lib/storage.module';

@@ -59,3 +59,24 @@ export const s3EnvSchema = z.object({
 export type ServiceEnv = z.output<typeof serviceEnvSchema>;
 export type RedisEnv = z.output<typeof redisEnvSchema>;
 export type S3Env = z.output<typeof s3EnvSchema>;
+
+/** Job state, queues and the model registry: read by the gateway (producer) and generation (consumer). */
+export const jobsEnvSchema = z.object({
+  /** JSON or YAML model registry (mounted from a ConfigMap); the 9 built-in local models when unset. */
+  MODEL_REGISTRY_PATH: z.string().min(1).optional(),
+  /** How long job state and events stay in Redis. */
+  JOB_TTL_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(60, 'must be between 60 and 2592000 seconds')
+    .max(2_592_000, 'must be between 60 and 2592000 seconds')
+    .default(86_400),
+  /** Tries per model call when failures are transient. */
+  JOB_ATTEMPTS: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be between 1 and 10').max(10, 'must be between 1 and 10').default(3),
+  RETRY_BACKOFF_MS: durationMsSchema(10, 60_000).default(1000),
+  /** A worker holds a job this long per lock renewal; a dead worker's jobs return to the queue after it. */
+  QUEUE_LOCK_DURATION_MS: durationMsSchema(1000, 600_000).default(30_000),
+  QUEUE_STALLED_INTERVAL_MS: durationMsSchema(500, 600_000).default(30_000),
+});
+
+export type JobsEnv = z.output<typeof jobsEnvSchema>;

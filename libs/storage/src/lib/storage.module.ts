@@ -1,14 +1,15 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Env } from '@pixel-prompt/config';
 import type { ReadinessCheck } from '@pixel-prompt/service';
+import { IMMUTABLE_CACHE_CONTROL } from './layout';
 import { createS3Client, headBucket } from './s3';
 
 export const S3_ENV = Symbol('S3_ENV');
 
 /** The process's S3 client and the bucket Pixel Prompt keeps its images and manifests in. */
 @Injectable()
-export class ObjectStorage implements OnModuleDestroy {
+export class ObjectStorage implements OnApplicationShutdown {
   readonly client: S3Client;
   readonly bucket: string;
 
@@ -17,8 +18,40 @@ export class ObjectStorage implements OnModuleDestroy {
     this.bucket = env.S3_BUCKET;
   }
 
-  onModuleDestroy(): void {
+  // The last shutdown phase: queues finish their active jobs (which write to S3) before it.
+  onApplicationShutdown(): void {
     this.client.destroy();
+  }
+
+  /** Stores an image for good: immutable caching, its type, and the request's correlation id. */
+  async putImage(key: string, body: Uint8Array, contentType: string, correlationId: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        CacheControl: IMMUTABLE_CACHE_CONTROL,
+        Metadata: { 'correlation-id': correlationId },
+      }),
+    );
+  }
+
+  async putJson(key: string, value: unknown, correlationId: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: JSON.stringify(value),
+        ContentType: 'application/json',
+        Metadata: { 'correlation-id': correlationId },
+      }),
+    );
+  }
+
+  async getJson<T>(key: string): Promise<T> {
+    const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return JSON.parse(await (object.Body?.transformToString() ?? Promise.resolve('null'))) as T;
   }
 }
 

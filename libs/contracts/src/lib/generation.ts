@@ -1,0 +1,97 @@
+/** Limits of a generation request, shared by the web form and the gateway's validation. */
+export const GENERATION_LIMITS = {
+  promptMaxLength: 1000,
+  steps: { min: 1, max: 100, default: 25 },
+  guidance: { min: 0, max: 20, default: 7 },
+  /** Seeds are integers that survive JSON and every provider's API. */
+  seed: { min: 0, max: 2_147_483_647 },
+  models: { min: 1, max: 20 },
+} as const;
+
+/** Header making POST /generate safe to retry: the same key and body return the same job for 24 h. */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+export interface GenerateRequest {
+  prompt: string;
+  steps?: number;
+  guidance?: number;
+  seed?: number;
+  /** Subset of configured model ids; all enabled models when omitted. */
+  models?: string[];
+}
+
+export type JobState = 'pending' | 'in_progress' | 'completed' | 'partial' | 'failed' | 'canceled';
+
+export type ModelState = 'pending' | 'in_progress' | 'completed' | 'error' | 'canceled';
+
+/** Why a model produced no image. */
+export type ModelErrorCode =
+  | 'TIMEOUT'
+  | 'AUTH'
+  | 'QUOTA'
+  | 'RATE_LIMITED'
+  | 'CONTENT_REJECTED'
+  | 'PROVIDER_ERROR'
+  | 'UNAVAILABLE';
+
+export interface GenerateAccepted {
+  jobId: string;
+  status: JobState;
+  totalModels: number;
+  statusUrl: string;
+  eventsUrl: string;
+}
+
+export interface GenerationParameters {
+  steps: number;
+  guidance: number;
+  seed: number;
+}
+
+export interface ModelResult {
+  model: string;
+  displayName: string;
+  index: number;
+  status: ModelState;
+  startedAt?: string;
+  completedAt?: string;
+  /** Seconds from start to completion. */
+  duration?: number;
+  imageUrl?: string;
+  thumbnailUrl?: string;
+  error?: { code: ModelErrorCode; message: string };
+}
+
+export interface JobStatusResponse {
+  jobId: string;
+  status: JobState;
+  createdAt: string;
+  updatedAt: string;
+  totalModels: number;
+  /** Models that reached an end state (completed, error or canceled). */
+  completedModels: number;
+  prompt: string;
+  parameters: GenerationParameters;
+  results: ModelResult[];
+}
+
+/** Server-Sent Event types on GET /jobs/:jobId/events, in the `event:` field. */
+export type JobEventType = 'model_started' | 'model_completed' | 'model_failed' | 'model_canceled' | 'completed';
+
+export interface ModelEvent {
+  type: Exclude<JobEventType, 'completed'>;
+  jobId: string;
+  result: ModelResult;
+}
+
+export interface CompletedEvent {
+  type: 'completed';
+  jobId: string;
+  status: JobStatusResponse;
+}
+
+export type JobEvent = ModelEvent | CompletedEvent;
+
+export function isTerminalJobState(state: JobState): boolean {
+  return state !== 'pending' && state !== 'in_progress';
+}

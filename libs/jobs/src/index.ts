@@ -1,0 +1,5 @@
+export * from './lib/job-store';
+export * from './lib/jobs.module';
+export * from './lib/presentation';
+export * from './lib/queues';
+export { EVENTS_CHANNEL } from './lib/scripts';

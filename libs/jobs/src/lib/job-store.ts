@@ -1,0 +1,212 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { GenerationParameters, JobState, ModelErrorCode, ModelState } from '@pixel-prompt/contracts';
+import { RedisConnection } from '@pixel-prompt/redis';
+import { CANCEL_SCRIPT, CREATE_SCRIPT, MODEL_FIELDS, TRANSITION_SCRIPT } from './scripts';
+
+export const JOB_TTL_SECONDS = Symbol('JOB_TTL_SECONDS');
+
+/** How long an Idempotency-Key is remembered. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+export function isJobId(value: string): boolean {
+  return JOB_ID.test(value);
+}
+
+const jobKey = (jobId: string) => `pp:job:${jobId}`;
+const eventsKey = (jobId: string) => `pp:job:${jobId}:events`;
+const idempotencyKey = (key: string) => `pp:idempotency:${createHash('sha256').update(key).digest('hex')}`;
+
+type ModelField = (typeof MODEL_FIELDS)[number];
+
+/** One model of a job as stored: strings, as Redis keeps them. */
+export type ModelRecord = Partial<Record<ModelField, string>> & { model: string; name: string; status: ModelState };
+
+export interface JobRecord {
+  jobId: string;
+  status: JobState;
+  createdAt: string;
+  updatedAt: string;
+  prompt: string;
+  parameters: GenerationParameters;
+  correlationId: string;
+  models: ModelRecord[];
+}
+
+export interface NewJob {
+  prompt: string;
+  parameters: GenerationParameters;
+  models: { id: string; displayName: string }[];
+  correlationId: string;
+}
+
+export type CreateOutcome =
+  | { outcome: 'created'; jobId: string }
+  | { outcome: 'replayed'; jobId: string }
+  | { outcome: 'conflict' };
+
+export interface StoredImage {
+  imageKey: string;
+  thumbKey: string;
+  bytes: number;
+  width: number;
+  height: number;
+}
+
+/** Result of moving a model: whether it moved, and the job's final status when that move ended it. */
+export interface TransitionOutcome {
+  moved: boolean;
+  finalStatus?: JobState;
+}
+
+export type CancelOutcome =
+  | { outcome: 'not_found' }
+  | { outcome: 'finished'; status: JobState }
+  | { outcome: 'canceled'; canceledModels: number; finalStatus?: JobState };
+
+export interface StoredEvent {
+  id: string;
+  type: 'model_started' | 'model_completed' | 'model_failed' | 'model_canceled' | 'completed';
+  index: number;
+  model?: ModelRecord;
+}
+
+type ScriptedRedis = RedisConnection['client'] & {
+  ppCreate(...args: (string | number)[]): Promise<string | null>;
+  ppTransition(...args: (string | number)[]): Promise<string | null>;
+  ppCancel(...args: (string | number)[]): Promise<[string, string] | null>;
+};
+
+/**
+ * Job state in Redis: one hash per job with per-model fields, changed only by atomic scripts, and a
+ * stream of events per job (the stream ids are the SSE event ids, so a client resumes exactly).
+ * Every change publishes the job id on EVENTS_CHANNEL. Keys expire after the job TTL.
+ */
+@Injectable()
+export class JobStore {
+  private readonly redis: ScriptedRedis;
+
+  constructor(
+    connection: RedisConnection,
+    @Inject(JOB_TTL_SECONDS) private readonly ttlSeconds: number,
+  ) {
+    const client = connection.client;
+    client.defineCommand('ppCreate', { numberOfKeys: 3, lua: CREATE_SCRIPT });
+    client.defineCommand('ppTransition', { numberOfKeys: 2, lua: TRANSITION_SCRIPT });
+    client.defineCommand('ppCancel', { numberOfKeys: 2, lua: CANCEL_SCRIPT });
+    this.redis = client as ScriptedRedis;
+  }
+
+  /**
+   * Creates a job with every model pending. With an idempotency key, the first request with that key
+   * creates the job; later ones with the same body (fingerprint) get the same job id back, and ones
+   * with another body a conflict. Claim and creation happen in one script, so concurrent retries
+   * can never create two jobs.
+   */
+  async create(job: NewJob, idempotency?: { key: string; fingerprint: string }): Promise<CreateOutcome> {
+    const jobId = randomUUID();
+    const now = new Date().toISOString();
+    const fields: (string | number)[] = [
+      'prompt', job.prompt, 'steps', job.parameters.steps, 'guidance', job.parameters.guidance,
+      'seed', job.parameters.seed, 'correlationId', job.correlationId, 'createdAt', now, 'updatedAt', now,
+      'status', 'pending', 'total', job.models.length, 'ended', 0, 'ok', 0, 'canceledModels', 0,
+    ];
+    job.models.forEach((model, index) => {
+      fields.push(`m:${index}:model`, model.id, `m:${index}:name`, model.displayName, `m:${index}:status`, 'pending');
+    });
+    const claim = await this.redis.ppCreate(
+      jobKey(jobId), eventsKey(jobId), idempotency ? idempotencyKey(idempotency.key) : '',
+      jobId, now, this.ttlSeconds, idempotency ? `${jobId} ${idempotency.fingerprint}` : '', IDEMPOTENCY_TTL_SECONDS,
+      ...fields,
+    );
+    if (!claim) return { outcome: 'created', jobId };
+    const [claimedJobId = '', fingerprint] = claim.split(' ');
+    return fingerprint === idempotency?.fingerprint ? { outcome: 'replayed', jobId: claimedJobId } : { outcome: 'conflict' };
+  }
+
+  async get(jobId: string): Promise<JobRecord | undefined> {
+    if (!isJobId(jobId)) return undefined;
+    const hash = await this.redis.hgetall(jobKey(jobId));
+    if (!hash['status']) return undefined;
+    const total = Number(hash['total']);
+    const models = Array.from({ length: total }, (_, index) => {
+      const model: Record<string, string> = {};
+      for (const field of MODEL_FIELDS) {
+        const value = hash[`m:${index}:${field}`];
+        if (value !== undefined) model[field] = value;
+      }
+      return model as ModelRecord;
+    });
+    return {
+      jobId,
+      status: hash['status'] as JobState,
+      createdAt: hash['createdAt'] ?? '',
+      updatedAt: hash['updatedAt'] ?? '',
+      prompt: hash['prompt'] ?? '',
+      parameters: { steps: Number(hash['steps']), guidance: Number(hash['guidance']), seed: Number(hash['seed']) },
+      correlationId: hash['correlationId'] ?? '',
+      models,
+    };
+  }
+
+  /** Marks a model as running. False when it must not run: canceled, already ended, or job expired. */
+  async start(jobId: string, index: number): Promise<boolean> {
+    // in_progress is allowed too: a job whose worker died is picked up again after Bull finds it stalled.
+    const outcome = await this.transition(jobId, index, 'pending,in_progress', 'in_progress', 'model_started', [
+      'startedAt', new Date().toISOString(),
+    ]);
+    return outcome.moved;
+  }
+
+  complete(jobId: string, index: number, image: StoredImage): Promise<TransitionOutcome> {
+    return this.transition(jobId, index, 'pending,in_progress', 'completed', 'model_completed', [
+      'completedAt', new Date().toISOString(), 'imageKey', image.imageKey, 'thumbKey', image.thumbKey,
+      'bytes', image.bytes, 'width', image.width, 'height', image.height,
+    ]);
+  }
+
+  fail(jobId: string, index: number, error: { code: ModelErrorCode; message: string }): Promise<TransitionOutcome> {
+    return this.transition(jobId, index, 'pending,in_progress', 'error', 'model_failed', [
+      'completedAt', new Date().toISOString(), 'errorCode', error.code, 'errorMessage', error.message,
+    ]);
+  }
+
+  async cancel(jobId: string): Promise<CancelOutcome> {
+    if (!isJobId(jobId)) return { outcome: 'not_found' };
+    const result = await this.redis.ppCancel(jobKey(jobId), eventsKey(jobId), jobId, new Date().toISOString(), this.ttlSeconds);
+    if (!result) return { outcome: 'not_found' };
+    const [first = '', second = ''] = result;
+    if (first === 'finished') return { outcome: 'finished', status: second as JobState };
+    return { outcome: 'canceled', canceledModels: Number(first), finalStatus: (second || undefined) as JobState | undefined };
+  }
+
+  /** Events recorded after `afterId` (all when omitted), oldest first. */
+  async eventsAfter(jobId: string, afterId?: string): Promise<StoredEvent[]> {
+    const entries = await this.redis.xrange(eventsKey(jobId), afterId ? `(${afterId}` : '-', '+');
+    return entries.map(([id, flat]) => {
+      const fields = Object.fromEntries(flat.flatMap((value, i) => (i % 2 === 0 ? [[value, flat[i + 1]]] : [])));
+      const index = Number(fields['index']);
+      const type = fields['type'] as StoredEvent['type'];
+      return type === 'completed'
+        ? { id, type, index }
+        : { id, type, index, model: JSON.parse(fields['data'] ?? '{}') as ModelRecord };
+    });
+  }
+
+  private async transition(
+    jobId: string,
+    index: number,
+    from: string,
+    to: ModelState,
+    eventType: StoredEvent['type'],
+    extra: (string | number)[],
+  ): Promise<TransitionOutcome> {
+    const result = await this.redis.ppTransition(
+      jobKey(jobId), eventsKey(jobId), jobId, new Date().toISOString(), this.ttlSeconds, index, from, to, eventType, ...extra,
+    );
+    if (result === null) return { moved: false };
+    return result === '' ? { moved: true } : { moved: true, finalStatus: result as JobState };
+  }
+}

@@ -1,0 +1,98 @@
+import { BullModule, getQueueToken } from '@nestjs/bull';
+import { type DynamicModule, Injectable, Module } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bull';
+
+/** One queue per model: a slow model's backlog never delays the others, and each has its own concurrency. */
+export const modelQueueName = (modelId: string) => `model-${modelId}`;
+
+/** Writes a job's gallery manifest and counts its outcome once it has ended, whoever ended it. */
+export const FINALIZE_QUEUE = 'finalize';
+
+/** One model of one generation. */
+export interface ModelJobData {
+  jobId: string;
+  index: number;
+  model: string;
+  prompt: string;
+  steps: number;
+  guidance: number;
+  seed: number;
+  correlationId: string;
+}
+
+export interface FinalizeJobData {
+  jobId: string;
+  correlationId: string;
+}
+
+export interface QueueSettings {
+  redisUrl: string;
+  modelIds: string[];
+  /** Tries per model call for transient failures. */
+  attempts: number;
+  /** First retry delay; doubled each time, with jitter. */
+  backoffMs: number;
+  /** How long a worker holds a job before Bull deems it stalled (renewed while the worker lives). */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+}
+
+/** The Bull connection and the queues, for the gateway (producer) and generation (consumer). */
+@Module({})
+export class QueuesModule {
+  static forRoot(settings: QueueSettings): DynamicModule {
+    const names = [...settings.modelIds.map(modelQueueName), FINALIZE_QUEUE];
+    return {
+      module: QueuesModule,
+      global: true,
+      imports: [
+        BullModule.forRoot({
+          url: settings.redisUrl,
+          prefix: 'pp:bull',
+          settings: {
+            lockDuration: settings.lockDurationMs,
+            stalledInterval: settings.stalledIntervalMs,
+            // A job whose worker died twice is failed rather than retried forever.
+            maxStalledCount: 2,
+            backoffStrategies: {
+              // Exponential with "equal jitter": replicas retrying together spread out.
+              jitter: (attemptsMade: number) => {
+                const base = settings.backoffMs * 2 ** Math.max(0, attemptsMade - 1);
+                return Math.round(base / 2 + (Math.random() * base) / 2);
+              },
+            },
+          },
+          defaultJobOptions: {
+            attempts: settings.attempts,
+            backoff: { type: 'jitter' },
+            // Bounded history: enough to inspect recent work, never an ever-growing Redis.
+            removeOnComplete: { age: 24 * 60 * 60, count: 1000 },
+            removeOnFail: { age: 7 * 24 * 60 * 60, count: 5000 },
+          },
+        }),
+        BullModule.registerQueue(...names.map((name) => ({ name }))),
+      ],
+      providers: [GenerationQueues],
+      exports: [GenerationQueues, BullModule],
+    };
+  }
+}
+
+@Injectable()
+export class GenerationQueues {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  model(modelId: string): Queue<ModelJobData> {
+    return this.moduleRef.get(getQueueToken(modelQueueName(modelId)), { strict: false });
+  }
+
+  finalize(): Queue<FinalizeJobData> {
+    return this.moduleRef.get(getQueueToken(FINALIZE_QUEUE), { strict: false });
+  }
+
+  /** Queues a job's finalisation; its id makes a second request for the same job a no-op. */
+  async requestFinalize(jobId: string, correlationId: string): Promise<void> {
+    await this.finalize().add({ jobId, correlationId }, { jobId: `finalize:${jobId}` });
+  }
+}

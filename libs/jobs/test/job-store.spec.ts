@@ -1,0 +1,148 @@
+import type { Logger } from '@pixel-prompt/observability';
+import { RedisConnection } from '@pixel-prompt/redis';
+import { TestRedis, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
+import { type NewJob, JobStore } from '../src';
+
+const silent = { warn: () => undefined, info: () => undefined } as unknown as Logger;
+
+const job = (models = 3): NewJob => ({
+  prompt: 'a lighthouse at dusk',
+  parameters: { steps: 25, guidance: 7, seed: 42 },
+  models: Array.from({ length: models }, (_, i) => ({ id: `m${i}`, displayName: `Model ${i}` })),
+  correlationId: 'corr-1',
+});
+
+const image = (i: number) => ({ imageKey: `images/x/${i}.png`, thumbKey: `images/x/${i}.thumb.png`, bytes: 100 + i, width: 64, height: 64 });
+
+describe('JobStore (real Redis)', () => {
+  let redis: TestRedis;
+  let connection: RedisConnection;
+  let store: JobStore;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    connection = new RedisConnection(redis.url, silent);
+    await waitFor(() => connection.client.status === 'ready', { what: 'the Redis connection' });
+    store = new JobStore(connection, 3600);
+  });
+
+  afterAll(async () => {
+    await connection.onApplicationShutdown();
+    await redis.dispose();
+    await stopAllProcesses();
+  });
+
+  it('creates a pending job with every model pending', async () => {
+    const created = await store.create(job());
+    expect(created.outcome).toBe('created');
+    const record = await store.get(created.outcome === 'created' ? created.jobId : '');
+    expect(record).toMatchObject({
+      status: 'pending',
+      prompt: 'a lighthouse at dusk',
+      parameters: { steps: 25, guidance: 7, seed: 42 },
+      correlationId: 'corr-1',
+    });
+    expect(record?.models).toEqual([
+      { model: 'm0', name: 'Model 0', status: 'pending' },
+      { model: 'm1', name: 'Model 1', status: 'pending' },
+      { model: 'm2', name: 'Model 2', status: 'pending' },
+    ]);
+    expect(await store.get('not-a-job-id')).toBeUndefined();
+    expect(await store.get('6f1c2a9e-5b1d-4c1e-9a57-0d8f1f2c3b4a')).toBeUndefined();
+  });
+
+  it('replays an idempotency key with the same body, even under concurrent retries, and refuses another body', async () => {
+    const key = { key: 'client-key-1', fingerprint: 'body-a' };
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => store.create(job(), key)));
+    const ids = new Set(outcomes.map((o) => (o.outcome === 'conflict' ? 'conflict' : o.jobId)));
+    expect(ids.size).toBe(1);
+    expect(outcomes.filter((o) => o.outcome === 'created')).toHaveLength(1);
+    expect(await store.create(job(), { key: 'client-key-1', fingerprint: 'body-b' })).toEqual({ outcome: 'conflict' });
+  });
+
+  async function newJob(models = 3): Promise<string> {
+    const created = await store.create(job(models));
+    if (created.outcome !== 'created') throw new Error('not created');
+    return created.jobId;
+  }
+
+  it.each([
+    ['completed', ['ok', 'ok', 'ok']],
+    ['partial', ['ok', 'fail', 'ok']],
+    ['failed', ['fail', 'fail', 'fail']],
+  ])('ends %s when the models end %j', async (expected, outcomes) => {
+    const jobId = await newJob();
+    const finals: (string | undefined)[] = [];
+    for (const [index, outcome] of outcomes.entries()) {
+      expect(await store.start(jobId, index)).toBe(true);
+      const moved =
+        outcome === 'ok'
+          ? await store.complete(jobId, index, image(index))
+          : await store.fail(jobId, index, { code: 'PROVIDER_ERROR', message: 'The model failed.' });
+      finals.push(moved.finalStatus);
+    }
+    expect(finals).toEqual([undefined, undefined, expected]);
+    expect((await store.get(jobId))?.status).toBe(expected);
+  });
+
+  it('keeps every update when many models finish at the same instant', async () => {
+    const jobId = await newJob(20);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.start(jobId, i)));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.complete(jobId, i, image(i))));
+    expect(results.filter((r) => r.finalStatus === 'completed')).toHaveLength(1);
+    const record = await store.get(jobId);
+    expect(record?.status).toBe('completed');
+    expect(record?.models.map((m) => [m.status, m.bytes])).toEqual(Array.from({ length: 20 }, (_, i) => ['completed', String(100 + i)]));
+  });
+
+  it('never moves a model out of an end state', async () => {
+    const jobId = await newJob(1);
+    await store.start(jobId, 0);
+    expect((await store.complete(jobId, 0, image(0))).moved).toBe(true);
+    expect((await store.fail(jobId, 0, { code: 'TIMEOUT', message: 'late' })).moved).toBe(false);
+    expect(await store.start(jobId, 0)).toBe(false);
+    expect((await store.get(jobId))?.models[0]?.status).toBe('completed');
+  });
+
+  it('cancels models not yet started, lets running ones finish, and ends canceled', async () => {
+    const jobId = await newJob(3);
+    await store.start(jobId, 0);
+    expect(await store.cancel(jobId)).toEqual({ outcome: 'canceled', canceledModels: 2 });
+    expect(await store.start(jobId, 1)).toBe(false);
+    expect(await store.complete(jobId, 0, image(0))).toEqual({ moved: true, finalStatus: 'canceled' });
+    expect((await store.get(jobId))?.models.map((m) => m.status)).toEqual(['completed', 'canceled', 'canceled']);
+    expect(await store.cancel(jobId)).toEqual({ outcome: 'finished', status: 'canceled' });
+    expect(await store.cancel('6f1c2a9e-5b1d-4c1e-9a57-0d8f1f2c3b4a')).toEqual({ outcome: 'not_found' });
+  });
+
+  it('records events in order, each with a snapshot of its model, and resumes after any id', async () => {
+    const jobId = await newJob(2);
+    await store.start(jobId, 0);
+    await store.complete(jobId, 0, image(0));
+    await store.start(jobId, 1);
+    await store.fail(jobId, 1, { code: 'TIMEOUT', message: 'The model took too long.' });
+
+    const events = await store.eventsAfter(jobId);
+    expect(events.map((e) => [e.type, e.index, e.model?.status])).toEqual([
+      ['model_started', 0, 'in_progress'],
+      ['model_completed', 0, 'completed'],
+      ['model_started', 1, 'in_progress'],
+      ['model_failed', 1, 'error'],
+      ['completed', -1, undefined],
+    ]);
+    expect(events[1]?.model).toMatchObject({ imageKey: 'images/x/0.png', bytes: '100' });
+    expect(events[3]?.model).toMatchObject({ errorCode: 'TIMEOUT', errorMessage: 'The model took too long.' });
+
+    const resumed = await store.eventsAfter(jobId, events[1]?.id);
+    expect(resumed.map((e) => e.id)).toEqual(events.slice(2).map((e) => e.id));
+  });
+
+  it('expires job state after the TTL', async () => {
+    const shortLived = new JobStore(connection, 60);
+    const created = await shortLived.create(job(1));
+    const jobId = created.outcome === 'created' ? created.jobId : '';
+    const ttl = await connection.client.ttl(`pp:job:${jobId}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
+  });
+});
