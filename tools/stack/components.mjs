@@ -1,0 +1,173 @@
+// Starting and stopping the parts of Pixel Prompt as local processes: used by the local stack
+// (stack.mjs) and the benchmarks (tools/bench), so both run the system the same way.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const HOST = '127.0.0.1';
+export const BUCKET = 'pixel-prompt';
+export const SERVICES = ['gateway', 'generation', 'gallery'];
+
+/** A TCP port free on loopback right now, chosen by the kernel. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function portFree(port) {
+  return new Promise((resolve) => {
+    const probe = createServer().once('error', () => resolve(false));
+    probe.listen(port, HOST, () => probe.close(() => resolve(true)));
+  });
+}
+
+export function redisAnswers(url) {
+  return new Promise((resolve) => {
+    let parsed;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return resolve(false);
+    }
+    const socket = createConnection({ host: parsed.hostname, port: Number(parsed.port || 6379) });
+    socket.setTimeout(1000);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      socket.destroy();
+      // An instance with a password answers NOAUTH: reachable, and the services will authenticate.
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+export async function httpOk(url) {
+  return (await fetch(url)).ok;
+}
+
+/** Polls `probe` until it is truthy; gives up after `timeoutMs` or when `stopped()` says so. */
+export async function waitUntil(what, probe, { timeoutMs = 60_000, stopped = () => false } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe().catch(() => false))) {
+    if (stopped()) throw new Error('stopping');
+    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * Owns child processes: prefixes their output with their name (or drops it when quiet), reports one
+ * that dies unexpectedly, and stops them all in reverse start order, by PID.
+ */
+export class Supervisor {
+  children = [];
+  stopping = false;
+
+  constructor({ quiet = false, onUnexpectedExit = () => undefined } = {}) {
+    this.quiet = quiet;
+    this.onUnexpectedExit = onUnexpectedExit;
+  }
+
+  run(name, command, args, env = {}) {
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const [stream, target] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+      let rest = '';
+      stream.on('data', (chunk) => {
+        if (this.quiet) return;
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop();
+        for (const line of lines) target.write(`[${name}] ${line}\n`);
+      });
+    }
+    child.once('exit', (code, signal) => {
+      child.exited = true;
+      if (!this.stopping) this.onUnexpectedExit(name, signal ?? `code ${code}`);
+    });
+    this.children.push({ name, child });
+    return child;
+  }
+
+  async stop(name) {
+    const entry = this.children.find((c) => c.name === name);
+    if (entry) await this.terminate(entry);
+  }
+
+  async stopAll(onStopped = () => undefined) {
+    this.stopping = true;
+    for (const entry of [...this.children].reverse()) {
+      await this.terminate(entry);
+      onStopped(entry.name);
+    }
+  }
+
+  async terminate({ child }) {
+    if (child.exited) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+export async function startRedis(supervisor, { port, dir }) {
+  mkdirSync(dir, { recursive: true });
+  supervisor.run('redis', 'redis-server', [
+    '--port', String(port), '--bind', HOST, '--dir', dir, '--save', '60', '1', '--appendonly', 'no', '--loglevel', 'warning',
+  ]);
+  const url = `redis://${HOST}:${port}`;
+  await waitUntil('redis', () => redisAnswers(url), { stopped: () => supervisor.stopping });
+  return url;
+}
+
+export async function startS3(supervisor, { port, dir }) {
+  mkdirSync(dir, { recursive: true });
+  // s3rver's request signing code needs OpenSSL's legacy provider on current Node releases.
+  supervisor.run('s3', process.execPath, [
+    '--openssl-legacy-provider', join(ROOT, 'node_modules/s3rver/bin/s3rver.js'),
+    '--directory', dir, '--address', HOST, '--port', String(port), '--configure-bucket', BUCKET, '--silent',
+  ]);
+  const endpoint = `http://${HOST}:${port}`;
+  await waitUntil('s3rver', () => httpOk(`${endpoint}/${BUCKET}?list-type=2&max-keys=1`), { stopped: () => supervisor.stopping });
+  return endpoint;
+}
+
+/** Environment of the services on the embedded defaults. */
+export function serviceEnv({ redisUrl, s3Endpoint, logLevel = 'info' }) {
+  return {
+    NODE_ENV: 'development',
+    HOST,
+    LOG_LEVEL: logLevel,
+    REDIS_URL: redisUrl,
+    S3_BUCKET: BUCKET,
+    S3_ENDPOINT: s3Endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    S3_REGION: 'us-east-1',
+    // s3rver's fixed development credentials, not secrets: it accepts nothing else.
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  };
+}
+
+/** Starts a built service and waits until it is ready. */
+export async function startService(supervisor, name, { port, env }) {
+  supervisor.run(name, process.execPath, ['--enable-source-maps', join(ROOT, 'dist/apps', name, 'main.js')], {
+    ...env,
+    PORT: String(port),
+  });
+  await waitUntil(name, () => httpOk(`http://${HOST}:${port}/health/ready`), { stopped: () => supervisor.stopping });
+  return `http://${HOST}:${port}`;
+}
