@@ -33,9 +33,15 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
 }
 
 /**
- * As {@link loadConfig}, but on failure writes one JSON line naming every bad variable to stderr and
- * exits with status 1, before any connection is opened.
+ * Ends a boot that cannot succeed: one JSON line on stderr (the process's log format) saying why,
+ * then exit status 1, before any connection is opened.
  */
+export function exitWithFatal(service: string, message: string, fields: Record<string, unknown> = {}): never {
+  process.stderr.write(JSON.stringify({ level: 'fatal', time: new Date().toISOString(), service, msg: message, ...fields }) + '\n');
+  process.exit(1);
+}
+
+/** As {@link loadConfig}, but on failure exits naming every bad variable (see exitWithFatal). */
 export function loadConfigOrExit<S extends z.ZodObject>(
   schema: S,
   service: string,
@@ -45,15 +51,6 @@ export function loadConfigOrExit<S extends z.ZodObject>(
     return loadConfig(schema, env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(
-      JSON.stringify({
-        level: 'fatal',
-        time: new Date().toISOString(),
-        service,
-        msg: error.message,
-        invalidVariables: error.problems.map((p) => p.variable),
-      }) + '\n',
-    );
-    process.exit(1);
+    return exitWithFatal(service, error.message, { invalidVariables: error.problems.map((p) => p.variable) });
   }
 }

@@ -2,13 +2,19 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
+/**
+ * Adapters the generation service has: `local` renders the built-in procedural models; `chaos`
+ * fails or hangs on purpose, for tests and failure drills.
+ */
+export const PROVIDER_NAMES = ['local', 'chaos'] as const;
+
 const modelSchema = z
   .object({
     /** Stable id used in the API, queue names, S3 keys and metric labels. */
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1-40 lowercase letters, digits or dashes'),
     displayName: z.string().min(1).max(60),
-    /** Which adapter calls the model (`local` for the built-in generators). */
-    provider: z.string().min(1),
+    /** Which adapter calls the model. */
+    provider: z.enum(PROVIDER_NAMES, { error: `must be one of ${PROVIDER_NAMES.join(', ')}` }),
     /** The model's name at its provider (for `local`: the style). */
     providerModel: z.string().min(1),
     /** Longest a single call may take before it is aborted and reported as TIMEOUT. */

@@ -1,0 +1,3 @@
+export * from './lib/pool';
+export * from './lib/render';
+export { STYLE_IDS, type StyleId } from './lib/styles';

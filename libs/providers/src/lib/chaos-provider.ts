@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import type { GeneratedImage, ImageProvider, ImageRequest } from './image-provider';
+import { ProviderError } from './image-provider';
+
+/**
+ * A model that misbehaves on purpose, for tests and failure drills: `options.mode` `fail` rejects at
+ * once (not retryable), `hang` never answers until the call is aborted (timeout, cancellation).
+ */
+@Injectable()
+export class ChaosImageProvider implements ImageProvider {
+  generate({ model }: ImageRequest, signal: AbortSignal): Promise<GeneratedImage> {
+    const mode = model.options['mode'];
+    if (mode === 'fail') {
+      return Promise.reject(new ProviderError('PROVIDER_ERROR', 'The model failed to generate an image.', false));
+    }
+    if (mode === 'hang') {
+      return new Promise((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+    }
+    return Promise.reject(new ProviderError('UNAVAILABLE', `chaos model ${model.id} has no valid mode`, false));
+  }
+}

@@ -1,0 +1,56 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { RenderPool, STYLE_IDS, type StyleId } from '@pixel-prompt/imaging';
+import type { GeneratedImage, ImageProvider, ImageRequest } from './image-provider';
+import { ProviderError } from './image-provider';
+
+export const DEFAULT_IMAGE_SIZE = 1024;
+export const THUMBNAIL_SIZE = 256;
+
+function isStyle(value: string): value is StyleId {
+  return (STYLE_IDS as readonly string[]).includes(value);
+}
+
+function sizeOption(value: unknown): number {
+  return typeof value === 'number' && Number.isInteger(value) ? value : DEFAULT_IMAGE_SIZE;
+}
+
+/**
+ * The built-in models: deterministic procedural images rendered in worker threads, so the
+ * event loop stays free (Bull renews job locks from it). `providerModel` names the style;
+ * `options.width` / `options.height` the size (1024 by default).
+ */
+@Injectable()
+export class LocalImageProvider implements ImageProvider, OnApplicationShutdown {
+  constructor(private readonly pool: RenderPool) {}
+
+  async generate({ prompt, steps, guidance, seed, model }: ImageRequest, signal: AbortSignal): Promise<GeneratedImage> {
+    if (!isStyle(model.providerModel)) {
+      throw new ProviderError('UNAVAILABLE', `Unknown local style "${model.providerModel}".`, false);
+    }
+    const rendered = await this.pool.render(
+      {
+        style: model.providerModel,
+        prompt,
+        seed,
+        steps,
+        guidance,
+        width: sizeOption(model.options['width']),
+        height: sizeOption(model.options['height']),
+        thumbnailSize: THUMBNAIL_SIZE,
+      },
+      signal,
+    );
+    return {
+      image: rendered.image,
+      thumbnail: rendered.thumbnail,
+      mimeType: rendered.mimeType,
+      width: rendered.width,
+      height: rendered.height,
+    };
+  }
+
+  // After onModuleDestroy, where the queues finish their active jobs, which still render.
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.close();
+  }
+}
