@@ -8,6 +8,8 @@ module.exports = {
       target: 'node',
       compiler: 'tsc',
       main: './src/main.ts',
+      // Worker threads render the built-in models' images; they run this second bundle.
+      additionalEntryPoints: [{ entryName: 'render-worker', entryPath: './src/render-worker.ts' }],
       tsConfig: './tsconfig.app.json',
       optimization: false,
       outputHashing: 'none',

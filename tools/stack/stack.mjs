@@ -112,7 +112,12 @@ async function main() {
   }
   const s3Endpoint = await startS3(supervisor, { port: DEFAULTS.s3, dir: join(stateDir, 's3') });
   const shared = serviceEnv({ redisUrl, s3Endpoint, logLevel: env.LOG_LEVEL });
-  await Promise.all(SERVICES.map((name) => startService(supervisor, name, { port: DEFAULTS[name], env: shared })));
+  const gatewayEnv = { ...shared, GALLERY_URL: `http://${HOST}:${DEFAULTS.gallery}` };
+  await Promise.all(
+    SERVICES.map((name) =>
+      startService(supervisor, name, { port: DEFAULTS[name], env: name === 'gateway' ? gatewayEnv : shared }),
+    ),
+  );
 
   webServer = await startWebServer({
     root: join(ROOT, 'dist/apps/web/browser'),

@@ -1,20 +1,39 @@
+import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { JobsModule, QueuesModule } from '@pixel-prompt/jobs';
+import { ModelRegistry } from '@pixel-prompt/models';
+import { ProvidersModule } from '@pixel-prompt/providers';
 import { RedisModule, RedisReadinessCheck } from '@pixel-prompt/redis';
 import { ServiceModule } from '@pixel-prompt/service';
 import { S3ReadinessCheck, StorageModule } from '@pixel-prompt/storage';
 import type { GenerationConfig } from './config';
+import { FinalizeProcessor } from './finalize.processor';
+import { GenerationMetrics } from './generation-metrics';
+import { ModelProcessor } from './model.processor';
 
 /** The worker: takes generation jobs from the queues, calls image models, stores results. */
 @Module({})
 export class AppModule {
-  static forRoot(config: GenerationConfig): DynamicModule {
+  static forRoot(config: GenerationConfig, registry: ModelRegistry): DynamicModule {
     return {
       module: AppModule,
       imports: [
         RedisModule.forRoot(config.REDIS_URL),
         StorageModule.forRoot(config),
         ServiceModule.forRoot({ service: 'generation', config, checks: [RedisReadinessCheck, S3ReadinessCheck] }),
+        JobsModule.forRoot({ ttlSeconds: config.JOB_TTL_SECONDS }),
+        QueuesModule.forRoot({
+          redisUrl: config.REDIS_URL,
+          modelIds: registry.models.map((m) => m.id),
+          attempts: config.JOB_ATTEMPTS,
+          backoffMs: config.RETRY_BACKOFF_MS,
+          lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
+          stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
+        }),
+        // The render worker is a second webpack entry next to main.js (see webpack.config.js).
+        ProvidersModule.forRoot({ renderThreads: config.RENDER_THREADS, renderWorkerEntry: join(__dirname, 'render-worker.js') }),
       ],
+      providers: [{ provide: ModelRegistry, useValue: registry }, GenerationMetrics, ModelProcessor, FinalizeProcessor],
     };
   }
 }

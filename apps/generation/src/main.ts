@@ -1,7 +1,9 @@
 import { loadConfigOrExit } from '@pixel-prompt/config';
+import { loadModelRegistryOrExit } from '@pixel-prompt/models';
 import { runService } from '@pixel-prompt/service';
 import { AppModule } from './app.module';
 import { configSchema } from './config';
 
 const config = loadConfigOrExit(configSchema, 'generation');
-void runService(AppModule.forRoot(config), config);
+const registry = loadModelRegistryOrExit(config.MODEL_REGISTRY_PATH, 'generation');
+void runService(AppModule.forRoot(config, registry), config);

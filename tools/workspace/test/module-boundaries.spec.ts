@@ -86,7 +86,10 @@ describe('project graph', () => {
     const { graph } = JSON.parse(readFileSync(file, 'utf8')) as {
       graph: { nodes: Record<string, { type: string; data: { tags?: string[] } }> };
     };
-    const apps = Object.entries(graph.nodes).filter(([, n]) => n.type === 'app').map(([name]) => name).sort();
+    const apps = Object.entries(graph.nodes)
+      .filter(([, n]) => n.type === 'app' && n.data.tags?.includes('type:app'))
+      .map(([name]) => name)
+      .sort();
     expect(apps).toEqual(['gallery', 'gateway', 'generation', 'web']);
     expect(Object.keys(graph.nodes)).toEqual(expect.arrayContaining(['contracts', 'config', 'observability', 'service', 'redis', 'storage']));
     for (const [name, node] of Object.entries(graph.nodes)) {

@@ -1,4 +1,6 @@
-import { imageKeys, manifestKey, mimeTypeOfKey } from './layout';
+import { galleryIndexKey, imageKeys, isImageKey, isJobId, jobIdOfManifestKey, manifestKey, mimeTypeOfKey } from './layout';
+
+const JOB = '6f1c2a9e-5b1d-4c1e-9a57-0d8f1f2c3b4a';
 
 describe('bucket layout', () => {
   it('keeps images of a job under images/<jobId>/ with distinct keys per model', () => {
@@ -21,5 +23,51 @@ describe('bucket layout', () => {
   it('never collides for galleries created in the same millisecond', () => {
     const at = new Date('2026-11-22T12:00:00.000Z');
     expect(manifestKey(at, 'a')).not.toBe(manifestKey(at, 'b'));
+  });
+});
+
+describe('keys exposed to clients', () => {
+  it('accepts exactly the image keys a real job produces', () => {
+    const { image, thumbnail } = imageKeys(JOB, 12, 'neon-dreams', 'image/webp');
+    expect(isImageKey(image)).toBe(true);
+    expect(isImageKey(thumbnail)).toBe(true);
+    expect(isImageKey(imageKeys(JOB, 0, 'aurora', 'image/jpeg').image)).toBe(true);
+  });
+
+  it.each([
+    manifestKey(new Date(), JOB),
+    galleryIndexKey(JOB),
+    `images/${JOB}/0-aurora.json`,
+    `images/${JOB}/0-aurora.png/../../galleries/x.json`,
+    `images/../galleries/0-${JOB}.json`,
+    `images/${JOB}/%2e%2e/0-aurora.png`,
+    `images/${JOB.toUpperCase()}/0-aurora.png`,
+    `images/job-1/0-aurora.png`,
+    `images/${JOB}/0-Aurora.png`,
+    `images/${JOB}/x-aurora.png`,
+    `/images/${JOB}/0-aurora.png`,
+    `images/${JOB}/0-aurora.png\n`,
+  ])('refuses %s', (key) => {
+    expect(isImageKey(key)).toBe(false);
+  });
+});
+
+describe('finding a manifest by job id', () => {
+  it('names the index object after the job id', () => {
+    expect(galleryIndexKey(JOB)).toBe(`gallery-ids/${JOB}`);
+  });
+
+  it('reads the job id back from a well-formed manifest key only', () => {
+    expect(jobIdOfManifestKey(manifestKey(new Date('2026-11-22T12:00:00Z'), JOB))).toBe(JOB);
+    expect(jobIdOfManifestKey(`galleries/123-${JOB}.json`)).toBeUndefined();
+    expect(jobIdOfManifestKey(`images/${JOB}/0-aurora.png`)).toBeUndefined();
+  });
+
+  it('recognises job ids as the job store creates them (UUID v4)', () => {
+    expect(isJobId(JOB)).toBe(true);
+    expect(isJobId(crypto.randomUUID())).toBe(true);
+    expect(isJobId('6f1c2a9e-5b1d-1c1e-9a57-0d8f1f2c3b4a')).toBe(false);
+    expect(isJobId('../../etc/passwd')).toBe(false);
+    expect(isJobId(`${JOB}/..`)).toBe(false);
   });
 });

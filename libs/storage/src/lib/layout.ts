@@ -4,14 +4,32 @@
  *   images/<jobId>/<index>-<modelId>.<ext>         full-size image (the only prefix ever exposed)
  *   images/<jobId>/<index>-<modelId>.thumb.<ext>   its thumbnail
  *   galleries/<inverted ms>-<jobId>.json           the job's manifest
+ *   gallery-ids/<jobId>                            `{"manifestKey": ...}`: finds a manifest by job id
  *
  * S3 lists keys in ascending order, so manifests are named by inverted creation time: one
  * ListObjectsV2 page under `galleries/` is the newest galleries first, and paging on from the last
  * key stays stable while new galleries appear (they sort before the cursor). The job id (a UUID)
  * makes keys collision-free even for galleries created in the same millisecond.
+ *
+ * A manifest's key cannot be derived from the job id alone (it starts with the creation time), and
+ * S3 cannot list by suffix, so the manifest writer also writes the small index object under
+ * `gallery-ids/`, after the manifest: whenever the index exists, so does the manifest it names.
+ * {@link ObjectStorage.putGallery} writes both in that order.
  */
 export const IMAGES_PREFIX = 'images/';
 export const GALLERIES_PREFIX = 'galleries/';
+export const GALLERY_INDEX_PREFIX = 'gallery-ids/';
+
+/** A job id as the job store creates it: a lowercase UUID v4. */
+const JOB_ID = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
+const JOB_ID_PATTERN = new RegExp(`^${JOB_ID}$`);
+
+/**
+ * Exactly the keys {@link imageKeys} produces for real jobs (model ids as the registry allows them).
+ * The only keys ever served to clients: anything else in the bucket (manifests, indexes) stays private.
+ */
+const IMAGE_KEY_PATTERN = new RegExp(`^${IMAGES_PREFIX}${JOB_ID}/\\d{1,4}-[a-z0-9][a-z0-9-]{0,39}(\\.thumb)?\\.(png|webp|jpg)$`);
+const MANIFEST_KEY_PATTERN = new RegExp(`^${GALLERIES_PREFIX}\\d{13}-(${JOB_ID})\\.json$`);
 
 /** Later than any creation time we will see (year 2286), so inverted times stay 13 digits. */
 const MAX_TIME_MS = 9_999_999_999_999;
@@ -44,6 +62,28 @@ export function imageKeys(jobId: string, index: number, modelId: string, mimeTyp
 export function manifestKey(createdAt: Date, jobId: string): string {
   const inverted = String(MAX_TIME_MS - createdAt.getTime()).padStart(13, '0');
   return `${GALLERIES_PREFIX}${inverted}-${jobId}.json`;
+}
+
+/** The index object written next to a manifest, naming it. */
+export interface GalleryIndexEntry {
+  manifestKey: string;
+}
+
+export function galleryIndexKey(jobId: string): string {
+  return `${GALLERY_INDEX_PREFIX}${jobId}`;
+}
+
+export function isJobId(value: string): boolean {
+  return JOB_ID_PATTERN.test(value);
+}
+
+export function isImageKey(key: string): boolean {
+  return IMAGE_KEY_PATTERN.test(key);
+}
+
+/** The job id in a well-formed manifest key; undefined for any other string. */
+export function jobIdOfManifestKey(key: string): string | undefined {
+  return MANIFEST_KEY_PATTERN.exec(key)?.[1];
 }
 
 /** The gallery manifest written when a job ends. */

@@ -24,3 +24,12 @@ export function createS3Client(env: S3Env): S3Client {
 export async function headBucket(client: S3Client, bucket: string, signal?: AbortSignal): Promise<void> {
   await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
 }
+
+/**
+ * Whether an S3 call failed because the object is not there: GetObject's NoSuchKey, HeadObject's
+ * bodiless 404 (named NotFound by the SDK). A missing bucket (NoSuchBucket, also 404) is not this.
+ */
+export function isNotFound(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'NoSuchKey' || name === 'NotFound';
+}

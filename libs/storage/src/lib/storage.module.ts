@@ -2,7 +2,7 @@ import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutd
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Env } from '@pixel-prompt/config';
 import type { ReadinessCheck } from '@pixel-prompt/service';
-import { IMMUTABLE_CACHE_CONTROL } from './layout';
+import { type GalleryIndexEntry, type GalleryManifest, IMMUTABLE_CACHE_CONTROL, galleryIndexKey, manifestKey } from './layout';
 import { createS3Client, headBucket } from './s3';
 
 export const S3_ENV = Symbol('S3_ENV');
@@ -47,6 +47,19 @@ export class ObjectStorage implements OnApplicationShutdown {
         Metadata: { 'correlation-id': correlationId },
       }),
     );
+  }
+
+  /**
+   * Writes a job's gallery: its manifest, then the index object that finds it by job id (see layout.ts),
+   * so that a reader finding the index always finds the manifest. Idempotent: a retry rewrites the
+   * same two keys with the same content. Returns the manifest's key.
+   */
+  async putGallery(manifest: GalleryManifest, correlationId: string): Promise<string> {
+    const key = manifestKey(new Date(manifest.createdAt), manifest.id);
+    await this.putJson(key, manifest, correlationId);
+    const index: GalleryIndexEntry = { manifestKey: key };
+    await this.putJson(galleryIndexKey(manifest.id), index, correlationId);
+    return key;
   }
 
   async getJson<T>(key: string): Promise<T> {

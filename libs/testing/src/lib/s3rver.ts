@@ -22,7 +22,12 @@ export class TestS3 {
     readonly bucket: string,
   ) {}
 
+  /**
+   * Also puts s3rver's credentials into this process's environment: S3 clients made in the test
+   * process read them there, through the SDK's default provider chain, as the services do.
+   */
   static async start(bucket = 'pixel-prompt-test'): Promise<TestS3> {
+    Object.assign(process.env, S3RVER_CREDENTIALS);
     const s3 = new TestS3(await freePort(), bucket);
     await s3.start();
     return s3;

@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { GenerateAccepted, JobStatusResponse } from '@pixel-prompt/contracts';
+import { isTerminalJobState } from '@pixel-prompt/contracts';
+import { createS3Client } from '@pixel-prompt/storage';
+import { type RunningService, TestRedis, TestS3, startService, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
+
+/** Redis, s3rver, the gateway, the gallery and the generation worker, as in production, on free loopback ports. */
+export class Pipeline {
+  gateway!: RunningService;
+  gallery!: RunningService;
+  generation?: RunningService;
+  readonly s3Client;
+
+  private constructor(
+    readonly redis: TestRedis,
+    readonly s3: TestS3,
+    readonly env: Record<string, string>,
+  ) {
+    this.s3Client = createS3Client({
+      S3_BUCKET: s3.bucket,
+      S3_REGION: 'us-east-1',
+      S3_ENDPOINT: s3.endpoint,
+      S3_FORCE_PATH_STYLE: true,
+    });
+  }
+
+  /** `registryYaml` replaces the built-in models; `env` adds to every service's environment. */
+  static async start({ registryYaml, env = {}, worker = true }: { registryYaml?: string; env?: Record<string, string>; worker?: boolean } = {}) {
+    const [redis, s3] = await Promise.all([TestRedis.start(), TestS3.start()]);
+    const shared: Record<string, string> = { REDIS_URL: redis.url, ...s3.env(), LOG_LEVEL: 'info', ...env };
+    if (registryYaml) {
+      const path = join(mkdtempSync(join(tmpdir(), 'pp-registry-')), 'models.yaml');
+      writeFileSync(path, registryYaml);
+      shared['MODEL_REGISTRY_PATH'] = path;
+    }
+    const pipeline = new Pipeline(redis, s3, shared);
+    pipeline.gallery = await startService('gallery', shared);
+    pipeline.gateway = await startService('gateway', { ...shared, GALLERY_URL: pipeline.gallery.url });
+    if (worker) await pipeline.startWorker();
+    return pipeline;
+  }
+
+  async startWorker(): Promise<RunningService> {
+    this.generation = await startService('generation', this.env);
+    return this.generation;
+  }
+
+  async stop(): Promise<void> {
+    await stopAllProcesses();
+    this.s3Client.destroy();
+    await Promise.all([this.redis.dispose(), this.s3.dispose()]);
+  }
+
+  async submit(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: GenerateAccepted & { error?: string } }> {
+    const res = await fetch(`${this.gateway.url}/generate`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as GenerateAccepted & { error?: string } };
+  }
+
+  async status(jobId: string): Promise<JobStatusResponse> {
+    const res = await fetch(`${this.gateway.url}/status/${jobId}`);
+    if (res.status !== 200) throw new Error(`status ${res.status} for ${jobId}`);
+    return (await res.json()) as JobStatusResponse;
+  }
+
+  /** Polls GET /status until the job has ended. */
+  terminal(jobId: string, timeoutMs = 120_000): Promise<JobStatusResponse> {
+    return waitFor(async () => {
+      const status = await this.status(jobId);
+      return isTerminalJobState(status.status) && status;
+    }, { what: `job ${jobId} to end`, timeoutMs, intervalMs: 100 });
+  }
+
+  /** The S3 key behind an image URL (the gateway links `/<key>` when no CDN is configured). */
+  static keyOf(url: string | undefined): string {
+    if (!url) throw new Error('no image url');
+    return url.replace(/^\//, '');
+  }
+
+  head(key: string) {
+    return this.s3Client.send(new HeadObjectCommand({ Bucket: this.s3.bucket, Key: key }));
+  }
+
+  async bytes(key: string): Promise<Uint8Array> {
+    const object = await this.s3Client.send(new GetObjectCommand({ Bucket: this.s3.bucket, Key: key }));
+    return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3Client.send(new ListObjectsV2Command({ Bucket: this.s3.bucket, Prefix: prefix, ContinuationToken: token }));
+      keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
+      token = page.NextContinuationToken;
+    } while (token);
+    return keys;
+  }
+}
+
+/** A registry YAML of local models rendering small images, plus any extra entries. */
+export function registryYaml(styles: readonly string[], size: number, extra = ''): string {
+  const models = styles
+    .map((style) => `  - { id: ${style}, displayName: "${style}", provider: local, providerModel: ${style}, timeoutMs: 60000, concurrency: 2, options: { width: ${size}, height: ${size} } }`)
+    .join('\n');
+  return `models:\n${models}\n${extra}`;
+}

@@ -1,0 +1,86 @@
+import { createHash, randomInt } from 'node:crypto';
+import { GENERATION_LIMITS as L, type GenerateRequest } from '@pixel-prompt/contracts';
+import type { ModelRegistry } from '@pixel-prompt/models';
+import { ApiError } from '@pixel-prompt/service';
+import { z } from 'zod';
+
+const schema = z
+  .object({
+    prompt: z
+      .string({ error: 'must be a string' })
+      .trim()
+      .min(1, 'must not be empty')
+      .max(L.promptMaxLength, `must be at most ${L.promptMaxLength} characters`),
+    steps: z
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(L.steps.min, `must be between ${L.steps.min} and ${L.steps.max}`)
+      .max(L.steps.max, `must be between ${L.steps.min} and ${L.steps.max}`)
+      .default(L.steps.default),
+    guidance: z
+      .number({ error: 'must be a number' })
+      .min(L.guidance.min, `must be between ${L.guidance.min} and ${L.guidance.max}`)
+      .max(L.guidance.max, `must be between ${L.guidance.min} and ${L.guidance.max}`)
+      .default(L.guidance.default),
+    seed: z
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(L.seed.min, `must be between ${L.seed.min} and ${L.seed.max}`)
+      .max(L.seed.max, `must be between ${L.seed.min} and ${L.seed.max}`)
+      .optional(),
+    models: z
+      .array(z.string({ error: 'must be model ids' }), { error: 'must be a list of model ids' })
+      .min(L.models.min, 'must name at least one model')
+      .max(L.models.max, `must name at most ${L.models.max} models`)
+      .optional(),
+  })
+  .strict();
+
+export interface ValidGenerateRequest {
+  prompt: string;
+  steps: number;
+  guidance: number;
+  seed: number;
+  models: { id: string; displayName: string }[];
+  /** Identifies the request body for Idempotency-Key replays. */
+  fingerprint: string;
+}
+
+function validationError(details: { field: string; message: string }[]): ApiError {
+  const summary = details.map((d) => `${d.field} ${d.message}`).join('; ');
+  return new ApiError(400, 'VALIDATION_FAILED', `The request is not valid: ${summary}.`, details);
+}
+
+/**
+ * Checks a POST /generate body against the limits in the contracts and the configured models.
+ * A missing seed is chosen here, so every job is reproducible from its reported parameters.
+ */
+export function parseGenerateRequest(body: unknown, registry: ModelRegistry): ValidGenerateRequest {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    throw validationError(
+      result.error.issues.map((issue) => ({
+        field: issue.path.length > 0 ? issue.path.join('.') : issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body',
+        message: issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.path.length > 0 ? issue.message : 'must be a JSON object',
+      })),
+    );
+  }
+  const request: GenerateRequest & { steps: number; guidance: number } = result.data;
+  const ids = request.models ?? registry.enabled.map((m) => m.id);
+  const unknown = ids.filter((id) => !registry.get(id)?.enabled);
+  if (unknown.length > 0) {
+    throw validationError([{ field: 'models', message: `has unknown or disabled models: ${unknown.join(', ')}` }]);
+  }
+  const models = [...new Set(ids)].map((id) => ({ id, displayName: registry.get(id)?.displayName ?? id }));
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([request.prompt, request.steps, request.guidance, request.seed ?? null, models.map((m) => m.id)]))
+    .digest('hex');
+  return {
+    prompt: request.prompt,
+    steps: request.steps,
+    guidance: request.guidance,
+    seed: request.seed ?? randomInt(L.seed.max),
+    models,
+    fingerprint,
+  };
+}

@@ -1,0 +1,197 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  type GenerateAccepted,
+  IDEMPOTENCY_KEY_HEADER,
+  type JobEvent,
+  type JobStatusResponse,
+} from '@pixel-prompt/contracts';
+import {
+  GenerationQueues,
+  type ImageUrlFor,
+  JobStore,
+  type StoredEvent,
+  toModelResult,
+  toStatusResponse,
+} from '@pixel-prompt/jobs';
+import { ModelRegistry } from '@pixel-prompt/models';
+import type { Logger } from '@pixel-prompt/observability';
+import { ApiError, LOGGER, Lifecycle } from '@pixel-prompt/service';
+import type { Request, Response } from 'express';
+import { type GatewayConfig } from './config';
+import { GATEWAY_CONFIG, IMAGE_URL_FOR } from './tokens';
+import { GatewayMetrics } from './gateway-metrics';
+import { parseGenerateRequest } from './generate-request';
+import { JobEventsHub } from './job-events.hub';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+
+function jobNotFound(): ApiError {
+  return new ApiError(404, 'JOB_NOT_FOUND', 'No generation job has this id; it may have expired.');
+}
+
+@Controller()
+export class GenerationController {
+  constructor(
+    private readonly registry: ModelRegistry,
+    private readonly store: JobStore,
+    private readonly queues: GenerationQueues,
+    private readonly hub: JobEventsHub,
+    private readonly lifecycle: Lifecycle,
+    private readonly metrics: GatewayMetrics,
+    @Inject(IMAGE_URL_FOR) private readonly urlFor: ImageUrlFor,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** The enabled models, in display order. */
+  @Get('models')
+  models(): { models: { id: string; displayName: string }[] } {
+    return { models: this.registry.enabled.map(({ id, displayName }) => ({ id, displayName })) };
+  }
+
+  @Post('generate')
+  @HttpCode(202)
+  async generate(
+    @Body() body: unknown,
+    @Headers(IDEMPOTENCY_KEY_HEADER.toLowerCase()) idempotencyKey: string | undefined,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<GenerateAccepted> {
+    const request = parseGenerateRequest(body, this.registry);
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new ApiError(400, 'VALIDATION_FAILED', 'The Idempotency-Key header must be 1-255 visible ASCII characters.', [
+        { field: IDEMPOTENCY_KEY_HEADER, message: 'must be 1-255 visible ASCII characters' },
+      ]);
+    }
+    const correlationId = String(res.getHeader('X-Correlation-ID'));
+    const parameters = { steps: request.steps, guidance: request.guidance, seed: request.seed };
+    const created = await this.store.create(
+      { prompt: request.prompt, parameters, models: request.models, correlationId },
+      idempotencyKey ? { key: idempotencyKey, fingerprint: request.fingerprint } : undefined,
+    );
+    if (created.outcome === 'conflict') {
+      throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request.');
+    }
+    const { jobId } = created;
+    // Also on a replay: queueing is idempotent (one Bull job id per model), so a retry after a failure
+    // between creating the job and queueing it completes the queueing instead of leaving it stuck.
+    const job = created.outcome === 'created' ? { parameters, models: request.models, prompt: request.prompt, correlationId } : await this.store.get(jobId);
+    if (!job) throw jobNotFound();
+    await Promise.all(
+      job.models.map((model, index) => {
+        const id = 'id' in model ? model.id : model.model;
+        return this.queues.model(id).add(
+          { jobId, index, model: id, prompt: job.prompt, ...job.parameters, correlationId: job.correlationId },
+          { jobId: `${jobId}:${index}` },
+        );
+      }),
+    );
+    if (created.outcome === 'created') {
+      this.metrics.jobsSubmitted.inc();
+      this.logger.info({ jobId, models: request.models.length, ip: req.ip }, 'generation submitted');
+    }
+    res.setHeader('Location', `/status/${jobId}`);
+    return {
+      jobId,
+      status: 'pending',
+      totalModels: job.models.length,
+      statusUrl: `/status/${jobId}`,
+      eventsUrl: `/jobs/${jobId}/events`,
+    };
+  }
+
+  @Get('status/:jobId')
+  async status(@Param('jobId') jobId: string): Promise<JobStatusResponse> {
+    const job = await this.store.get(jobId);
+    if (!job) throw jobNotFound();
+    return toStatusResponse(job, this.urlFor);
+  }
+
+  @Post('jobs/:jobId/cancel')
+  @HttpCode(202)
+  async cancel(@Param('jobId') jobId: string): Promise<{ jobId: string; canceledModels: number }> {
+    const outcome = await this.store.cancel(jobId);
+    if (outcome.outcome === 'not_found') throw jobNotFound();
+    if (outcome.outcome === 'finished') {
+      throw new ApiError(409, 'JOB_FINISHED', `This generation has already ended (${outcome.status}); there is nothing to cancel.`);
+    }
+    if (outcome.finalStatus) {
+      const job = await this.store.get(jobId);
+      await this.queues.requestFinalize(jobId, job?.correlationId ?? '');
+    }
+    return { jobId, canceledModels: outcome.canceledModels };
+  }
+
+  /**
+   * Server-Sent Events: one event per model start, completion, failure or cancellation, then a
+   * `completed` event with the full status. Event ids are the job's Redis stream ids, so a client
+   * reconnecting with Last-Event-ID gets exactly the events it missed. Comment heartbeats keep
+   * proxies from closing idle streams; draining ends the stream and the client reconnects elsewhere.
+   */
+  @Get('jobs/:jobId/events')
+  async events(@Param('jobId') jobId: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    if (!(await this.store.get(jobId))) throw jobNotFound();
+    const lastEventId = req.header('last-event-id');
+    let cursor = lastEventId && STREAM_ID.test(lastEventId) ? lastEventId : undefined;
+
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    res.write('retry: 2000\n\n');
+
+    let ended = false;
+    let reading: Promise<void> | undefined;
+    let readAgain = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearInterval(heartbeat);
+      unwatch();
+      stopOnShutdown();
+      res.end();
+    };
+    const send = (event: StoredEvent, payload: JobEvent) => {
+      res.write(`id: ${event.id}\nevent: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`);
+      cursor = event.id;
+    };
+    // Reads everything after the cursor; wake-ups during a read trigger one more read, never a parallel one.
+    const read = async (): Promise<void> => {
+      do {
+        readAgain = false;
+        for (const event of await this.store.eventsAfter(jobId, cursor)) {
+          if (ended) return;
+          if (event.type === 'completed') {
+            const job = await this.store.get(jobId);
+            if (job) send(event, { type: 'completed', jobId, status: toStatusResponse(job, this.urlFor) });
+            return end();
+          }
+          if (event.model) send(event, { type: event.type, jobId, result: toModelResult(event.index, event.model, this.urlFor) });
+        }
+      } while (readAgain && !ended);
+    };
+    const wake = () => {
+      if (ended) return;
+      if (reading) {
+        readAgain = true;
+        return;
+      }
+      reading = read()
+        .catch((error: unknown) => this.logger.warn({ err: error, jobId }, 'event stream read failed'))
+        .finally(() => (reading = undefined));
+    };
+    const unwatch = this.hub.watch(jobId, wake);
+    const stopOnShutdown = this.lifecycle.onShutdown(end);
+    // The heartbeat also re-reads, so a lost notification delays an event by one interval at most.
+    const heartbeat = setInterval(() => {
+      res.write(': heartbeat\n\n');
+      wake();
+    }, this.config.SSE_HEARTBEAT_MS);
+    req.on('close', end);
+    wake();
+  }
+}

@@ -1,0 +1,125 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { ModelErrorCode } from '@pixel-prompt/contracts';
+import { GenerationQueues, JobStore, type ModelJobData } from '@pixel-prompt/jobs';
+import { ModelRegistry } from '@pixel-prompt/models';
+import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
+import { ProviderError, Providers } from '@pixel-prompt/providers';
+import { LOGGER } from '@pixel-prompt/service';
+import { ObjectStorage, imageKeys } from '@pixel-prompt/storage';
+import type { Job } from 'bull';
+import { GenerationMetrics } from './generation-metrics';
+
+interface Failure {
+  code: ModelErrorCode;
+  message: string;
+  retryable: boolean;
+}
+
+/** Maps anything a model call can throw to our codes; messages are safe to show users. */
+export function classifyFailure(error: unknown, timeout: AbortSignal): Failure {
+  if (timeout.aborted) return { code: 'TIMEOUT', message: 'The model took too long and was stopped.', retryable: false };
+  if (error instanceof ProviderError) return { code: error.code, message: error.message, retryable: error.retryable };
+  // Anything else (network, S3, Redis) is presumed transient: retried with backoff, then reported.
+  return { code: 'PROVIDER_ERROR', message: 'The model could not produce an image.', retryable: true };
+}
+
+/**
+ * Consumes one Bull queue per enabled model with that model's concurrency. Each job is one model of
+ * one generation: mark it started, call the provider under the model's timeout, store image and
+ * thumbnail in S3, record the result; the move that ends the whole job queues its finalisation.
+ */
+@Injectable()
+export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
+  constructor(
+    private readonly registry: ModelRegistry,
+    private readonly queues: GenerationQueues,
+    private readonly store: JobStore,
+    private readonly storage: ObjectStorage,
+    private readonly providers: Providers,
+    private readonly metrics: GenerationMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    for (const model of this.registry.enabled) {
+      const queue = this.queues.model(model.id);
+      void queue.process(model.concurrency, (job: Job<ModelJobData>) => this.handle(job));
+      // Jobs Bull gave up on without our handler deciding (a worker died with them too often).
+      queue.on('failed', (job: Job<ModelJobData>, error: Error) => {
+        if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/.test(error.message)) return;
+        void runWithCorrelationId(job.data.correlationId, () =>
+          this.fail(job.data, { code: 'PROVIDER_ERROR', message: 'The model could not produce an image.', retryable: false }, 0),
+        ).catch((err: unknown) => this.logger.error({ err }, 'could not record a failed job'));
+      });
+    }
+  }
+
+  /**
+   * First shutdown phase: stop taking jobs and let the active ones finish, while Redis, S3 and the
+   * render threads are still open (they close in onApplicationShutdown, after this).
+   */
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.registry.enabled.map((model) => this.queues.model(model.id).close()));
+  }
+
+  handle(job: Job<ModelJobData>): Promise<void> {
+    return runWithCorrelationId(job.data.correlationId, () => this.run(job));
+  }
+
+  private async run(job: Job<ModelJobData>): Promise<void> {
+    const data = job.data;
+    const model = this.registry.get(data.model);
+    const log = this.logger.child({ jobId: data.jobId, model: data.model, attempt: job.attemptsMade + 1 });
+    if (!model?.enabled) {
+      await this.fail(data, { code: 'UNAVAILABLE', message: 'This model is not available.', retryable: false }, 0);
+      return;
+    }
+    if (!(await this.store.start(data.jobId, data.index))) {
+      log.info('model skipped: canceled or already ended');
+      return;
+    }
+    log.info('model started');
+    const startedAt = performance.now();
+    const timeout = AbortSignal.timeout(model.timeoutMs);
+    try {
+      const result = await this.providers.image(model).generate(
+        { prompt: data.prompt, steps: data.steps, guidance: data.guidance, seed: data.seed, model },
+        timeout,
+      );
+      const keys = imageKeys(data.jobId, data.index, model.id, result.mimeType);
+      await Promise.all([
+        this.storage.putImage(keys.image, result.image, result.mimeType, data.correlationId),
+        this.storage.putImage(keys.thumbnail, result.thumbnail, result.mimeType, data.correlationId),
+      ]);
+      const bytes = result.image.byteLength;
+      this.metrics.imageBytes.inc({ model: model.id }, bytes + result.thumbnail.byteLength);
+      const outcome = await this.store.complete(data.jobId, data.index, {
+        imageKey: keys.image, thumbKey: keys.thumbnail, bytes, width: result.width, height: result.height,
+      });
+      this.observe(model.id, 'completed', startedAt);
+      log.info({ bytes, durationMs: Math.round(performance.now() - startedAt) }, 'model completed');
+      if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId);
+    } catch (error) {
+      const failure = classifyFailure(error, timeout);
+      const attemptsLeft = job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+      if (failure.retryable && attemptsLeft) {
+        log.warn({ err: error, code: failure.code }, 'model call failed; retrying with backoff');
+        throw error;
+      }
+      log.warn({ err: error, code: failure.code }, 'model failed');
+      await this.fail(data, failure, startedAt);
+    }
+  }
+
+  private async fail(data: ModelJobData, failure: Failure, startedAt: number): Promise<void> {
+    const outcome = await this.store.fail(data.jobId, data.index, { code: failure.code, message: failure.message });
+    if (!outcome.moved) return;
+    this.observe(data.model, failure.code.toLowerCase(), startedAt);
+    if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId);
+  }
+
+  private observe(model: string, outcome: string, startedAt: number): void {
+    this.metrics.modelResults.inc({ model, outcome });
+    if (startedAt > 0) this.metrics.modelDuration.observe({ model, outcome }, (performance.now() - startedAt) / 1000);
+  }
+}

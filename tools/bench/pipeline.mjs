@@ -1,0 +1,91 @@
+// Benchmarks the generation pipeline on a private local stack (Redis, s3rver, gateway, generation
+// on free loopback ports, built services from dist/):
+//  1. end to end: submit → all models stored and the job `completed`, one job at a time
+//     (p50 / p95 / max over --jobs, default 50), with the built-in models;
+//  2. POST /generate throughput and latency at --connections (default 100) for --duration seconds
+//     (default 10), with the worker stopped so the measurement is the gateway's alone.
+// Usage: npx nx run-many -t build -p gateway generation && node tools/bench/pipeline.mjs [--jobs N]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { Supervisor, freePort, serviceEnv, startRedis, startS3, startService } from '../stack/components.mjs';
+
+const { values: options } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '50' },
+    connections: { type: 'string', default: '100' },
+    duration: { type: 'string', default: '10' },
+  },
+});
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function endToEnd(api, jobs) {
+  const seconds = [];
+  for (let i = 0; i < jobs; i++) {
+    const started = performance.now();
+    const submitted = await fetch(`${api}/generate`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ prompt: `benchmark prompt ${i}: a city skyline at night`, seed: i }),
+    });
+    if (submitted.status !== 202) throw new Error(`submit answered ${submitted.status}`);
+    const { jobId } = await submitted.json();
+    for (;;) {
+      const status = await (await fetch(`${api}/status/${jobId}`)).json();
+      if (status.status === 'completed') break;
+      if (!['pending', 'in_progress'].includes(status.status)) throw new Error(`job ${jobId} ended ${status.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    seconds.push((performance.now() - started) / 1000);
+  }
+  seconds.sort((a, b) => a - b);
+  return { jobs, p50: percentile(seconds, 50), p95: percentile(seconds, 95), max: seconds.at(-1) };
+}
+
+async function submitThroughput(api, connections, duration, model) {
+  const result = await autocannon({
+    url: `${api}/generate`,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ prompt: 'throughput probe: a lighthouse', models: [model] }),
+    connections,
+    duration,
+  });
+  return {
+    connections,
+    duration,
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    accepted: result['2xx'],
+    other: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+const state = mkdtempSync(join(tmpdir(), 'pp-bench-'));
+const supervisor = new Supervisor({ quiet: true, onUnexpectedExit: (name, how) => console.error(`${name} exited (${how})`) });
+try {
+  const redisUrl = await startRedis(supervisor, { port: await freePort(), dir: join(state, 'redis') });
+  const s3Endpoint = await startS3(supervisor, { port: await freePort(), dir: join(state, 's3') });
+  const env = { ...serviceEnv({ redisUrl, s3Endpoint, logLevel: 'warn' }) };
+  const api = await startService(supervisor, 'gateway', { port: await freePort(), env });
+  await startService(supervisor, 'generation', { port: await freePort(), env });
+  const { models } = await (await fetch(`${api}/models`)).json();
+
+  const latency = await endToEnd(api, Number(options.jobs));
+  console.log(`end to end, ${models.length} models per job, ${latency.jobs} jobs one at a time:`);
+  console.log(`  p50 ${latency.p50.toFixed(2)} s, p95 ${latency.p95.toFixed(2)} s, max ${latency.max.toFixed(2)} s`);
+
+  await supervisor.stop('generation');
+  const load = await submitThroughput(api, Number(options.connections), Number(options.duration), models[0].id);
+  console.log(`POST /generate, ${load.connections} connections for ${load.duration} s:`);
+  console.log(`  ${load.requestsPerSecond.toFixed(0)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.accepted} accepted, ${load.other} other`);
+} finally {
+  await supervisor.stopAll();
+  rmSync(state, { recursive: true, force: true });
+}
