@@ -1,0 +1,91 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Logger } from '@pixel-prompt/observability';
+import { ApiError, LOGGER } from '@pixel-prompt/service';
+import { IMMUTABLE_CACHE_CONTROL, isImageKey } from '@pixel-prompt/storage';
+import { ifNoneMatchHits } from './http-caching';
+import { type ByteRange, type ImageMetadata, ImageObjects } from './image-objects';
+
+function imageNotFound(): ApiError {
+  return new ApiError(404, 'IMAGE_NOT_FOUND', 'There is no image at this address. Check the link.');
+}
+
+/**
+ * The one range to send; undefined for the whole image. Malformed Range headers and several ranges
+ * at once get the whole image (RFC 9110 allows ignoring Range; no multipart responses here), as does
+ * an If-Range naming another version; a well-formed range outside the image is unsatisfiable.
+ */
+function requestedRange(req: Request, metadata: ImageMetadata): ByteRange | 'unsatisfiable' | undefined {
+  if (!req.headers.range) return undefined;
+  const ifRange = req.headers['if-range'];
+  if (ifRange !== undefined && ifRange !== metadata.etag) return undefined;
+  const ranges = req.range(metadata.size, { combine: true });
+  if (ranges === -1) return 'unsatisfiable';
+  if (ranges === undefined || ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return undefined;
+  return { start: ranges[0].start, end: ranges[0].end };
+}
+
+/**
+ * Serves images from the bucket when there is no CDN in front of it (the local stack), with the
+ * semantics a CDN would give: immutable caching, ETag revalidation, byte ranges.
+ */
+@Controller('images')
+export class ImagesController {
+  constructor(
+    private readonly images: ImageObjects,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @Get('*path')
+  async image(@Req() req: Request, @Res() res: Response): Promise<void> {
+    // The raw path, still percent-encoded, must be exactly an image key of the layout: escapes,
+    // dot segments and every other prefix of the bucket (manifests, indexes) never match.
+    const key = req.path.slice(1);
+    if (!isImageKey(key)) throw imageNotFound();
+    const metadata = await this.images.describe(key);
+    if (!metadata) throw imageNotFound();
+
+    const validators: Record<string, string> = { 'Cache-Control': IMMUTABLE_CACHE_CONTROL };
+    if (metadata.etag) validators['ETag'] = metadata.etag;
+    if (metadata.etag && ifNoneMatchHits(req.headers['if-none-match'], metadata.etag)) {
+      res.status(304).set(validators).end();
+      return;
+    }
+    const range = requestedRange(req, metadata);
+    if (range === 'unsatisfiable') {
+      res.setHeader('Content-Range', `bytes */${metadata.size}`);
+      throw new ApiError(416, 'RANGE_NOT_SATISFIABLE', `The requested byte range is outside the image (${metadata.size} bytes).`);
+    }
+
+    // HEAD needs only the metadata. Otherwise open the object before any header is set, so that an
+    // object gone since (deleted) still gets a clean 404.
+    let body: Readable | undefined;
+    if (req.method !== 'HEAD') {
+      body = await this.images.open(key, range);
+      if (!body) throw imageNotFound();
+    }
+    res.status(range ? 206 : 200).set({
+      ...validators,
+      'Content-Type': metadata.contentType,
+      'Content-Length': String(range ? range.end - range.start + 1 : metadata.size),
+      'Accept-Ranges': 'bytes',
+      // Served from our own origin: never let a browser sniff an image into something executable.
+      'X-Content-Type-Options': 'nosniff',
+      ...(range ? { 'Content-Range': `bytes ${range.start}-${range.end}/${metadata.size}` } : {}),
+    });
+    if (!body) {
+      res.end();
+      return;
+    }
+    try {
+      await pipeline(body, res);
+    } catch (error) {
+      // pipeline() has destroyed both streams. A client leaving mid-image is routine; S3 failing is not.
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+        this.logger.warn({ err: error, key }, 'image stream from S3 failed');
+      }
+    }
+  }
+}
