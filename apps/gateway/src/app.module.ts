@@ -20,14 +20,7 @@ export class AppModule {
         RedisModule.forRoot(config.REDIS_URL),
         ServiceModule.forRoot({ service: 'gateway', config, checks: [RedisReadinessCheck] }),
         JobsModule.forRoot({ ttlSeconds: config.JOB_TTL_SECONDS }),
-        QueuesModule.forRoot({
-          redisUrl: config.REDIS_URL,
-          modelIds: registry.models.map((m) => m.id),
-          attempts: config.JOB_ATTEMPTS,
-          backoffMs: config.RETRY_BACKOFF_MS,
-          lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
-          stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
-        }),
+        QueuesModule.forRoot(config, registry.models.map((m) => m.id)),
       ],
       controllers: [GenerationController, GalleryController],
       providers: [

@@ -22,14 +22,7 @@ export class AppModule {
         StorageModule.forRoot(config),
         ServiceModule.forRoot({ service: 'generation', config, checks: [RedisReadinessCheck, S3ReadinessCheck] }),
         JobsModule.forRoot({ ttlSeconds: config.JOB_TTL_SECONDS }),
-        QueuesModule.forRoot({
-          redisUrl: config.REDIS_URL,
-          modelIds: registry.models.map((m) => m.id),
-          attempts: config.JOB_ATTEMPTS,
-          backoffMs: config.RETRY_BACKOFF_MS,
-          lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
-          stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
-        }),
+        QueuesModule.forRoot(config, registry.models.map((m) => m.id)),
         // The render worker is a second webpack entry next to main.js (see webpack.config.js).
         ProvidersModule.forRoot({ renderThreads: config.RENDER_THREADS, renderWorkerEntry: join(__dirname, 'render-worker.js') }),
       ],

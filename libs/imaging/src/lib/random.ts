@@ -52,8 +52,13 @@ export class Noise {
     return a + (b - a) * u + (c - a) * v + (a - b - c + d) * u * v;
   }
 
-  /** Fractal Brownian motion: `octaves` layers of noise, each twice the frequency and half the weight. */
-  fbm(x: number, y: number, octaves: number): number {
+  /**
+   * Fractal Brownian motion: `octaves` layers of noise, each twice the frequency and half the weight,
+   * normalised into [0, 1]. `detail` finer octaves may continue the series, zero-centred and not
+   * renormalised, each keeping `roughness` of the previous one's weight: they add fine detail without
+   * flattening the large-scale shape. A fractional `detail` fades its last octave in.
+   */
+  fbm(x: number, y: number, octaves: number, detail = 0, roughness = 0.6): number {
     let sum = 0;
     let amplitude = 0.5;
     let norm = 0;
@@ -64,6 +69,14 @@ export class Noise {
       y = y * 2.03 + 31.7;
       amplitude *= 0.5;
     }
-    return sum / norm;
+    sum /= norm;
+    amplitude /= norm;
+    for (let o = 0; o < detail; o++) {
+      sum += amplitude * Math.min(1, detail - o) * (this.at(x, y) - 0.5);
+      x = x * 2.03 + 17.1;
+      y = y * 2.03 + 31.7;
+      amplitude *= roughness;
+    }
+    return sum;
   }
 }

@@ -24,40 +24,15 @@ function clamp01(t: number): number {
 
 /** Octaves of the large-scale shape in `layeredNoise`: fixed, so steps never move the composition. */
 const BASE_OCTAVES = 2;
-const DETAIL_ROUGHNESS = 0.6;
 
 /** Finer octaves that steps add on top of the base ones: from ~0 at steps 1 to 5 at steps 100, fractional so every step counts. */
 function detailOctaves(steps: number): number {
   return (steps / 100) * 5;
 }
 
-/**
- * fBm whose coarse octaves don't depend on steps: `BASE_OCTAVES` octaves normalised into [0, 1] (as
- * `noise.fbm`), plus `extra` finer octaves continuing the series, zero-centred and not renormalised,
- * so more octaves only add fine detail instead of flattening the large-scale shape. A fractional
- * `extra` fades the last octave in. Each extra octave keeps `DETAIL_ROUGHNESS` of the previous one's
- * weight (more than fBm's usual 0.5), so the finest octaves stay visible.
- */
+/** Noise whose coarse octaves don't depend on steps; `extra` finer octaves add only fine detail. */
 function layeredNoise(noise: Noise, x: number, y: number, extra: number): number {
-  let sum = 0;
-  let amplitude = 0.5;
-  let norm = 0;
-  for (let o = 0; o < BASE_OCTAVES; o++) {
-    sum += amplitude * noise.at(x, y);
-    norm += amplitude;
-    x = x * 2.03 + 17.1;
-    y = y * 2.03 + 31.7;
-    amplitude *= 0.5;
-  }
-  sum /= norm;
-  amplitude /= norm;
-  for (let o = 0; o < extra; o++) {
-    sum += amplitude * Math.min(1, extra - o) * (noise.at(x, y) - 0.5);
-    x = x * 2.03 + 17.1;
-    y = y * 2.03 + 31.7;
-    amplitude *= DETAIL_ROUGHNESS;
-  }
-  return sum;
+  return noise.fbm(x, y, BASE_OCTAVES, extra);
 }
 
 /** Flowing horizontal bands, bent by noise: northern lights. */

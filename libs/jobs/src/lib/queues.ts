@@ -1,6 +1,7 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
 import { type DynamicModule, Injectable, Module } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import type { JobsEnv, RedisEnv } from '@pixel-prompt/config';
 import type { Queue } from 'bull';
 
 /** One queue per model: a slow model's backlog never delays the others, and each has its own concurrency. */
@@ -26,45 +27,34 @@ export interface FinalizeJobData {
   correlationId: string;
 }
 
-export interface QueueSettings {
-  redisUrl: string;
-  modelIds: string[];
-  /** Tries per model call for transient failures. */
-  attempts: number;
-  /** First retry delay; doubled each time, with jitter. */
-  backoffMs: number;
-  /** How long a worker holds a job before Bull deems it stalled (renewed while the worker lives). */
-  lockDurationMs: number;
-  stalledIntervalMs: number;
-}
-
 /** The Bull connection and the queues, for the gateway (producer) and generation (consumer). */
 @Module({})
 export class QueuesModule {
-  static forRoot(settings: QueueSettings): DynamicModule {
-    const names = [...settings.modelIds.map(modelQueueName), FINALIZE_QUEUE];
+  /** `modelIds`: every model in the registry, enabled or not, so no queue is ever unknown. */
+  static forRoot(config: RedisEnv & JobsEnv, modelIds: string[]): DynamicModule {
+    const names = [...modelIds.map(modelQueueName), FINALIZE_QUEUE];
     return {
       module: QueuesModule,
       global: true,
       imports: [
         BullModule.forRoot({
-          url: settings.redisUrl,
+          url: config.REDIS_URL,
           prefix: 'pp:bull',
           settings: {
-            lockDuration: settings.lockDurationMs,
-            stalledInterval: settings.stalledIntervalMs,
+            lockDuration: config.QUEUE_LOCK_DURATION_MS,
+            stalledInterval: config.QUEUE_STALLED_INTERVAL_MS,
             // A job whose worker died twice is failed rather than retried forever.
             maxStalledCount: 2,
             backoffStrategies: {
               // Exponential with "equal jitter": replicas retrying together spread out.
               jitter: (attemptsMade: number) => {
-                const base = settings.backoffMs * 2 ** Math.max(0, attemptsMade - 1);
+                const base = config.RETRY_BACKOFF_MS * 2 ** Math.max(0, attemptsMade - 1);
                 return Math.round(base / 2 + (Math.random() * base) / 2);
               },
             },
           },
           defaultJobOptions: {
-            attempts: settings.attempts,
+            attempts: config.JOB_ATTEMPTS,
             backoff: { type: 'jitter' },
             // Bounded history: enough to inspect recent work, never an ever-growing Redis.
             removeOnComplete: { age: 24 * 60 * 60, count: 1000 },
