@@ -4,10 +4,13 @@ import { ModelRegistry } from '@pixel-prompt/models';
 import { RedisModule, RedisReadinessCheck } from '@pixel-prompt/redis';
 import { ServiceModule } from '@pixel-prompt/service';
 import type { GatewayConfig } from './config';
+import { Edge } from './edge';
+import { EdgeController } from './edge.controller';
 import { GalleryController } from './gallery.controller';
 import { GatewayMetrics } from './gateway-metrics';
 import { GenerationController } from './generation.controller';
 import { JobEventsHub } from './job-events.hub';
+import { LocalPromptEnhancer, PROMPT_ENHANCER } from './prompt-enhancer';
 import { GATEWAY_CONFIG, IMAGE_URL_FOR } from './tokens';
 
 /** The public API: the only service reachable from outside the cluster. */
@@ -22,12 +25,15 @@ export class AppModule {
         JobsModule.forRoot({ ttlSeconds: config.JOB_TTL_SECONDS }),
         QueuesModule.forRoot(config, registry.models.map((m) => m.id)),
       ],
-      controllers: [GenerationController, GalleryController],
+      controllers: [GenerationController, EdgeController, GalleryController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: ModelRegistry, useValue: registry },
         { provide: IMAGE_URL_FOR, useValue: imageUrlBuilder(config.CDN_BASE_URL) },
         JobEventsHub,
+        Edge,
+        // The embedded default; LLM enhancers plug in here with the providers.
+        { provide: PROMPT_ENHANCER, useClass: LocalPromptEnhancer },
         GatewayMetrics,
       ],
     };

@@ -1,5 +1,25 @@
-import { durationMsSchema, jobsEnvSchema, portSchema, redisEnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
+import { durationMsSchema, jobsEnvSchema, listSchema, portSchema, redisEnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
 import { z } from 'zod';
+import { IpAllowlist } from './rate-limiter';
+
+function countSchema(fallback: number) {
+  return z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 10000000')
+    .max(10_000_000, 'must be between 0 and 10000000')
+    .default(fallback);
+}
+
+/** Whether every entry is an IP address or a CIDR range (`10.0.0.0/8`, `2001:db8::/32`). */
+function isAllowlist(entries: string[]): boolean {
+  try {
+    new IpAllowlist(entries);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Every variable the gateway reads; validated once at boot. */
 export const configSchema = serviceEnvSchema
@@ -13,6 +33,24 @@ export const configSchema = serviceEnvSchema
     GALLERY_URL: z.url({ protocol: /^http$/, error: 'must be an http:// URL' }).default('http://127.0.0.1:3002'),
     /** Longest the gallery may stay silent before a forwarded request answers 504. */
     GALLERY_TIMEOUT_MS: durationMsSchema(100, 60_000).default(10_000),
+    /** Generations per hour for everyone together, and per client IP per day (0 refuses all). */
+    RATE_LIMIT_GLOBAL_PER_HOUR: countSchema(1000),
+    RATE_LIMIT_IP_PER_DAY: countSchema(50),
+    /** Separate, smaller budgets, so enhancing and error reports never eat the generation quota. */
+    RATE_LIMIT_ENHANCE_IP_PER_HOUR: countSchema(30),
+    RATE_LIMIT_LOG_IP_PER_MINUTE: countSchema(30),
+    /** Client IPs and CIDR ranges that bypass every limit (monitoring, the team's office). */
+    RATE_LIMIT_ALLOWLIST: listSchema
+      .refine(isAllowlist, 'must be a comma-separated list of IP addresses or CIDR ranges')
+      .default([]),
+    /**
+     * Proxies in front of the gateway that append to X-Forwarded-For (the ALB: 1). The client IP is
+     * the address the outermost of them saw; 0 trusts no header, only the socket.
+     */
+    TRUSTED_PROXY_HOPS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10').default(0),
+    /** Extra terms refused in prompts, and phrases always accepted, on top of the built-in lists. */
+    CONTENT_FILTER_BLOCKED: listSchema.default([]),
+    CONTENT_FILTER_ALLOWED: listSchema.default([]),
   })
   .extend(redisEnvSchema.shape)
   .extend(jobsEnvSchema.shape);

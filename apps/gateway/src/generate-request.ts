@@ -1,10 +1,11 @@
 import { createHash, randomInt } from 'node:crypto';
 import { GENERATION_LIMITS as L, type GenerateRequest } from '@pixel-prompt/contracts';
 import type { ModelRegistry } from '@pixel-prompt/models';
-import { ApiError } from '@pixel-prompt/service';
 import { z } from 'zod';
+import { parseBody, validationError } from './request-body';
 
-const schema = z
+/** The POST /generate body; also the source of its OpenAPI schema. */
+export const generateRequestSchema = z
   .object({
     prompt: z
       .string({ error: 'must be a string' })
@@ -46,26 +47,12 @@ export interface ValidGenerateRequest {
   fingerprint: string;
 }
 
-function validationError(details: { field: string; message: string }[]): ApiError {
-  const summary = details.map((d) => `${d.field} ${d.message}`).join('; ');
-  return new ApiError(400, 'VALIDATION_FAILED', `The request is not valid: ${summary}.`, details);
-}
-
 /**
  * Checks a POST /generate body against the limits in the contracts and the configured models.
  * A missing seed is chosen here, so every job is reproducible from its reported parameters.
  */
 export function parseGenerateRequest(body: unknown, registry: ModelRegistry): ValidGenerateRequest {
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    throw validationError(
-      result.error.issues.map((issue) => ({
-        field: issue.path.length > 0 ? issue.path.join('.') : issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body',
-        message: issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.path.length > 0 ? issue.message : 'must be a JSON object',
-      })),
-    );
-  }
-  const request: GenerateRequest & { steps: number; guidance: number } = result.data;
+  const request: GenerateRequest & { steps: number; guidance: number } = parseBody(generateRequestSchema, body);
   const ids = request.models ?? registry.enabled.map((m) => m.id);
   const unknown = ids.filter((id) => !registry.get(id)?.enabled);
   if (unknown.length > 0) {

@@ -16,11 +16,14 @@ import {
 import { ModelRegistry } from '@pixel-prompt/models';
 import type { Logger } from '@pixel-prompt/observability';
 import { ApiError, LOGGER, Lifecycle } from '@pixel-prompt/service';
+import { ApiBody, ApiHeader, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type GatewayConfig } from './config';
 import { GATEWAY_CONFIG, IMAGE_URL_FOR } from './tokens';
+import { Edge } from './edge';
 import { GatewayMetrics } from './gateway-metrics';
-import { parseGenerateRequest } from './generate-request';
+import { generateRequestSchema, parseGenerateRequest } from './generate-request';
+import { ApiErrors, openApiSchema } from './openapi';
 import { JobEventsHub } from './job-events.hub';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -30,6 +33,7 @@ function jobNotFound(): ApiError {
   return new ApiError(404, 'JOB_NOT_FOUND', 'No generation job has this id; it may have expired.');
 }
 
+@ApiTags('generation')
 @Controller()
 export class GenerationController {
   constructor(
@@ -39,6 +43,7 @@ export class GenerationController {
     private readonly hub: JobEventsHub,
     private readonly lifecycle: Lifecycle,
     private readonly metrics: GatewayMetrics,
+    private readonly edge: Edge,
     @Inject(IMAGE_URL_FOR) private readonly urlFor: ImageUrlFor,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -52,6 +57,10 @@ export class GenerationController {
 
   @Post('generate')
   @HttpCode(202)
+  @ApiBody({ schema: openApiSchema(generateRequestSchema) })
+  @ApiHeader({ name: IDEMPOTENCY_KEY_HEADER, required: false, description: 'The same key and body within 24 h return the same job.' })
+  @ApiResponse({ status: 202, description: 'Accepted: {jobId, status, totalModels, statusUrl, eventsUrl}' })
+  @ApiErrors(400, 409, 413, 415, 429)
   async generate(
     @Body() body: unknown,
     @Headers(IDEMPOTENCY_KEY_HEADER.toLowerCase()) idempotencyKey: string | undefined,
@@ -64,6 +73,9 @@ export class GenerationController {
         { field: IDEMPOTENCY_KEY_HEADER, message: 'must be 1-255 visible ASCII characters' },
       ]);
     }
+    // Screened and validated before any quota is spent: a refused prompt costs the client nothing.
+    this.edge.screen(request.prompt, 'prompt');
+    await this.edge.admit('generate', req, res);
     const correlationId = String(res.getHeader('X-Correlation-ID'));
     const parameters = { steps: request.steps, guidance: request.guidance, seed: request.seed };
     const created = await this.store.create(
@@ -89,7 +101,7 @@ export class GenerationController {
     );
     if (created.outcome === 'created') {
       this.metrics.jobsSubmitted.inc();
-      this.logger.info({ jobId, models: request.models.length, ip: req.ip }, 'generation submitted');
+      this.logger.info({ jobId, models: request.models.length, ip: this.edge.clientIp(req) }, 'generation submitted');
     }
     res.setHeader('Location', `/status/${jobId}`);
     return {
@@ -102,6 +114,8 @@ export class GenerationController {
   }
 
   @Get('status/:jobId')
+  @ApiResponse({ status: 200, description: 'The job with one result per model.' })
+  @ApiErrors(404)
   async status(@Param('jobId') jobId: string): Promise<JobStatusResponse> {
     const job = await this.store.get(jobId);
     if (!job) throw jobNotFound();
@@ -110,6 +124,7 @@ export class GenerationController {
 
   @Post('jobs/:jobId/cancel')
   @HttpCode(202)
+  @ApiErrors(404, 409)
   async cancel(@Param('jobId') jobId: string): Promise<{ jobId: string; canceledModels: number }> {
     const outcome = await this.store.cancel(jobId);
     if (outcome.outcome === 'not_found') throw jobNotFound();
@@ -130,6 +145,9 @@ export class GenerationController {
    * proxies from closing idle streams; draining ends the stream and the client reconnects elsewhere.
    */
   @Get('jobs/:jobId/events')
+  @ApiProduces('text/event-stream')
+  @ApiResponse({ status: 200, description: 'Server-Sent Events: model_started, model_completed, model_failed, model_canceled, then completed.' })
+  @ApiErrors(404)
   async events(@Param('jobId') jobId: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     if (!(await this.store.get(jobId))) throw jobNotFound();
     const lastEventId = req.header('last-event-id');

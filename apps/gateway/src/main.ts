@@ -3,7 +3,8 @@ import { loadModelRegistryOrExit } from '@pixel-prompt/models';
 import { runService } from '@pixel-prompt/service';
 import { AppModule } from './app.module';
 import { configSchema } from './config';
+import { serveOpenApi } from './openapi';
 
 const config = loadConfigOrExit(configSchema, 'gateway');
 const registry = loadModelRegistryOrExit(config.MODEL_REGISTRY_PATH, 'gateway');
-void runService(AppModule.forRoot(config, registry), config);
+void runService(AppModule.forRoot(config, registry), config, serveOpenApi);

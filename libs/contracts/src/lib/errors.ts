@@ -7,6 +7,8 @@ export interface ErrorBody {
   /** The request's correlation id, to quote when reporting a problem. */
   correlationId: string;
   details?: unknown;
+  /** On RATE_LIMIT_EXCEEDED: seconds until a retry can succeed (as the Retry-After header). */
+  retryAfter?: number;
 }
 
 export const ERROR_CODES = [
@@ -17,6 +19,8 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMIT_EXCEEDED',
+  'INAPPROPRIATE_CONTENT',
+  'ENHANCE_FAILED',
   'JOB_NOT_FOUND',
   'JOB_FINISHED',
   'UNKNOWN_MODEL',

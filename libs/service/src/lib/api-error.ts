@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import type { ErrorCode } from '@pixel-prompt/contracts';
+import type { ErrorBody, ErrorCode } from '@pixel-prompt/contracts';
 
 /** An error meant for the client: its code and message are sent as they are (see ErrorFilter). */
 export class ApiError extends HttpException {
@@ -8,6 +8,8 @@ export class ApiError extends HttpException {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    /** Fields some codes add to the body, such as `retryAfter` on RATE_LIMIT_EXCEEDED. */
+    readonly extra?: Pick<ErrorBody, 'retryAfter'>,
   ) {
     super(message, status);
   }

@@ -1,15 +1,12 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { CORRELATION_ID_HEADER, type ErrorBody, type ErrorCode } from '@pixel-prompt/contracts';
+import { CORRELATION_ID_HEADER, type ErrorBody } from '@pixel-prompt/contracts';
 import type { Logger } from '@pixel-prompt/observability';
 import { ApiError } from './api-error';
 import { LOGGER } from './tokens';
 
-interface Translation {
+interface Translation extends Omit<ErrorBody, 'correlationId'> {
   status: number;
-  error: ErrorCode;
-  message: string;
-  details?: unknown;
 }
 
 const BY_STATUS: Record<number, Omit<Translation, 'status'>> = {
@@ -39,7 +36,7 @@ function httpErrorStatus(exception: unknown): { status: number; type?: string } 
 
 export function translate(exception: unknown): Translation {
   if (exception instanceof ApiError) {
-    return { status: exception.getStatus(), error: exception.code, message: exception.message, details: exception.details };
+    return { status: exception.getStatus(), error: exception.code, message: exception.message, details: exception.details, ...exception.extra };
   }
   const clientError =
     exception instanceof HttpException ? { status: exception.getStatus(), type: undefined } : httpErrorStatus(exception);

@@ -5,7 +5,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ServiceEnv } from '@pixel-prompt/config';
 import { CORRELATION_ID_HEADER } from '@pixel-prompt/contracts';
 import { type Logger, httpObservability } from '@pixel-prompt/observability';
-import { json } from 'express';
+import { type NextFunction, type Request, type Response, json } from 'express';
+import helmet from 'helmet';
 import { expressErrorHandler } from './error.filter';
 import { Lifecycle } from './lifecycle';
 import { NestLogger } from './nest-logger';
@@ -15,6 +16,20 @@ import { LOGGER, METRICS } from './tokens';
 export const JSON_BODY_LIMIT = '16kb';
 
 export type RunnableConfig = ServiceEnv & { PORT: number };
+
+/** Slow clients may not hold a connection open by trickling a request in. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 15_000;
+
+/** The APIs speak JSON only: a body of another type is 415, before any parser or handler sees it. */
+function requireJsonBodies(req: Request, _res: Response, next: NextFunction): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && req.method !== 'GET' && req.method !== 'HEAD' && !req.is('application/json')) {
+    next(Object.assign(new Error('unsupported media type'), { status: 415 }));
+    return;
+  }
+  next();
+}
 
 /** Creates the Nest application with the shared HTTP behaviour; does not listen. */
 export async function createServiceApp(module: DynamicModule, config: ServiceEnv): Promise<NestExpressApplication> {
@@ -31,7 +46,13 @@ export async function createServiceApp(module: DynamicModule, config: ServiceEnv
   app.use(
     httpObservability({ logger, metrics: app.get(METRICS), quietPaths: ['/health/live', '/health/ready', '/metrics'] }),
   );
-  app.use(json({ limit: JSON_BODY_LIMIT }), expressErrorHandler(logger));
+  app.use(
+    helmet({
+      // The API serves JSON, plus the OpenAPI page on the gateway, whose UI needs inline styles and data: images.
+      contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
+    }),
+  );
+  app.use(requireJsonBodies, json({ limit: JSON_BODY_LIMIT }), expressErrorHandler(logger));
   if (config.CORS_ORIGINS.length > 0) {
     app.enableCors({
       origin: config.CORS_ORIGINS,
@@ -74,11 +95,20 @@ export async function drain(app: NestExpressApplication, timeoutMs: number): Pro
  * re-raises the signal, so the process would end by signal instead of exiting 0; and it closes
  * connections (Redis) before the HTTP server, failing requests still in flight.
  */
-export async function runService(module: DynamicModule, config: RunnableConfig): Promise<NestExpressApplication> {
+export async function runService(
+  module: DynamicModule,
+  config: RunnableConfig,
+  /** Service-specific additions to the application before it listens (the gateway's API docs). */
+  configure: (app: NestExpressApplication) => void = () => undefined,
+): Promise<NestExpressApplication> {
   let app: NestExpressApplication | undefined;
   try {
     app = await createServiceApp(module, config);
+    configure(app);
     await app.listen(config.PORT, config.HOST);
+    const server = app.getHttpServer() as Server;
+    server.requestTimeout = REQUEST_TIMEOUT_MS;
+    server.headersTimeout = HEADERS_TIMEOUT_MS;
   } catch (error) {
     const logger = app?.get<Logger>(LOGGER);
     if (logger) logger.fatal({ err: error }, 'service failed to start');

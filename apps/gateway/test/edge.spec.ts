@@ -1,0 +1,208 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ErrorBody, isErrorBody } from '@pixel-prompt/contracts';
+import { type RunningService, TestRedis, startService, stopAllProcesses, workspaceRoot } from '@pixel-prompt/testing';
+
+const OPENAPI_FILE = join(workspaceRoot(), 'docs/openapi.json');
+
+/**
+ * The public API's edge on the built gateway: one trusted proxy hop, so each test speaks for its own
+ * client IP through X-Forwarded-For, as the load balancer does in production.
+ */
+describe('gateway edge (built, as a process, real Redis)', () => {
+  let redis: TestRedis;
+  let gateway: RunningService;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    gateway = await startService('gateway', {
+      REDIS_URL: redis.url,
+      TRUSTED_PROXY_HOPS: '1',
+      RATE_LIMIT_GLOBAL_PER_HOUR: '100000',
+      RATE_LIMIT_IP_PER_DAY: '50',
+      RATE_LIMIT_ENHANCE_IP_PER_HOUR: '5',
+      RATE_LIMIT_LOG_IP_PER_MINUTE: '5',
+      RATE_LIMIT_ALLOWLIST: '203.0.113.0/24',
+    });
+  });
+
+  afterAll(async () => {
+    await stopAllProcesses();
+    await redis.dispose();
+  });
+
+  const post = (path: string, body: unknown, ip: string, headers: Record<string, string> = {}) =>
+    fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': ip, ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  async function errorOf(res: Response): Promise<ErrorBody> {
+    const body: unknown = await res.json();
+    if (!isErrorBody(body)) throw new Error(`not an error body: ${JSON.stringify(body)}`);
+    return body;
+  }
+
+  describe('rate limits', () => {
+    it('admits exactly the per-IP limit out of 500 concurrent submissions, and says when to retry', async () => {
+      const answers = await Promise.all(Array.from({ length: 500 }, (_, i) => post('/generate', { prompt: `a kite ${i}`, models: ['ink'] }, '198.51.100.7')));
+      expect(answers.filter((r) => r.status === 202)).toHaveLength(50);
+      const refused = answers.filter((r) => r.status === 429);
+      expect(refused).toHaveLength(450);
+      const first = refused[0] as Response;
+      const body = await errorOf(first);
+      const retryAfter = Number(first.headers.get('retry-after'));
+      expect(body).toMatchObject({ error: 'RATE_LIMIT_EXCEEDED', retryAfter });
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(86_400);
+      expect(first.headers.get('ratelimit-policy')).toBe('"global";q=100000;w=3600, "ip";q=50;w=86400');
+      expect(first.headers.get('ratelimit')).toBe(`"ip";r=0;t=${retryAfter}`);
+    });
+
+    it('takes the client IP from the trusted hop only: addresses a client prepends change nothing', async () => {
+      const spoofed = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => post('/enhance', { prompt: 'a fox' }, `10.9.9.${i}, 198.51.100.8`)),
+      );
+      expect(spoofed.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+    });
+
+    it('lets allowlisted clients through without limits', async () => {
+      const answers = await Promise.all(Array.from({ length: 12 }, () => post('/enhance', { prompt: 'a heron' }, '203.0.113.9')));
+      expect(answers.map((r) => r.status)).toEqual(Array(12).fill(200));
+      expect(answers[0]?.headers.get('ratelimit')).toBeNull();
+    });
+
+    it('keeps separate budgets: enhance and log never eat the generation quota', async () => {
+      const ip = '198.51.100.9';
+      for (let i = 0; i < 6; i++) await post('/enhance', { prompt: 'a boat' }, ip);
+      expect((await post('/enhance', { prompt: 'a boat' }, ip)).status).toBe(429);
+      const submitted = await post('/generate', { prompt: 'a boat', models: ['ink'] }, ip);
+      expect(submitted.status).toBe(202);
+      expect(submitted.headers.get('ratelimit')).toMatch(/^"ip";r=49;t=\d+$/);
+    });
+
+    it('reports allowed and limited decisions by limit on /metrics', async () => {
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      expect(metrics).toMatch(/pixel_prompt_rate_limit_decisions_total\{limit="generate_ip",outcome="limited"\} 450/);
+      expect(metrics).toMatch(/pixel_prompt_rate_limit_decisions_total\{limit="generate_ip",outcome="allowed"\} \d+/);
+    });
+  });
+
+  describe('content filter', () => {
+    it('refuses a blocked prompt with 400 INAPPROPRIATE_CONTENT, creates no job and spends no quota', async () => {
+      const ip = '198.51.100.10';
+      for (const prompt of ['a nude figure', 'N.U.D.E portrait', 'p0rn']) {
+        const res = await post('/generate', { prompt }, ip);
+        expect(res.status).toBe(400);
+        expect(res.headers.get('ratelimit')).toBeNull();
+        expect((await errorOf(res)).error).toBe('INAPPROPRIATE_CONTENT');
+      }
+      const accepted = await post('/generate', { prompt: 'a chateau in Sussex, whatever the weather', models: ['ink'] }, ip);
+      expect(accepted.status).toBe(202);
+      expect(accepted.headers.get('ratelimit')).toMatch(/^"ip";r=49;/);
+    });
+
+    it('screens enhance input', async () => {
+      const res = await post('/enhance', { prompt: 'gore everywhere' }, '198.51.100.11');
+      expect((await errorOf(res)).error).toBe('INAPPROPRIATE_CONTENT');
+    });
+  });
+
+  describe('prompt enhancement', () => {
+    it('returns the original and a richer prompt of several sentences', async () => {
+      const res = await post('/enhance', { prompt: '  a lighthouse in a storm ' }, '198.51.100.12');
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { original: string; enhanced: string };
+      expect(body.original).toBe('a lighthouse in a storm');
+      expect(body.enhanced.toLowerCase()).toContain('lighthouse in a storm');
+      expect(body.enhanced.split(/\.\s/).length).toBeGreaterThanOrEqual(2);
+      expect(body.enhanced.length).toBeGreaterThan(body.original.length * 2);
+    });
+
+    it.each([
+      ['an empty prompt', { prompt: '' }, 'prompt'],
+      ['a prompt over 500 characters', { prompt: 'x'.repeat(501) }, 'prompt'],
+      ['an unknown field', { prompt: 'a cat', extra: 1 }, 'extra'],
+      ['a missing prompt', {}, 'prompt'],
+    ])('refuses %s, naming the field', async (_what, body, field) => {
+      const res = await post('/enhance', body, '198.51.100.13');
+      const error = await errorOf(res);
+      expect(res.status).toBe(400);
+      expect(error.error).toBe('VALIDATION_FAILED');
+      expect(error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    });
+  });
+
+  describe('frontend error log', () => {
+    it('logs a report as one structured line marked source web, under the reported correlation id, without control characters', async () => {
+      const res = await post(
+        '/log',
+        { level: 'error', message: 'render failed\u001b[31m\u0000', stack: 'Error: x\n  at y', url: 'http://localhost/', correlationId: 'web-report-1', context: { page: 'home' } },
+        '198.51.100.14',
+      );
+      expect(res.status).toBe(204);
+      const line = gateway.logs().find((l) => l['source'] === 'web' && l['correlationId'] === 'web-report-1');
+      expect(line).toMatchObject({ level: 'error', msg: 'render failed[31m', stack: 'Error: x\n  at y', context: { page: 'home' } });
+    });
+
+    it.each([
+      ['an unknown level', { level: 'fatal', message: 'x' }, 400, 'VALIDATION_FAILED'],
+      ['a report without message', { level: 'info' }, 400, 'VALIDATION_FAILED'],
+      ['a report over 8 KB', { level: 'info', message: 'x', stack: 'y'.repeat(9000) }, 413, 'PAYLOAD_TOO_LARGE'],
+    ])('refuses %s', async (_what, body, status, code) => {
+      const res = await post('/log', body, '198.51.100.15');
+      expect(res.status).toBe(status);
+      expect((await errorOf(res)).error).toBe(code);
+    });
+
+    it('is rate limited per IP', async () => {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => post('/log', { level: 'info', message: 'hello' }, '198.51.100.16')));
+      expect(answers.filter((r) => r.status === 204)).toHaveLength(5);
+      expect(answers.filter((r) => r.status === 429)).toHaveLength(3);
+    });
+  });
+
+  describe('error contract and security', () => {
+    it.each([
+      ['malformed JSON', '{"prompt": "a', 'application/json', 400, 'INVALID_JSON'],
+      ['a body over 16 KB', JSON.stringify({ prompt: 'x'.repeat(20_000) }), 'application/json', 413, 'PAYLOAD_TOO_LARGE'],
+      ['a body that is not JSON', 'prompt=a+cat', 'application/x-www-form-urlencoded', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      ['a JSON array', '[1,2]', 'application/json', 400, 'VALIDATION_FAILED'],
+    ])('answers %s with its error code', async (_what, body, type, status, code) => {
+      const res = await post('/generate', body, '198.51.100.17', { 'Content-Type': type, 'X-Correlation-ID': 'edge-contract-1' });
+      expect(res.status).toBe(status);
+      expect(await errorOf(res)).toMatchObject({ error: code, correlationId: 'edge-contract-1' });
+    });
+
+    it('sends security headers and exposes the correlation id to browsers of allowed origins only', async () => {
+      const res = await fetch(`${gateway.url}/health/live`);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('strict-transport-security')).toMatch(/max-age=/);
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      const preflight = await fetch(`${gateway.url}/generate`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } });
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    });
+  });
+
+  describe('OpenAPI', () => {
+    it('serves the document generated from the code, identical to docs/openapi.json', async () => {
+      const res = await fetch(`${gateway.url}/api/docs-json`);
+      expect(res.status).toBe(200);
+      const served = `${JSON.stringify(await res.json(), null, 2)}\n`;
+      // UPDATE_OPENAPI=1 rewrites the committed copy after an intended API change.
+      if (process.env['UPDATE_OPENAPI'] === '1') writeFileSync(OPENAPI_FILE, served);
+      expect(served).toBe(readFileSync(OPENAPI_FILE, 'utf8'));
+      const document = JSON.parse(served) as { openapi: string; paths: Record<string, unknown> };
+      expect(document.openapi).toMatch(/^3\./);
+      expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/generate', '/status/{jobId}', '/jobs/{jobId}/events', '/enhance', '/log', '/gallery/{id}']));
+    });
+
+    it('serves a page to read it at /api/docs', async () => {
+      const res = await fetch(`${gateway.url}/api/docs`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    });
+  });
+});
