@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import autocannon from 'autocannon';
+import { load, percentile } from './measure.mjs';
 import { BUCKET, Supervisor, freePort, serviceEnv, startS3, startService } from '../stack/components.mjs';
 
 const { values: options } = parseArgs({
@@ -31,10 +31,6 @@ const PAGE = 24;
 const WARM_PAGES = 40; // 960 manifests: within the service's 1000-manifest cache
 const IMAGE_BYTES = 128 * 1024;
 const WRITE_CONCURRENCY = 64;
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /** As libs/storage's layout names them: inverted creation time, so ascending keys are newest first. */
 function manifestKey(createdAtMs, jobId) {
@@ -117,18 +113,6 @@ async function listLatency(api, requests, pages = Infinity) {
   return { requests, p50: percentile(ms, 50), p99: percentile(ms, 99), max: ms.at(-1) };
 }
 
-async function imageThroughput(url, connections, duration) {
-  const result = await autocannon({ url, connections, duration });
-  return {
-    requestsPerSecond: result.requests.average,
-    megabytesPerSecond: result.throughput.average / 1024 / 1024,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    ok: result['2xx'],
-    other: result.non2xx + result.errors + result.timeouts,
-  };
-}
-
 const state = mkdtempSync(join(tmpdir(), 'pp-bench-gallery-'));
 const supervisor = new Supervisor({ quiet: true, onUnexpectedExit: (name, how) => console.error(`${name} exited (${how})`) });
 try {
@@ -167,13 +151,13 @@ try {
   console.log(`GET /gallery/list?limit=${PAGE}, ${warm.requests} requests over the first ${WARM_PAGES} pages, manifests cached:`);
   console.log(`  p50 ${warm.p50.toFixed(1)} ms, p99 ${warm.p99.toFixed(1)} ms, max ${warm.max.toFixed(1)} ms`);
 
-  const report = (load) =>
-    `  ${load.requestsPerSecond.toFixed(0)} req/s (${load.megabytesPerSecond.toFixed(1)} MiB/s), ` +
-    `p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.ok} ok, ${load.other} other`;
+  const report = (run) =>
+    `  ${run.requestsPerSecond.toFixed(0)} req/s (${run.megabytesPerSecond.toFixed(1)} MiB/s), ` +
+    `p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.ok} ok, ${run.other} other`;
   console.log(`s3rver alone, GET of the ${IMAGE_BYTES / 1024} KiB image, ${connections} connections for ${duration} s:`);
-  console.log(report(await imageThroughput(`${s3Endpoint}/${BUCKET}/${imageKey}`, connections, duration)));
+  console.log(report(await load({ url: `${s3Endpoint}/${BUCKET}/${imageKey}`, connections, duration })));
   console.log(`GET /images/... (the same image, streamed from s3rver), ${connections} connections for ${duration} s:`);
-  console.log(report(await imageThroughput(`${api}/${imageKey}`, connections, duration)));
+  console.log(report(await load({ url: `${api}/${imageKey}`, connections, duration })));
 } finally {
   await supervisor.stopAll();
   rmSync(state, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { load, percentile } from './measure.mjs';
 import { Supervisor, freePort, serviceEnv, startRedis, startS3, startService } from '../stack/components.mjs';
 
 const { values: options } = parseArgs({
@@ -19,10 +19,6 @@ const { values: options } = parseArgs({
     duration: { type: 'string', default: '10' },
   },
 });
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function endToEnd(api, jobs) {
   const seconds = [];
@@ -47,8 +43,8 @@ async function endToEnd(api, jobs) {
   return { jobs, p50: percentile(seconds, 50), p95: percentile(seconds, 95), max: seconds.at(-1) };
 }
 
-async function submitThroughput(api, connections, duration, model) {
-  const result = await autocannon({
+function submitThroughput(api, connections, duration, model) {
+  return load({
     url: `${api}/generate`,
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -56,15 +52,6 @@ async function submitThroughput(api, connections, duration, model) {
     connections,
     duration,
   });
-  return {
-    connections,
-    duration,
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    accepted: result['2xx'],
-    other: result.non2xx + result.errors + result.timeouts,
-  };
 }
 
 const state = mkdtempSync(join(tmpdir(), 'pp-bench-'));
@@ -83,9 +70,9 @@ try {
   console.log(`  p50 ${latency.p50.toFixed(2)} s, p95 ${latency.p95.toFixed(2)} s, max ${latency.max.toFixed(2)} s`);
 
   await supervisor.stop('generation');
-  const load = await submitThroughput(api, Number(options.connections), Number(options.duration), models[0].id);
-  console.log(`POST /generate, ${load.connections} connections for ${load.duration} s:`);
-  console.log(`  ${load.requestsPerSecond.toFixed(0)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.accepted} accepted, ${load.other} other`);
+  const run = await submitThroughput(api, Number(options.connections), Number(options.duration), models[0].id);
+  console.log(`POST /generate, ${run.connections} connections for ${run.duration} s:`);
+  console.log(`  ${run.requestsPerSecond.toFixed(0)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.ok} accepted, ${run.other} other`);
 } finally {
   await supervisor.stopAll();
   rmSync(state, { recursive: true, force: true });
