@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ErrorBody, isErrorBody } from '@pixel-prompt/contracts';
-import { type RunningService, TestRedis, startService, stopAllProcesses, workspaceRoot } from '@pixel-prompt/testing';
+import { type RunningService, TestRedis, startService, stopAllProcesses, waitFor, workspaceRoot } from '@pixel-prompt/testing';
 
 const OPENAPI_FILE = join(workspaceRoot(), 'docs/openapi.json');
 
@@ -142,7 +142,10 @@ describe('gateway edge (built, as a process, real Redis)', () => {
         '198.51.100.14',
       );
       expect(res.status).toBe(204);
-      const line = gateway.logs().find((l) => l['source'] === 'web' && l['correlationId'] === 'web-report-1');
+      // The line reaches us through the process's stdout pipe, possibly after the response.
+      const line = await waitFor(() => gateway.logs().find((l) => l['source'] === 'web' && l['correlationId'] === 'web-report-1'), {
+        what: 'the report in the gateway log',
+      });
       expect(line).toMatchObject({ level: 'error', msg: 'render failed[31m', stack: 'Error: x\n  at y', context: { page: 'home' } });
     });
 
