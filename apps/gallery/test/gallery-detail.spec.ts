@@ -1,28 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorBody, GalleryDetailResponse } from '@pixel-prompt/contracts';
 import { type GalleryManifest, type ObjectStorage, galleryIndexKey, manifestKey } from '@pixel-prompt/storage';
-import { TestS3 } from '@pixel-prompt/testing';
-import { type InProcessGallery, manifestOf, rawGet, startGallery, writerFor } from './support';
+import { type GalleryFixture, type InProcessGallery, galleryFixture, manifestOf, rawGet } from './support';
 
 describe('GET /gallery/:id', () => {
-  let s3: TestS3;
+  let fixture: GalleryFixture;
   let writer: ObjectStorage;
   let gallery: InProcessGallery;
   let manifest: GalleryManifest;
 
   beforeAll(async () => {
-    s3 = await TestS3.start();
-    writer = writerFor(s3);
-    manifest = manifestOf(new Date('2026-03-04T05:06:07.089Z'), { images: 3 });
-    await writer.putGallery(manifest, 'test-writer');
-    gallery = await startGallery(s3);
+    fixture = await galleryFixture(async (w) => {
+      manifest = manifestOf(new Date('2026-03-04T05:06:07.089Z'), { images: 3 });
+      await w.putGallery(manifest, 'test-writer');
+    });
+    ({ writer, gallery } = fixture);
   });
 
-  afterAll(async () => {
-    await gallery?.close();
-    writer?.onApplicationShutdown();
-    await s3?.dispose();
-  });
+  afterAll(() => fixture?.dispose());
 
   it('returns the gallery from its manifest, found through the index object, with links to every image', async () => {
     gallery.s3Calls.length = 0;

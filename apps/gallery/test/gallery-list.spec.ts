@@ -1,28 +1,23 @@
 import type { ErrorBody, GalleryListResponse } from '@pixel-prompt/contracts';
 import type { GalleryManifest, ObjectStorage } from '@pixel-prompt/storage';
-import { TestS3 } from '@pixel-prompt/testing';
-import { type InProcessGallery, startGallery, writeGalleries, writerFor } from './support';
+import { type GalleryFixture, type InProcessGallery, galleryFixture, writeGalleries } from './support';
 
 const NEWEST = new Date('2026-06-01T12:00:00.000Z');
 
 describe('GET /gallery/list', () => {
-  let s3: TestS3;
+  let fixture: GalleryFixture;
   let writer: ObjectStorage;
   let gallery: InProcessGallery;
   let seeded: GalleryManifest[];
 
   beforeAll(async () => {
-    s3 = await TestS3.start();
-    writer = writerFor(s3);
-    seeded = await writeGalleries(writer, 250, NEWEST);
-    gallery = await startGallery(s3);
+    fixture = await galleryFixture(async (w) => {
+      seeded = await writeGalleries(w, 250, NEWEST);
+    });
+    ({ writer, gallery } = fixture);
   });
 
-  afterAll(async () => {
-    await gallery?.close();
-    writer?.onApplicationShutdown();
-    await s3?.dispose();
-  });
+  afterAll(() => fixture?.dispose());
 
   async function page(query: string): Promise<{ res: Response; body: GalleryListResponse }> {
     const res = await fetch(`${gallery.url}/gallery/list${query}`);

@@ -2,11 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import type { ErrorBody } from '@pixel-prompt/contracts';
 import { type ObjectStorage, galleryIndexKey, imageKeys, manifestKey } from '@pixel-prompt/storage';
-import { TestS3 } from '@pixel-prompt/testing';
-import { type InProcessGallery, manifestOf, rawGet, startGallery, writerFor } from './support';
+import { type GalleryFixture, type InProcessGallery, galleryFixture, manifestOf, rawGet } from './support';
 
 describe('GET /images/* (no CDN)', () => {
-  let s3: TestS3;
+  let fixture: GalleryFixture;
   let writer: ObjectStorage;
   let gallery: InProcessGallery;
   const jobId = randomUUID();
@@ -16,18 +15,14 @@ describe('GET /images/* (no CDN)', () => {
   const manifest = manifestOf(createdAt, { id: jobId });
 
   beforeAll(async () => {
-    s3 = await TestS3.start();
-    writer = writerFor(s3);
-    await writer.putImage(keys.image, image, 'image/png', 'test-writer');
-    await writer.putGallery(manifest, 'test-writer');
-    gallery = await startGallery(s3);
+    fixture = await galleryFixture(async (w) => {
+      await w.putImage(keys.image, image, 'image/png', 'test-writer');
+      await w.putGallery(manifest, 'test-writer');
+    });
+    ({ writer, gallery } = fixture);
   });
 
-  afterAll(async () => {
-    await gallery?.close();
-    writer?.onApplicationShutdown();
-    await s3?.dispose();
-  });
+  afterAll(() => fixture?.dispose());
 
   it('streams an image with its type, an ETag and immutable caching', async () => {
     const res = await fetch(`${gallery.url}/${keys.image}`);

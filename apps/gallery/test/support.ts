@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { loadConfig, s3EnvSchema } from '@pixel-prompt/config';
 import { createServiceApp } from '@pixel-prompt/service';
 import { type GalleryManifest, ObjectStorage, imageKeys } from '@pixel-prompt/storage';
-import type { TestS3 } from '@pixel-prompt/testing';
+import { TestS3 } from '@pixel-prompt/testing';
 import { AppModule } from '../src/app.module';
 import { configSchema } from '../src/config';
 
@@ -31,6 +31,29 @@ export async function startGallery(s3: TestS3, env: Record<string, string> = {})
     { step: 'initialize', name: 'recordS3Calls' },
   );
   return { url: `http://127.0.0.1:${port}`, s3Calls, close: () => app.close() };
+}
+
+/** A private s3rver holding what `prepare` wrote (as the worker would), and the gallery service over it. */
+export interface GalleryFixture {
+  writer: ObjectStorage;
+  gallery: InProcessGallery;
+  dispose(): Promise<void>;
+}
+
+export async function galleryFixture(prepare: (writer: ObjectStorage) => Promise<unknown>): Promise<GalleryFixture> {
+  const s3 = await TestS3.start();
+  const writer = writerFor(s3);
+  await prepare(writer);
+  const gallery = await startGallery(s3);
+  return {
+    writer,
+    gallery,
+    async dispose() {
+      await gallery.close();
+      writer.onApplicationShutdown();
+      await s3.dispose();
+    },
+  };
 }
 
 /** Writes to the bucket as the generation service does. */
