@@ -75,13 +75,15 @@ export class GenerationController {
     }
     // Screened and validated before any quota is spent: a refused prompt costs the client nothing.
     this.edge.screen(request.prompt, 'prompt');
-    await this.edge.admit('generate', req, res);
     const correlationId = String(res.getHeader('X-Correlation-ID'));
     const parameters = { steps: request.steps, guidance: request.guidance, seed: request.seed };
-    const created = await this.store.create(
-      { prompt: request.prompt, parameters, models: request.models, correlationId },
-      idempotencyKey ? { key: idempotencyKey, fingerprint: request.fingerprint } : undefined,
-    );
+    const idempotency = idempotencyKey ? { key: idempotencyKey, fingerprint: request.fingerprint } : undefined;
+    // A replay is answered with its job even once the client's quota is spent: it asks for nothing new.
+    let created = idempotency && (await this.store.claimOf(idempotency));
+    if (!created) {
+      await this.edge.admit('generate', req, res);
+      created = await this.store.create({ prompt: request.prompt, parameters, models: request.models, correlationId }, idempotency);
+    }
     if (created.outcome === 'conflict') {
       throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request.');
     }

@@ -60,6 +60,14 @@ describe('JobStore (real Redis)', () => {
     expect(await store.create(job(), { key: 'client-key-1', fingerprint: 'body-b' })).toEqual({ outcome: 'conflict' });
   });
 
+  it('tells what an idempotency key already holds without creating anything', async () => {
+    expect(await store.claimOf({ key: 'client-key-2', fingerprint: 'body-a' })).toBeUndefined();
+    const created = await store.create(job(), { key: 'client-key-2', fingerprint: 'body-a' });
+    if (created.outcome !== 'created') throw new Error('not created');
+    expect(await store.claimOf({ key: 'client-key-2', fingerprint: 'body-a' })).toEqual({ outcome: 'replayed', jobId: created.jobId });
+    expect(await store.claimOf({ key: 'client-key-2', fingerprint: 'body-b' })).toEqual({ outcome: 'conflict' });
+  });
+
   async function newJob(models = 3): Promise<string> {
     const created = await store.create(job(models));
     if (created.outcome !== 'created') throw new Error('not created');

@@ -17,6 +17,12 @@ export function isJobId(value: string): boolean {
 
 const jobKey = (jobId: string) => `pp:job:${jobId}`;
 const eventsKey = (jobId: string) => `pp:job:${jobId}:events`;
+/** A claim is `<jobId> <fingerprint of the body that claimed it>`. */
+function outcomeOfClaim(claim: string, fingerprint: string | undefined): CreateOutcome {
+  const [jobId = '', claimed] = claim.split(' ');
+  return claimed === fingerprint ? { outcome: 'replayed', jobId } : { outcome: 'conflict' };
+}
+
 const idempotencyKey = (key: string) => `pp:idempotency:${createHash('sha256').update(key).digest('hex')}`;
 
 type ModelField = (typeof MODEL_FIELDS)[number];
@@ -122,8 +128,16 @@ export class JobStore {
       ...fields,
     );
     if (!claim) return { outcome: 'created', jobId };
-    const [claimedJobId = '', fingerprint] = claim.split(' ');
-    return fingerprint === idempotency?.fingerprint ? { outcome: 'replayed', jobId: claimedJobId } : { outcome: 'conflict' };
+    return outcomeOfClaim(claim, idempotency?.fingerprint);
+  }
+
+  /**
+   * What an earlier request with this Idempotency-Key left: its job (same body) or a conflict;
+   * undefined while the key is unused. Lets a replay be answered before anything is spent on it.
+   */
+  async claimOf(idempotency: { key: string; fingerprint: string }): Promise<CreateOutcome | undefined> {
+    const claim = await this.redis.get(idempotencyKey(idempotency.key));
+    return claim ? outcomeOfClaim(claim, idempotency.fingerprint) : undefined;
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {
