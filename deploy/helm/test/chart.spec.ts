@@ -1,0 +1,407 @@
+import { jobsEnvSchema, redisEnvSchema, s3EnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
+import { parseWebRuntimeConfig } from '@pixel-prompt/contracts';
+import { DEFAULT_MODELS, parseModelRegistry } from '@pixel-prompt/models';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import {
+  type K8sObject,
+  type RenderOptions,
+  type Service,
+  chart,
+  find,
+  lint,
+  minimal,
+  readSource,
+  render,
+  services,
+  template,
+  validate,
+  valuesFiles,
+} from './support';
+
+// Each environment file on its own; the bare defaults need a bucket and a Redis to render.
+const environments: Record<(typeof valuesFiles)[number], RenderOptions> = {
+  'values.yaml': { files: [], values: minimal },
+  'values-dev.yaml': { files: ['values-dev.yaml'] },
+  'values-staging.yaml': { files: ['values-staging.yaml'] },
+  'values-prod.yaml': { files: ['values-prod.yaml'] },
+};
+
+// Toggles rendered on top of the defaults; each must still produce valid objects.
+const toggles: Record<string, unknown> = {
+  'everything off that can be': {
+    ...minimal,
+    ingress: { enabled: false },
+    networkPolicy: { enabled: false },
+    gateway: { autoscaling: { enabled: false }, pdb: { enabled: false }, serviceAccount: { create: false } },
+    generation: { autoscaling: { enabled: false }, pdb: { enabled: false } },
+    gallery: { autoscaling: { enabled: false } },
+    web: { enabled: false },
+  },
+  'everything on': {
+    ...minimal,
+    ingress: { enabled: true, hosts: ['pp.example.com'], tls: [{ hosts: ['pp.example.com'], secretName: 'pp-tls' }] },
+    metrics: { serviceMonitor: { enabled: true } },
+    web: { autoscaling: { enabled: true } },
+    secrets: { existingSecret: 'pp-keys' },
+    generation: { secretFiles: { OPENAI_API_KEY: 'openai-api-key' } },
+    modelRegistry: { enabled: true, models: [{ id: 'm', displayName: 'M', provider: 'local', providerModel: 'aurora' }] },
+  },
+  'KEDA instead of the adapter': {
+    ...minimal,
+    generation: { autoscaling: { keda: { enabled: true, prometheusAddress: 'http://prometheus.monitoring:9090' } } },
+  },
+  'external Redis and CloudFront key from the chart Secret': {
+    s3: { bucket: 'pixel-prompt-test' },
+    secrets: { redisUrl: 'rediss://cache.example.com:6379', cloudfrontPrivateKey: 'PEM' },
+    gallery: { cloudfront: { privateKeySecretKey: 'cloudfront-private-key' } },
+  },
+};
+
+const deploymentName = (c: string) => `pp-${c}`;
+
+function container(objects: K8sObject[], component: string) {
+  return find(objects, 'Deployment', deploymentName(component)).spec.template.spec.containers[0];
+}
+
+/** Literal env values of a container; secret references are returned as `secret:<name>/<key>`. */
+function envOf(objects: K8sObject[], component: string): Record<string, string> {
+  const env: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[] = container(objects, component).env ?? [];
+  const names = env.map((e) => e.name);
+  expect(names).toEqual([...new Set(names)]);
+  return Object.fromEntries(
+    env.map((e) => [e.name, e.value ?? `secret:${e.valueFrom?.secretKeyRef.name}/${e.valueFrom?.secretKeyRef.key}`]),
+  );
+}
+
+/**
+ * The shared schema pieces each app's config.ts extends (read from its source: apps cannot be
+ * imported from a tools project), so the required variables follow the apps without a copied list.
+ */
+function schemaPieces(app: Service): z.ZodObject[] {
+  const pieces: Record<string, z.ZodObject> = { serviceEnvSchema, redisEnvSchema, s3EnvSchema, jobsEnvSchema };
+  const source = readSource(`apps/${app}/src/config.ts`);
+  const used = ['serviceEnvSchema', ...[...source.matchAll(/\.extend\((\w+EnvSchema)\.shape\)/g)].map((m) => String(m[1]))];
+  return used.map((name) => {
+    const piece = pieces[name];
+    if (!piece) throw new Error(`apps/${app}/src/config.ts extends ${name}, unknown to this test`);
+    return piece;
+  });
+}
+
+function appDefaultPort(app: Service): number {
+  const match = /PORT: portSchema\.default\((\d+)\)/.exec(readSource(`apps/${app}/src/config.ts`));
+  if (!match) throw new Error(`no PORT default in apps/${app}/src/config.ts`);
+  return Number(match[1]);
+}
+
+/** The gateway's public routes, from its controllers' decorators and the OpenAPI paths (source, not imports). */
+function gatewayRoutes(): string[] {
+  const sources = ['edge', 'gallery', 'generation'].map((c) => readSource(`apps/gateway/src/${c}.controller.ts`));
+  const routes = sources.flatMap((source) => [...source.matchAll(/@(?:Get|Post|Put|Patch|Delete)\('([^']+)'\)/g)].map((m) => String(m[1])));
+  const gallery = /GALLERY_ROUTES = \[([^\]]+)\]/.exec(sources[1] ?? '')?.[1] ?? '';
+  routes.push(...[...gallery.matchAll(/'([^']+)'/g)].map((m) => String(m[1])));
+  routes.push(...[...readSource('apps/gateway/src/openapi.ts').matchAll(/_PATH = '([^']+)'/g)].map((m) => String(m[1])));
+  expect(routes.length).toBeGreaterThanOrEqual(10);
+  return routes.map((r) => `/${r.replace(/:\w+|\*\w+/g, 'x')}`);
+}
+
+describe('helm lint --strict', () => {
+  it.each(valuesFiles)('passes with %s', (file) => {
+    const result = lint(environments[file]);
+    expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('rendered objects are valid Kubernetes objects', () => {
+  const cases: [string, RenderOptions][] = [
+    ...Object.entries(environments),
+    ...Object.entries(toggles).map(([name, values]): [string, RenderOptions] => [name, { files: [], values }]),
+  ];
+
+  it.each(cases)('%s', (_name, options) => {
+    const result = template(options);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const validation = validate(result.stdout);
+    expect(validation.errors).toEqual([]);
+    expect(validation.validated.length).toBeGreaterThan(10);
+    for (const crd of validation.crds) expect(crd).toMatch(/^(ServiceMonitor|ScaledObject)\//);
+  });
+
+  it('the validator itself refuses an invalid object, so the checks above can fail', () => {
+    const objects = render({ values: minimal });
+    const service = find(objects, 'Service', 'pp-gateway');
+    service.spec.ports[0].port = 'http';
+    const validation = validate(JSON.stringify(service));
+    expect(validation.errors).toEqual([expect.stringContaining('Service/pp-gateway')]);
+  });
+});
+
+describe.each(Object.entries(environments))('with %s', (_name, options) => {
+  const objects = render(options);
+  const deployments = objects.filter((o) => o.kind === 'Deployment');
+  const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler');
+
+  it('leaves the replica count to the HPA wherever there is one', () => {
+    for (const hpa of hpas) {
+      const target = find(objects, 'Deployment', hpa.spec.scaleTargetRef.name);
+      expect(target.spec).not.toHaveProperty('replicas');
+    }
+    const scaled = new Set(hpas.map((h) => h.spec.scaleTargetRef.name));
+    for (const d of deployments.filter((d) => !scaled.has(d.metadata.name))) expect(d.spec.replicas).toBeGreaterThanOrEqual(1);
+  });
+
+  it('scales gateway and gallery on CPU and generation on queue depth per replica', () => {
+    const metric = /name: '(pixel_prompt_queue_jobs)'/.exec(readSource('apps/gateway/src/gateway-metrics.ts'))?.[1];
+    expect(metric).toBe('pixel_prompt_queue_jobs');
+    for (const hpa of hpas) {
+      expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBeGreaterThanOrEqual(60);
+      const [m] = hpa.spec.metrics;
+      if (hpa.metadata.name === 'pp-generation') {
+        expect(m).toEqual({ type: 'External', external: expect.objectContaining({ metric: expect.objectContaining({ name: metric }) }) });
+        expect(m.external.target.type).toBe('AverageValue');
+      } else {
+        expect(m.resource).toMatchObject({ name: 'cpu', target: { type: 'Utilization' } });
+      }
+    }
+  });
+
+  it('probes the services on their real health routes and ports', () => {
+    const health = readSource('libs/service/src/lib/health.controller.ts');
+    expect(health).toContain("@Controller('health')");
+    expect(health).toContain("@Get('live')");
+    expect(health).toContain("@Get('ready')");
+    for (const app of services) {
+      const c = container(objects, app);
+      const env = envOf(objects, app);
+      expect(c.ports).toEqual([{ name: 'http', containerPort: appDefaultPort(app), protocol: 'TCP' }]);
+      expect(env['PORT']).toBe(String(appDefaultPort(app)));
+      expect(c.startupProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+      expect(c.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+      expect(c.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+      expect(find(objects, 'Service', `pp-${app}`).spec.ports[0]).toMatchObject({ port: appDefaultPort(app), targetPort: 'http' });
+    }
+  });
+
+  it("gives every service each variable its config schema requires, with values the schema accepts", () => {
+    const secrets = objects.filter((o) => o.kind === 'Secret');
+    for (const app of services) {
+      const env = envOf(objects, app);
+      for (const piece of schemaPieces(app)) {
+        for (const [name, schema] of Object.entries(piece.shape) as [string, z.ZodType][]) {
+          const required = !schema.safeParse(undefined).success;
+          const value = env[name];
+          if (required) expect({ app, name, value }).toEqual({ app, name, value: expect.any(String) });
+          if (value === undefined) continue;
+          const secret = /^secret:([^/]+)\/(.+)$/.exec(value);
+          if (!secret) {
+            expect({ app, name, ok: schema.safeParse(value).success }).toEqual({ app, name, ok: true });
+            continue;
+          }
+          // Values from a Secret the chart creates are checked too; an existing Secret is the operator's.
+          const own = secrets.find((s) => s.metadata.name === secret[1]);
+          if (own) {
+            const decoded = Buffer.from(String(own.data?.[String(secret[2])]), 'base64').toString('utf8');
+            expect({ app, name, ok: schema.safeParse(decoded).success }).toEqual({ app, name, ok: true });
+          }
+        }
+      }
+    }
+  });
+
+  it('points the gateway at the gallery Service', () => {
+    const gallery = find(objects, 'Service', 'pp-gallery');
+    expect(envOf(objects, 'gateway')['GALLERY_URL']).toBe(`http://pp-gallery:${gallery.spec.ports[0].port}`);
+  });
+
+  it('runs every pod under the restricted Pod Security Standard', () => {
+    for (const d of deployments) {
+      const pod = d.spec.template.spec;
+      expect({ name: d.metadata.name, ...pod.securityContext }).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      for (const c of pod.containers) {
+        expect({ name: d.metadata.name, ...c.securityContext }).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
+        expect(c.resources.requests).toBeDefined();
+      }
+    }
+    for (const component of [...services, 'web']) {
+      const pod = find(objects, 'Deployment', `pp-${component}`).spec.template.spec;
+      const tmp = pod.volumes.find((v: { name: string }) => v.name === 'tmp');
+      expect(tmp.emptyDir).toBeDefined();
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+      expect(pod.automountServiceAccountToken).toBe(false);
+    }
+  });
+
+  it('has PodDisruptionBudgets that let a drain evict even a single replica', () => {
+    const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget');
+    expect(pdbs.length).toBeGreaterThanOrEqual(3);
+    for (const pdb of pdbs) {
+      expect(pdb.apiVersion).toBe('policy/v1');
+      expect(pdb.spec).not.toHaveProperty('minAvailable');
+      // With one healthy replica, disruptions allowed = maxUnavailable - 0 must be at least 1.
+      expect(pdb.spec.maxUnavailable).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('lets generation finish a model call in flight before it is killed', () => {
+    const registryMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'pp-models');
+    const registry = registryMap
+      ? parseModelRegistry(parseYaml(String(registryMap.data?.['models.yaml'])), 'chart ConfigMap')
+      : parseModelRegistry(DEFAULT_MODELS, 'built-in');
+    const env = envOf(objects, 'generation');
+    const pod = find(objects, 'Deployment', 'pp-generation').spec.template.spec;
+    expect(Number(env['SHUTDOWN_TIMEOUT_MS'])).toBeGreaterThanOrEqual(registry.maxTimeoutMs);
+    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(Number(env['SHUTDOWN_TIMEOUT_MS']));
+    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(registry.maxTimeoutMs);
+    if (registryMap) {
+      for (const app of ['gateway', 'generation']) {
+        expect(envOf(objects, app)['MODEL_REGISTRY_PATH']).toBe('/etc/pixel-prompt/models.yaml');
+        expect(container(objects, app).volumeMounts).toContainEqual({ name: 'model-registry', mountPath: '/etc/pixel-prompt', readOnly: true });
+      }
+    }
+  });
+
+  it('gives the web a config.json whose API URLs reach the gateway through the Ingress', () => {
+    const config = parseWebRuntimeConfig(JSON.parse(String(find(objects, 'ConfigMap', 'pp-web-config').data?.['config.json'])));
+    const ingress = objects.find((o) => o.kind === 'Ingress');
+    if (!ingress) return;
+    const gatewayPaths = ingress.spec.rules[0].http.paths
+      .filter((p: { backend: { service: { name: string } } }) => p.backend.service.name === 'pp-gateway')
+      .map((p: { path: string }) => p.path);
+    for (const route of gatewayRoutes()) {
+      const url = config.apiBaseUrl + route;
+      expect({ url, routed: gatewayPaths.some((p: string) => url === p || url.startsWith(`${p}/`)) }).toEqual({ url, routed: true });
+    }
+  });
+
+  it('gives every service account its IRSA role when one is configured', () => {
+    for (const sa of objects.filter((o) => o.kind === 'ServiceAccount')) {
+      const role = sa.metadata.annotations?.['eks.amazonaws.com/role-arn'];
+      if (role !== undefined) expect(role).toMatch(/^arn:aws:iam::\d{12}:role\//);
+    }
+  });
+});
+
+describe('toggles and derived values', () => {
+  it('routes the API paths to the gateway and everything else to web', () => {
+    const ingress = find(render({ files: ['values-prod.yaml'] }), 'Ingress', 'pp');
+    expect(ingress.spec.ingressClassName).toBe('alb');
+    expect(ingress.spec.tls).toEqual([{ hosts: ['pixel-prompt.example.com'] }]);
+    const routes = Object.fromEntries(
+      ingress.spec.rules[0].http.paths.map((p: { path: string; backend: { service: { name: string } } }) => [p.path, p.backend.service.name]),
+    );
+    for (const path of ['/generate', '/status', '/jobs', '/enhance', '/log', '/models', '/gallery', '/images', '/api']) {
+      expect({ path, to: routes[path] }).toEqual({ path, to: 'pp-gateway' });
+    }
+    expect(routes['/']).toBe('pp-web');
+  });
+
+  it('derives the generation grace period from the longest registry timeout', () => {
+    const models = [
+      { id: 'fast', displayName: 'Fast', provider: 'local', providerModel: 'aurora', timeoutMs: 5000 },
+      { id: 'slowest', displayName: 'Slowest', provider: 'chaos', providerModel: 'slow', timeoutMs: 600000 },
+    ];
+    const objects = render({ values: { ...minimal, modelRegistry: { enabled: true, models } } });
+    const pod = find(objects, 'Deployment', 'pp-generation').spec.template.spec;
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(600);
+    expect(envOf(objects, 'generation')['SHUTDOWN_TIMEOUT_MS']).toBe('600000');
+  });
+
+  it('refuses a grace period shorter than the drain deadline', () => {
+    const result = template({ values: { ...minimal, generation: { terminationGracePeriodSeconds: 30 } } });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('generation.terminationGracePeriodSeconds (30) must exceed');
+  });
+
+  it('renders the built-in models timeout the chart assumes', () => {
+    // The chart cannot import TypeScript: it hard-codes the built-in models' longest timeout.
+    expect(parseModelRegistry(DEFAULT_MODELS, 'built-in').maxTimeoutMs).toBe(60000);
+  });
+
+  it('rolls the pods when the model registry changes', () => {
+    const checksum = (timeoutMs: number) =>
+      find(
+        render({ values: { ...minimal, modelRegistry: { enabled: true, models: [{ id: 'm', displayName: 'M', provider: 'local', providerModel: 'a', timeoutMs }] } } }),
+        'Deployment',
+        'pp-generation',
+      ).spec.template.metadata.annotations['checksum/config'];
+    expect(checksum(5000)).not.toBe(checksum(6000));
+  });
+
+  it('renders a KEDA ScaledObject instead of the generation HPA, still without replicas', () => {
+    const objects = render({ values: toggles['KEDA instead of the adapter'] });
+    expect(objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'pp-generation')).toBeUndefined();
+    expect(find(objects, 'Deployment', 'pp-generation').spec).not.toHaveProperty('replicas');
+    const scaled = find(objects, 'ScaledObject', 'pp-generation');
+    expect(scaled.apiVersion).toBe('keda.sh/v1alpha1');
+    expect(scaled.spec.scaleTargetRef.name).toBe('pp-generation');
+    expect(scaled.spec.triggers[0].metadata.query).toBe('sum(max by (model) (pixel_prompt_queue_jobs{namespace="pixel",state="waiting"}))');
+  });
+
+  it('uses the in-chart Redis only when asked, and an external REDIS_URL from a Secret otherwise', () => {
+    const dev = render({ files: ['values-dev.yaml'] });
+    expect(find(dev, 'Service', 'pp-redis').spec.ports[0].port).toBe(6379);
+    expect(envOf(dev, 'gateway')['REDIS_URL']).toBe('redis://pp-redis:6379');
+    const prod = render({ files: ['values-prod.yaml'] });
+    expect(prod.find((o) => o.metadata.name === 'pp-redis')).toBeUndefined();
+    expect(prod.find((o) => o.kind === 'Secret')).toBeUndefined();
+    expect(envOf(prod, 'generation')['REDIS_URL']).toBe('secret:pixel-prompt-prod/REDIS_URL');
+    expect(envOf(prod, 'gallery')['CLOUDFRONT_PRIVATE_KEY_FILE']).toBe('/var/run/secrets/cloudfront/private-key.pem');
+  });
+
+  it('refuses to render without any Redis', () => {
+    const result = template({ values: { s3: { bucket: 'pixel-prompt-test' } } });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('REDIS_URL: set redis.enabled');
+  });
+
+  it('mounts secretFiles from the Secret and points <NAME>_FILE at them', () => {
+    const objects = render({ values: { ...minimal, secrets: { existingSecret: 'pp-keys' }, generation: { secretFiles: { BFL_API_KEY: 'bfl' } } } });
+    expect(envOf(objects, 'generation')['BFL_API_KEY_FILE']).toBe('/var/run/secrets/pixel-prompt/bfl');
+    expect(envOf(objects, 'gateway')).not.toHaveProperty('BFL_API_KEY_FILE');
+    const pod = find(objects, 'Deployment', 'pp-generation').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'secret-files', secret: { secretName: 'pp-keys', defaultMode: 0o440, items: [{ key: 'bfl', path: 'bfl' }] } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'secret-files', mountPath: '/var/run/secrets/pixel-prompt', readOnly: true });
+  });
+
+  it('admits traffic only from the expected peers', () => {
+    const objects = render({ values: minimal });
+    const peers = (name: string) =>
+      find(objects, 'NetworkPolicy', name).spec.ingress.flatMap((rule: { from: object[] }) => rule.from);
+    const pods = (name: string) =>
+      peers(name)
+        .map((p: { podSelector?: { matchLabels: Record<string, string> } }) => p.podSelector?.matchLabels['app.kubernetes.io/component'])
+        .filter(Boolean);
+    expect(pods('pp-gallery')).toEqual(['gateway']);
+    expect(pods('pp-redis').sort()).toEqual(['gateway', 'generation']);
+    expect(peers('pp-generation')).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+  });
+
+  it('renders one ServiceMonitor per service when enabled', () => {
+    const monitors = render({ files: ['values-prod.yaml'] }).filter((o) => o.kind === 'ServiceMonitor');
+    expect(monitors.map((m) => m.metadata.name).sort()).toEqual(['pp-gallery', 'pp-gateway', 'pp-generation']);
+    for (const m of monitors) expect(m.spec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+  });
+
+  it.each([
+    ['a port that is not a number', { gateway: { port: 'http' } }],
+    ['an unknown key', { gatway: { enabled: true } }],
+    ['an invalid bucket name', { s3: { bucket: 'Not_A_Bucket' } }],
+    ['a model timeout above the registry maximum', { modelRegistry: { enabled: true, models: [{ id: 'm', displayName: 'M', provider: 'local', providerModel: 'a', timeoutMs: 900000 }] } }],
+  ])('values.schema.json rejects %s', (_name, bad) => {
+    const result = template({ values: { ...minimal, ...bad } });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("values don't meet the specifications of the schema");
+  });
+
+  it('keeps the chart at apiVersion v2', () => {
+    expect(parseYaml(readSource('deploy/helm/pixel-prompt/Chart.yaml'))).toMatchObject({ apiVersion: 'v2', name: 'pixel-prompt' });
+    expect(chart).toMatch(/pixel-prompt$/);
+  });
+});
