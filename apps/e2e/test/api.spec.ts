@@ -1,5 +1,5 @@
 import type { ErrorBody, JobStatusResponse } from '@pixel-prompt/contracts';
-import { readSse } from '@pixel-prompt/testing';
+import { readSse, waitFor } from '@pixel-prompt/testing';
 import { Pipeline } from './harness';
 
 /** The gateway alone, with no generation worker: validation, queued jobs, cancel, idle streams. */
@@ -57,11 +57,18 @@ describe('generation API without a worker', () => {
     ]);
   });
 
-  it('sends heartbeats while a stream is idle', async () => {
+  it('sends heartbeats while a stream is idle, and counts open streams', async () => {
     const { body } = await pipeline.submit({ prompt: 'nobody is working on this yet' });
-    const read = await readSse(`${pipeline.gateway.url}${body.eventsUrl}`, { until: (r) => r.comments >= 2, timeoutMs: 10_000 });
+    const streams = async () => {
+      const metrics = await (await fetch(`${pipeline.gateway.url}/metrics`)).text();
+      return Number(/^pixel_prompt_sse_connections (\d+)$/m.exec(metrics)?.[1]);
+    };
+    const reading = readSse(`${pipeline.gateway.url}${body.eventsUrl}`, { until: (r) => r.comments >= 2, timeoutMs: 10_000 });
+    await waitFor(async () => (await streams()) === 1, { what: 'the open stream on /metrics' });
+    const read = await reading;
     expect(read.comments).toBeGreaterThanOrEqual(2);
     expect(read.events).toEqual([]);
+    await waitFor(async () => (await streams()) === 0, { what: 'the closed stream to leave the gauge' });
   });
 
   it('cancels a queued job: every model canceled, the stream ends, a second cancel is refused', async () => {

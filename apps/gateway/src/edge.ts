@@ -28,6 +28,7 @@ export class Edge {
   private readonly allowlist: IpAllowlist;
   private readonly filter: ContentFilter;
   private readonly decisions: Counter;
+  private readonly refusals: Counter;
 
   constructor(
     redis: RedisConnection,
@@ -47,6 +48,12 @@ export class Edge {
       labelNames: ['limit', 'outcome'],
       registers: [registry],
     });
+    this.refusals = new Counter({
+      name: 'pixel_prompt_content_filter_refusals_total',
+      help: 'Texts the content filter refused, by what they were (prompt, enhanced_prompt).',
+      labelNames: ['text'],
+      registers: [registry],
+    });
   }
 
   clientIp(req: Request): string {
@@ -57,6 +64,7 @@ export class Edge {
   screen(text: string, what: string): void {
     const verdict = this.filter.check(text);
     if (verdict.ok) return;
+    this.refusals.inc({ text: what.replace(/ /g, '_') });
     this.logger.info({ what, term: verdict.term }, 'content refused');
     throw new ApiError(400, 'INAPPROPRIATE_CONTENT', `The ${what} contains content we cannot generate. Rephrase it and try again.`);
   }

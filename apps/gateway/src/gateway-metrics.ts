@@ -14,6 +14,7 @@ const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 @Injectable()
 export class GatewayMetrics {
   readonly jobsSubmitted: Counter;
+  readonly eventStreams: Gauge;
 
   constructor(
     @Inject(METRICS) { registry }: ServiceMetrics,
@@ -24,6 +25,11 @@ export class GatewayMetrics {
     this.jobsSubmitted = new Counter({
       name: 'pixel_prompt_jobs_submitted_total',
       help: 'Generation jobs accepted by POST /generate (idempotent replays not counted).',
+      registers: [registry],
+    });
+    this.eventStreams = new Gauge({
+      name: 'pixel_prompt_sse_connections',
+      help: 'Server-Sent Event streams this replica holds open now.',
       registers: [registry],
     });
     new Gauge({

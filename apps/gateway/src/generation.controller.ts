@@ -170,6 +170,7 @@ export class GenerationController {
     const end = () => {
       if (ended) return;
       ended = true;
+      this.metrics.eventStreams.dec();
       clearInterval(heartbeat);
       unwatch();
       stopOnShutdown();
@@ -204,6 +205,7 @@ export class GenerationController {
         .catch((error: unknown) => this.logger.warn({ err: error, jobId }, 'event stream read failed'))
         .finally(() => (reading = undefined));
     };
+    this.metrics.eventStreams.inc();
     const unwatch = this.hub.watch(jobId, wake);
     const stopOnShutdown = this.lifecycle.onShutdown(end);
     // The heartbeat also re-reads, so a lost notification delays an event by one interval at most.

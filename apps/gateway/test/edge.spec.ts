@@ -124,9 +124,11 @@ describe('gateway edge (built, as a process, real Redis)', () => {
       expect(accepted.headers.get('ratelimit')).toMatch(/^"ip";r=49;/);
     });
 
-    it('screens enhance input', async () => {
+    it('screens enhance input, and counts refusals on /metrics', async () => {
       const res = await post('/enhance', { prompt: 'gore everywhere' }, '198.51.100.11');
       expect((await errorOf(res)).error).toBe('INAPPROPRIATE_CONTENT');
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      expect(metrics).toMatch(/^pixel_prompt_content_filter_refusals_total\{text="prompt"\} [1-9]\d*$/m);
     });
   });
 

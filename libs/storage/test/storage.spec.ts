@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, s3EnvSchema } from '@pixel-prompt/config';
+import { createServiceMetrics } from '@pixel-prompt/observability';
 import { TestS3 } from '@pixel-prompt/testing';
 import { type GalleryIndexEntry, type GalleryManifest, ObjectStorage, galleryIndexKey, manifestKey } from '../src';
 
 describe('ObjectStorage against an S3-protocol server', () => {
   let s3: TestS3;
   let storage: ObjectStorage;
+  const metrics = createServiceMetrics({ version: 'test', commit: 'test' });
 
   beforeAll(async () => {
     s3 = await TestS3.start();
-    storage = new ObjectStorage(loadConfig(s3EnvSchema, s3.env()));
+    storage = new ObjectStorage(loadConfig(s3EnvSchema, s3.env()), metrics);
   });
 
   afterAll(async () => {
@@ -34,5 +36,14 @@ describe('ObjectStorage against an S3-protocol server', () => {
     expect(key).toBe(manifestKey(new Date(manifest.createdAt), id));
     expect(await storage.getJson<GalleryIndexEntry>(galleryIndexKey(id))).toEqual({ manifestKey: key });
     expect(await storage.getJson<GalleryManifest>(key)).toEqual(manifest);
+  });
+
+  it('records each operation by name and outcome, so S3 latency and errors show on /metrics', async () => {
+    await storage.putJson(`probe/${randomUUID()}.json`, { ok: true }, 'corr-2');
+    await expect(storage.getJson(`probe/${randomUUID()}.json`)).rejects.toMatchObject({ name: 'NoSuchKey' });
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^pixel_prompt_s3_request_duration_seconds_count\{operation="PutObject",outcome="ok"\} [1-9]/m);
+    expect(text).toMatch(/^pixel_prompt_s3_request_duration_seconds_count\{operation="GetObject",outcome="NoSuchKey"\} 1$/m);
+    expect(text).toContain('# TYPE pixel_prompt_s3_retries_total counter');
   });
 });

@@ -1,4 +1,5 @@
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { S3Env } from '@pixel-prompt/config';
 
 /**
@@ -32,4 +33,45 @@ export async function headBucket(client: S3Client, bucket: string, signal?: Abor
 export function isNotFound(error: unknown): boolean {
   const name = (error as { name?: unknown } | null)?.name;
   return name === 'NoSuchKey' || name === 'NotFound';
+}
+
+/**
+ * Records every S3 operation on `registry`: its duration including the SDK's retries, by operation
+ * and outcome (ok, or the error's name, a small fixed set), and the retries themselves.
+ */
+export function observeS3(client: S3Client, registry: Registry): void {
+  const duration = new Histogram({
+    name: 'pixel_prompt_s3_request_duration_seconds',
+    help: 'S3 operations in seconds, retries included, by operation and outcome (ok or the S3 error name).',
+    labelNames: ['operation', 'outcome'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'pixel_prompt_s3_retries_total',
+    help: 'S3 requests the SDK sent again after a transient failure, by operation.',
+    labelNames: ['operation'],
+    registers: [registry],
+  });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
+      const end = duration.startTimer({ operation });
+      const record = (outcome: string, attempts: number | undefined) => {
+        end({ outcome });
+        if (attempts && attempts > 1) retries.inc({ operation }, attempts - 1);
+      };
+      try {
+        const result = await next(args);
+        record('ok', (result.output as { $metadata?: { attempts?: number } }).$metadata?.attempts);
+        return result;
+      } catch (error) {
+        const { name, $metadata } = error as { name?: string; $metadata?: { attempts?: number } };
+        record(name ?? 'Error', $metadata?.attempts);
+        throw error;
+      }
+    },
+    // Outermost step: the time of the whole operation, retries included.
+    { step: 'initialize', name: 'pixelPromptS3Metrics' },
+  );
 }

@@ -1,9 +1,10 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Env } from '@pixel-prompt/config';
-import type { ReadinessCheck } from '@pixel-prompt/service';
+import type { ServiceMetrics } from '@pixel-prompt/observability';
+import { METRICS, type ReadinessCheck } from '@pixel-prompt/service';
 import { type GalleryIndexEntry, type GalleryManifest, IMMUTABLE_CACHE_CONTROL, galleryIndexKey, manifestKey } from './layout';
-import { createS3Client, headBucket } from './s3';
+import { createS3Client, headBucket, observeS3 } from './s3';
 
 export const S3_ENV = Symbol('S3_ENV');
 
@@ -13,9 +14,10 @@ export class ObjectStorage implements OnApplicationShutdown {
   readonly client: S3Client;
   readonly bucket: string;
 
-  constructor(@Inject(S3_ENV) env: S3Env) {
+  constructor(@Inject(S3_ENV) env: S3Env, @Optional() @Inject(METRICS) metrics?: ServiceMetrics) {
     this.client = createS3Client(env);
     this.bucket = env.S3_BUCKET;
+    if (metrics) observeS3(this.client, metrics.registry);
   }
 
   // The last shutdown phase: queues finish their active jobs (which write to S3) before it.
