@@ -6,7 +6,7 @@ import { ProvidersModule } from '@pixel-prompt/providers';
 import { RedisModule, RedisReadinessCheck } from '@pixel-prompt/redis';
 import { ServiceModule } from '@pixel-prompt/service';
 import { S3ReadinessCheck, StorageModule } from '@pixel-prompt/storage';
-import type { GenerationConfig } from './config';
+import { type GenerationConfig, apiKeysOf } from './config';
 import { FinalizeProcessor } from './finalize.processor';
 import { GenerationMetrics } from './generation-metrics';
 import { ModelProcessor } from './model.processor';
@@ -24,7 +24,11 @@ export class AppModule {
         JobsModule.forRoot({ ttlSeconds: config.JOB_TTL_SECONDS }),
         QueuesModule.forRoot(config, registry.models.map((m) => m.id)),
         // The render worker is a second webpack entry next to main.js (see webpack.config.js).
-        ProvidersModule.forRoot({ renderThreads: config.RENDER_THREADS, renderWorkerEntry: join(__dirname, 'render-worker.js') }),
+        ProvidersModule.forRoot({
+          renderThreads: config.RENDER_THREADS,
+          renderWorkerEntry: join(__dirname, 'render-worker.js'),
+          apiKeys: apiKeysOf(config),
+        }),
       ],
       providers: [{ provide: ModelRegistry, useValue: registry }, GenerationMetrics, ModelProcessor, FinalizeProcessor],
     };

@@ -1,6 +1,30 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { jobsEnvSchema, portSchema, redisEnvSchema, s3EnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
+import { PROVIDER_KEY_VARIABLES, type KeyedProvider } from '@pixel-prompt/providers';
 import { z } from 'zod';
+
+/** An API key given inline; surrounding whitespace is dropped because secret stores often add a newline. */
+const inlineKeySchema = z
+  .string()
+  .transform((value) => value.trim())
+  .refine((value) => value.length > 0 && !/\s/.test(value), 'must be a single API key without spaces');
+
+/** A mounted secret file (Kubernetes Secret): read once at boot, so the output is the key, never the path. */
+const keyFileSchema = z
+  .string()
+  .transform((path, ctx) => {
+    try {
+      return readFileSync(path, 'utf8').trim();
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must name a readable file' });
+      return z.NEVER;
+    }
+  })
+  .refine((value) => value.length > 0 && !/\s/.test(value), 'must hold a single API key without spaces');
+
+const KEY_VARIABLES = Object.values(PROVIDER_KEY_VARIABLES);
+type KeyVariable = (typeof KEY_VARIABLES)[number];
 
 /** Every variable the generation worker reads; validated once at boot. */
 export const configSchema = serviceEnvSchema
@@ -14,8 +38,40 @@ export const configSchema = serviceEnvSchema
       .max(64, 'must be between 1 and 64')
       .default(Math.max(1, availableParallelism() - 1)),
   })
+  .extend({
+    /** Hosted providers' API keys, inline or as a mounted file (one of the two); see docs/PROVIDERS.md. */
+    OPENAI_API_KEY: inlineKeySchema.optional(),
+    OPENAI_API_KEY_FILE: keyFileSchema.optional(),
+    OPENAI_COMPATIBLE_API_KEY: inlineKeySchema.optional(),
+    OPENAI_COMPATIBLE_API_KEY_FILE: keyFileSchema.optional(),
+    STABILITY_API_KEY: inlineKeySchema.optional(),
+    STABILITY_API_KEY_FILE: keyFileSchema.optional(),
+    BFL_API_KEY: inlineKeySchema.optional(),
+    BFL_API_KEY_FILE: keyFileSchema.optional(),
+    GEMINI_API_KEY: inlineKeySchema.optional(),
+    GEMINI_API_KEY_FILE: keyFileSchema.optional(),
+    RECRAFT_API_KEY: inlineKeySchema.optional(),
+    RECRAFT_API_KEY_FILE: keyFileSchema.optional(),
+  } satisfies Record<KeyVariable | `${KeyVariable}_FILE`, z.ZodType>)
   .extend(redisEnvSchema.shape)
   .extend(s3EnvSchema.shape)
-  .extend(jobsEnvSchema.shape);
+  .extend(jobsEnvSchema.shape)
+  .superRefine((env, ctx) => {
+    for (const variable of KEY_VARIABLES) {
+      if (env[variable] && env[`${variable}_FILE`]) {
+        ctx.addIssue({ code: 'custom', path: [`${variable}_FILE`], message: `must not be set together with ${variable}` });
+      }
+    }
+  });
 
 export type GenerationConfig = z.output<typeof configSchema>;
+
+/** The hosted providers' keys, each from its variable or its `_FILE`. */
+export function apiKeysOf(config: GenerationConfig): Partial<Record<KeyedProvider, string>> {
+  const keys: Partial<Record<KeyedProvider, string>> = {};
+  for (const [provider, variable] of Object.entries(PROVIDER_KEY_VARIABLES) as [KeyedProvider, KeyVariable][]) {
+    const key = config[variable] ?? config[`${variable}_FILE`];
+    if (key) keys[provider] = key;
+  }
+  return keys;
+}

@@ -42,6 +42,9 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     for (const model of this.registry.enabled) {
+      const missing = this.providers.missingCredential(model);
+      // Names the variable, never a value; the model's jobs then fail fast as UNAVAILABLE.
+      if (missing) this.logger.warn({ model: model.id, provider: model.provider, missingVariable: missing }, `model ${model.id} is unavailable: ${missing} is not set`);
       const queue = this.queues.model(model.id);
       void queue.process(model.concurrency, (job: Job<ModelJobData>) => this.handle(job));
       // Jobs Bull gave up on without our handler deciding (a worker died with them too often).
@@ -72,6 +75,11 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
     const log = this.logger.child({ jobId: data.jobId, model: data.model, attempt: job.attemptsMade + 1 });
     if (!model?.enabled) {
       await this.fail(data, { code: 'UNAVAILABLE', message: 'This model is not available.', retryable: false }, 0);
+      return;
+    }
+    if (this.providers.missingCredential(model)) {
+      log.warn({ code: 'UNAVAILABLE' }, 'model failed: its provider has no API key');
+      await this.fail(data, { code: 'UNAVAILABLE', message: 'This model is not configured on the server.', retryable: false }, 0);
       return;
     }
     if (!(await this.store.start(data.jobId, data.index))) {

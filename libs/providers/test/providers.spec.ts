@@ -1,7 +1,25 @@
 import { join } from 'node:path';
 import { RenderPool, renderImage } from '@pixel-prompt/imaging';
-import type { ModelConfig } from '@pixel-prompt/models';
-import { ChaosImageProvider, LocalImageProvider, ProviderError, Providers, THUMBNAIL_SIZE, abortable } from '../src';
+import { type ModelConfig, loadModelRegistry } from '@pixel-prompt/models';
+import {
+  BedrockImageProvider,
+  BflImageProvider,
+  ChaosImageProvider,
+  GoogleImageProvider,
+  LocalImageProvider,
+  OpenAiCompatibleImageProvider,
+  OpenAiImageProvider,
+  ProviderCredentials,
+  ProviderError,
+  Providers,
+  RecraftImageProvider,
+  StabilityImageProvider,
+  THUMBNAIL_SIZE,
+  abortable,
+  imageInfo,
+  retryAfterSeconds,
+  sanitizeProviderText,
+} from '../src';
 
 const model = (overrides: Partial<ModelConfig>): ModelConfig => ({
   id: 'test-model',
@@ -88,7 +106,7 @@ describe('LocalImageProvider', () => {
 describe('Providers', () => {
   const local = {} as LocalImageProvider;
   const chaos = new ChaosImageProvider();
-  const providers = new Providers(local, chaos);
+  const providers = new Providers(local, chaos, new ProviderCredentials());
 
   it('picks the adapter named by the model', () => {
     expect(providers.image(model({ provider: 'local' }))).toBe(local);
@@ -97,5 +115,86 @@ describe('Providers', () => {
 
   it('refuses a provider it has no adapter for', () => {
     expect(() => providers.image(model({ provider: 'elsewhere' as ModelConfig['provider'] }))).toThrow(ProviderError);
+  });
+});
+
+describe('Providers: hosted adapters and credentials', () => {
+  const providers = (keys: ConstructorParameters<typeof ProviderCredentials>[0]) =>
+    new Providers(new LocalImageProvider({} as RenderPool), new ChaosImageProvider(), new ProviderCredentials(keys));
+
+  it.each([
+    ['openai', OpenAiImageProvider],
+    ['openai-compatible', OpenAiCompatibleImageProvider],
+    ['stability', StabilityImageProvider],
+    ['bfl', BflImageProvider],
+    ['bedrock', BedrockImageProvider],
+    ['google', GoogleImageProvider],
+    ['recraft', RecraftImageProvider],
+  ] as const)('serves provider %s with its adapter', (provider, adapter) => {
+    expect(providers({}).image(model({ provider }))).toBeInstanceOf(adapter);
+  });
+
+  it('names the missing key variable of a model that needs one, and nothing when the key is there', () => {
+    expect(providers({}).missingCredential(model({ provider: 'openai', providerModel: 'gpt-image-1' }))).toBe('OPENAI_API_KEY');
+    expect(providers({}).missingCredential(model({ provider: 'bfl', providerModel: 'flux-dev' }))).toBe('BFL_API_KEY');
+    expect(providers({}).missingCredential(model({ provider: 'google', providerModel: 'imagen-4.0-generate-001' }))).toBe('GEMINI_API_KEY');
+    expect(providers({ openai: 'k' }).missingCredential(model({ provider: 'openai', providerModel: 'gpt-image-1' }))).toBeUndefined();
+    // Optional key, default AWS chain, built-in models: never reported missing.
+    expect(providers({}).missingCredential(model({ provider: 'openai-compatible' }))).toBeUndefined();
+    expect(providers({}).missingCredential(model({ provider: 'bedrock' }))).toBeUndefined();
+    expect(providers({}).missingCredential(model({ provider: 'local' }))).toBeUndefined();
+  });
+
+  it('reports each model’s capabilities from its adapter', () => {
+    expect(providers({}).capabilities(model({ provider: 'local' }))).toEqual({ size: true, seed: true, steps: true, guidance: true, negativePrompt: false });
+    expect(providers({}).capabilities(model({ provider: 'bfl', providerModel: 'flux-dev' }))).toMatchObject({ steps: true, guidance: true });
+  });
+});
+
+describe('provider helpers', () => {
+  it('reads image type and size from PNG, JPEG and WebP headers', () => {
+    const png = renderImage({ style: 'ink', prompt: 'x', seed: 1, steps: 1, guidance: 1, width: 40, height: 20, thumbnailSize: 8 }).image;
+    expect(imageInfo(png)).toEqual({ mimeType: 'image/png', width: 40, height: 20 });
+    // SOI, APP0 (length 16), SOF0 with height 300 and width 500.
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...new Array<number>(14).fill(0), 0xff, 0xc0, 0x00, 0x11, 0x08, 0x01, 0x2c, 0x01, 0xf4, 0x03]);
+    expect(imageInfo(jpeg)).toEqual({ mimeType: 'image/jpeg', width: 500, height: 300 });
+    const webp = Buffer.alloc(30);
+    webp.write('RIFF', 0, 'latin1');
+    webp.write('WEBPVP8X', 8, 'latin1');
+    webp.writeUIntLE(639, 24, 3);
+    webp.writeUIntLE(479, 27, 3);
+    expect(imageInfo(webp)).toEqual({ mimeType: 'image/webp', width: 640, height: 480 });
+    expect(imageInfo(Buffer.from('<html>'))).toBeUndefined();
+  });
+
+  it('masks credentials and links in provider text and caps its length', () => {
+    const text = sanitizeProviderText('Incorrect API key provided: sk-proj-AbCdEf0123456789AbCdEf. See https://x.example/k?sig=1 Bearer eyJhbGciOi.x.y ' + 'word '.repeat(100));
+    expect(text).not.toMatch(/AbCdEf|sig=1|eyJhbGciOi/);
+    expect(text.length).toBeLessThanOrEqual(200);
+  });
+
+  it('reads Retry-After as seconds or as a date', () => {
+    expect(retryAfterSeconds('12')).toBe(12);
+    expect(retryAfterSeconds(new Date(1_000_000 + 30_000).toUTCString(), 1_000_000)).toBe(30);
+    expect(retryAfterSeconds('soon')).toBeUndefined();
+    expect(retryAfterSeconds(null)).toBeUndefined();
+  });
+});
+
+describe('the example registry in tools/providers', () => {
+  const registry = loadModelRegistry(join(__dirname, '../../../tools/providers/models.example.yaml'));
+  const providers = new Providers(new LocalImageProvider({} as RenderPool), new ChaosImageProvider(), new ProviderCredentials());
+
+  it('is a valid 9-model lineup with an adapter for every model', () => {
+    expect(registry.enabled).toHaveLength(9);
+    expect(new Set(registry.models.map((m) => m.provider))).toEqual(new Set(['openai', 'stability', 'bfl', 'bedrock', 'google', 'recraft']));
+    for (const m of registry.models) expect(providers.image(m)).toBeDefined();
+  });
+
+  it('without keys, leaves exactly the keyed models unavailable, each naming its variable', () => {
+    expect(Object.fromEntries(registry.models.map((m) => [m.id, providers.missingCredential(m) ?? null]))).toEqual({
+      'gpt-image': 'OPENAI_API_KEY', 'sd35-large': 'STABILITY_API_KEY', 'stable-image-ultra': 'STABILITY_API_KEY', 'flux-pro': 'BFL_API_KEY',
+      'flux-dev': 'BFL_API_KEY', 'nova-canvas': null, 'imagen-4': 'GEMINI_API_KEY', 'gemini-image': 'GEMINI_API_KEY', 'recraft-v3': 'RECRAFT_API_KEY',
+    });
   });
 });

@@ -34,6 +34,19 @@ export type ModelErrorCode =
   | 'PROVIDER_ERROR'
   | 'UNAVAILABLE';
 
+/**
+ * Which generation controls a model honours, so the UI can show the ones that matter; parameters a
+ * model does not honour are still accepted and recorded, they just do not change its image.
+ */
+export interface ModelCapabilities {
+  /** The registry chooses the image size or aspect ratio. */
+  size: boolean;
+  seed: boolean;
+  steps: boolean;
+  guidance: boolean;
+  negativePrompt: boolean;
+}
+
 export interface GenerateAccepted {
   jobId: string;
   status: JobState;

@@ -4,9 +4,12 @@ import { z } from 'zod';
 
 /**
  * Adapters the generation service has: `local` renders the built-in procedural models; `chaos`
- * fails or hangs on purpose, for tests and failure drills.
+ * fails or hangs on purpose, for tests and failure drills; the others call hosted image APIs
+ * (docs/PROVIDERS.md).
  */
-export const PROVIDER_NAMES = ['local', 'chaos'] as const;
+export const PROVIDER_NAMES = ['local', 'chaos', 'openai', 'openai-compatible', 'stability', 'bfl', 'bedrock', 'google', 'recraft'] as const;
+
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 const modelSchema = z
   .object({

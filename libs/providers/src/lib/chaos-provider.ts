@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ModelCapabilities } from '@pixel-prompt/contracts';
 import type { GeneratedImage, ImageProvider, ImageRequest } from './image-provider';
 import { ProviderError } from './image-provider';
 
@@ -8,6 +9,10 @@ import { ProviderError } from './image-provider';
  */
 @Injectable()
 export class ChaosImageProvider implements ImageProvider {
+  capabilities(): ModelCapabilities {
+    return { size: false, seed: false, steps: false, guidance: false, negativePrompt: false };
+  }
+
   generate({ model }: ImageRequest, signal: AbortSignal): Promise<GeneratedImage> {
     const mode = model.options['mode'];
     if (mode === 'fail') {

@@ -1,4 +1,4 @@
-import type { ModelErrorCode } from '@pixel-prompt/contracts';
+import type { ModelCapabilities, ModelErrorCode } from '@pixel-prompt/contracts';
 import type { ModelConfig } from '@pixel-prompt/models';
 
 export interface ImageRequest {
@@ -6,6 +6,8 @@ export interface ImageRequest {
   steps: number;
   guidance: number;
   seed: number;
+  /** What the image should not show; only models whose capabilities say so use it. */
+  negativePrompt?: string;
   model: ModelConfig;
 }
 
@@ -21,7 +23,11 @@ export interface GeneratedImage {
 export interface ImageProvider {
   /** Must stop work and reject when `signal` aborts (timeout, cancellation, shutdown). */
   generate(request: ImageRequest, signal: AbortSignal): Promise<GeneratedImage>;
+  /** The parameters this model honours; the others are accepted and have no effect. */
+  capabilities(model: ModelConfig): ModelCapabilities;
 }
+
+export type { ModelCapabilities };
 
 /** A provider failure already mapped to our codes, with a message safe for users and logs. */
 export class ProviderError extends Error {
@@ -30,6 +36,8 @@ export class ProviderError extends Error {
     message: string,
     /** Whether trying again later may succeed (network trouble, 5xx, rate limits). */
     readonly retryable: boolean,
+    /** How long the provider asked us to wait before trying again (Retry-After), when it said. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ProviderError';

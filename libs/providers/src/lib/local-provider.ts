@@ -1,4 +1,5 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { ModelCapabilities } from '@pixel-prompt/contracts';
 import { RenderPool, STYLE_IDS, type StyleId } from '@pixel-prompt/imaging';
 import type { GeneratedImage, ImageProvider, ImageRequest } from './image-provider';
 import { ProviderError } from './image-provider';
@@ -22,6 +23,10 @@ function sizeOption(value: unknown): number {
 @Injectable()
 export class LocalImageProvider implements ImageProvider, OnApplicationShutdown {
   constructor(private readonly pool: RenderPool) {}
+
+  capabilities(): ModelCapabilities {
+    return { size: true, seed: true, steps: true, guidance: true, negativePrompt: false };
+  }
 
   async generate({ prompt, steps, guidance, seed, model }: ImageRequest, signal: AbortSignal): Promise<GeneratedImage> {
     if (!isStyle(model.providerModel)) {

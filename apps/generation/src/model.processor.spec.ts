@@ -1,0 +1,80 @@
+import type { GenerationQueues, JobStore, ModelJobData } from '@pixel-prompt/jobs';
+import { ModelRegistry, parseModelRegistry } from '@pixel-prompt/models';
+import type { Logger } from '@pixel-prompt/observability';
+import { ChaosImageProvider, LocalImageProvider, ProviderCredentials, ProviderError, Providers } from '@pixel-prompt/providers';
+import type { ObjectStorage } from '@pixel-prompt/storage';
+import type { Job } from 'bull';
+import type { GenerationMetrics } from './generation-metrics';
+import { ModelProcessor, classifyFailure } from './model.processor';
+
+const KEY = 'sk-never-logged-0123456789abcdef';
+
+function registry(): ModelRegistry {
+  return parseModelRegistry(
+    { models: [{ id: 'gpt-image', displayName: 'GPT Image', provider: 'openai', providerModel: 'gpt-image-1' }] },
+    'test',
+  );
+}
+
+/** The processor with plain fakes around it; the providers are real, only without (or with) keys. */
+function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
+  const warnings: unknown[][] = [];
+  const logger = {
+    child: () => logger,
+    info: () => undefined,
+    warn: (...args: unknown[]) => warnings.push(args),
+    error: () => undefined,
+  } as unknown as Logger;
+  const store = {
+    start: jest.fn(async () => true),
+    fail: jest.fn(async () => ({ moved: true, finalStatus: undefined })),
+  };
+  const queue = { process: jest.fn(async () => undefined), on: jest.fn() };
+  const queues = { model: () => queue, requestFinalize: jest.fn() } as unknown as GenerationQueues;
+  const metrics = { modelResults: { inc: jest.fn() }, modelDuration: { observe: jest.fn() } } as unknown as GenerationMetrics;
+  const providers = new Providers({} as LocalImageProvider, new ChaosImageProvider(), new ProviderCredentials(keys));
+  const processor = new ModelProcessor(registry(), queues, store as unknown as JobStore, {} as ObjectStorage, providers, metrics, logger);
+  return { processor, store, warnings };
+}
+
+const job = {
+  data: { jobId: 'j1', index: 0, model: 'gpt-image', prompt: 'p', steps: 25, guidance: 7, seed: 1, correlationId: 'c1' } satisfies ModelJobData,
+  attemptsMade: 0,
+  opts: { attempts: 3 },
+} as unknown as Job<ModelJobData>;
+
+describe('ModelProcessor and provider keys', () => {
+  it('logs at boot which model lacks which variable, without any value', () => {
+    const { processor, warnings } = setup({});
+    processor.onModuleInit();
+    expect(warnings).toEqual([
+      [{ model: 'gpt-image', provider: 'openai', missingVariable: 'OPENAI_API_KEY' }, 'model gpt-image is unavailable: OPENAI_API_KEY is not set'],
+    ]);
+  });
+
+  it('logs nothing about keys when the provider has its key', () => {
+    const { processor, warnings } = setup({ openai: KEY });
+    processor.onModuleInit();
+    expect(warnings).toEqual([]);
+  });
+
+  it('fails the model of a keyless provider at once as UNAVAILABLE, without starting or retrying it', async () => {
+    const { processor, store } = setup({});
+    await expect(processor.handle(job)).resolves.toBeUndefined();
+    expect(store.start).not.toHaveBeenCalled();
+    expect(store.fail).toHaveBeenCalledWith('j1', 0, { code: 'UNAVAILABLE', message: 'This model is not configured on the server.' });
+  });
+});
+
+describe('classifyFailure', () => {
+  const quiet = new AbortController().signal;
+
+  it('keeps a provider error’s code and retryability', () => {
+    expect(classifyFailure(new ProviderError('RATE_LIMITED', 'slow down', true, 7), quiet)).toEqual({ code: 'RATE_LIMITED', message: 'slow down', retryable: true });
+    expect(classifyFailure(new ProviderError('AUTH', 'bad key', false), quiet)).toMatchObject({ code: 'AUTH', retryable: false });
+  });
+
+  it('reports TIMEOUT once the model’s signal has fired, whatever was thrown', () => {
+    expect(classifyFailure(new ProviderError('PROVIDER_ERROR', 'x', true), AbortSignal.abort())).toMatchObject({ code: 'TIMEOUT', retryable: false });
+  });
+});

@@ -1,0 +1,105 @@
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { createServer as createHttp2Server } from 'node:http2';
+import type { Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { renderImage } from '@pixel-prompt/imaging';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+export type Handler = (request: RecordedRequest, res: ServerResponse, raw: IncomingMessage) => void;
+
+/**
+ * A stand-in for a paid provider API on a free loopback port: each test installs the handler that
+ * speaks the provider's wire format, and every request is recorded for assertions.
+ */
+export class FakeProviderServer {
+  readonly requests: RecordedRequest[] = [];
+  private handler: Handler = (_request, res) => res.writeHead(500).end();
+  private readonly server: Server;
+  private readonly sockets = new Set<import('node:net').Socket>();
+
+  private constructor(http2: boolean) {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+        this.requests.push(request);
+        this.handler(request, res, req);
+      });
+    };
+    // The HTTP/2 compatibility API mirrors node:http's request and response closely enough for fakes.
+    this.server = http2
+      ? createHttp2Server((req, res) => onRequest(req as unknown as IncomingMessage, res as unknown as ServerResponse))
+      : createServer(onRequest);
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  /** `http2`: cleartext HTTP/2 (prior knowledge), which the Bedrock runtime client speaks. */
+  static async start({ http2 = false } = {}): Promise<FakeProviderServer> {
+    const fake = new FakeProviderServer(http2);
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  handle(handler: Handler): void {
+    this.requests.length = 0;
+    this.handler = handler;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+/** A small real PNG, as the providers return. */
+export const PNG = Buffer.from(
+  renderImage({ style: 'aurora', prompt: 'contract', seed: 1, steps: 5, guidance: 7, width: 48, height: 32, thumbnailSize: 16 }).image,
+);
+
+/** Resolves when the fake has received a request and closes when the client drops it: proof of a real abort. */
+export function hangingHandler(): { handler: Handler; received: Promise<void>; dropped: Promise<void> } {
+  let onReceived!: () => void;
+  let onDropped!: () => void;
+  const received = new Promise<void>((resolve) => (onReceived = resolve));
+  const dropped = new Promise<void>((resolve) => (onDropped = resolve));
+  return {
+    received,
+    dropped,
+    handler: (_request, res) => {
+      res.on('close', onDropped);
+      onReceived();
+    },
+  };
+}
+
+/** Multipart form fields of a recorded request, parsed with the platform's own parser. */
+export async function formFields(request: RecordedRequest | undefined): Promise<Record<string, string>> {
+  if (!request) throw new Error('no request was recorded');
+  const form = await new Response(new Uint8Array(request.body), { headers: { 'content-type': String(request.headers['content-type']) } }).formData();
+  const fields: Record<string, string> = {};
+  form.forEach((value, key) => {
+    fields[key] = typeof value === 'string' ? value : '[file]';
+  });
+  return fields;
+}
+
+export const jsonBody = (request: RecordedRequest | undefined): Record<string, unknown> =>
+  JSON.parse((request?.body ?? Buffer.from('{}')).toString('utf8')) as Record<string, unknown>;

@@ -1,0 +1,83 @@
+import type { ModelConfig } from '@pixel-prompt/models';
+import { ProviderCredentials, ProviderError, RecraftImageProvider } from '../src';
+import { FakeProviderServer, PNG, hangingHandler, json, jsonBody } from './fake-provider-server';
+
+const KEY = 'recraft-token-abcdefghijklmnopqrstuvwxyz012345';
+
+const model = (providerModel: string, options: Record<string, unknown>): ModelConfig => ({
+  id: 'recraft',
+  displayName: 'Recraft',
+  provider: 'recraft',
+  providerModel,
+  timeoutMs: 60_000,
+  concurrency: 1,
+  enabled: true,
+  options,
+});
+const request = (m: ModelConfig, negativePrompt?: string) => ({ prompt: 'a teapot', steps: 30, guidance: 7, seed: 5, negativePrompt, model: m });
+const quiet = () => new AbortController().signal;
+
+async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
+}
+
+describe('Recraft contract', () => {
+  let server: FakeProviderServer;
+  const recraft = new RecraftImageProvider(new ProviderCredentials({ recraft: KEY }));
+  let options: Record<string, unknown>;
+
+  beforeAll(async () => (server = await FakeProviderServer.start()));
+  beforeEach(() => (options = { baseUrl: server.url, size: '1024x1024', style: 'digital_illustration', substyle: 'hand_drawn' }));
+  afterAll(() => server.close());
+
+  it('posts to /v1/images/generations with style, substyle, negative prompt and b64_json', async () => {
+    server.handle((_req, res) => json(res, 200, { created: 1, credits: 40, data: [{ image_id: 'i1', b64_json: PNG.toString('base64') }] }));
+    const result = await recraft.generate(request(model('recraftv3', options), 'text'), quiet());
+    const sent = server.requests[0];
+    expect(sent).toMatchObject({ method: 'POST', path: '/v1/images/generations' });
+    expect(sent?.headers['authorization']).toBe(`Bearer ${KEY}`);
+    expect(jsonBody(sent)).toEqual({
+      model: 'recraftv3', prompt: 'a teapot', n: 1, size: '1024x1024', style: 'digital_illustration', substyle: 'hand_drawn',
+      negative_prompt: 'text', response_format: 'b64_json',
+    });
+    expect(result).toMatchObject({ mimeType: 'image/png', width: 48, height: 32 });
+  });
+
+  it('leaves the negative prompt out for models without it', async () => {
+    server.handle((_req, res) => json(res, 200, { data: [{ b64_json: PNG.toString('base64') }] }));
+    await recraft.generate(request(model('recraftv4', options), 'text'), quiet());
+    expect(jsonBody(server.requests[0])).not.toHaveProperty('negative_prompt');
+  });
+
+  it.each([
+    [401, 'AUTH', false, { code: 'not_authenticated', message: `Invalid token ${KEY}` }],
+    [402, 'QUOTA', false, { code: 'not_enough_credits', message: 'Not enough credits' }],
+    [429, 'RATE_LIMITED', true, { code: 'too_many_requests', message: 'Too many requests' }],
+    [400, 'PROVIDER_ERROR', false, { code: 'invalid_size', message: 'Unsupported size' }],
+    [500, 'PROVIDER_ERROR', true, { code: 'internal', message: 'Internal error' }],
+  ] as const)('maps HTTP %i to %s (retryable: %s)', async (status, code, retryable, body) => {
+    server.handle((_req, res) => json(res, status, body));
+    const error = await failure(recraft.generate(request(model('recraftv3', options)), quiet()));
+    expect(error).toMatchObject({ code, retryable });
+    expect(error.message).not.toContain(KEY);
+  });
+
+  it('aborts the call when the signal fires', async () => {
+    const hanging = hangingHandler();
+    server.handle(hanging.handler);
+    const controller = new AbortController();
+    const call = recraft.generate(request(model('recraftv3', options)), controller.signal);
+    await hanging.received;
+    controller.abort(new Error('model timeout'));
+    await expect(call).rejects.toThrow('model timeout');
+    await hanging.dropped;
+  });
+
+  it('is unavailable without RECRAFT_API_KEY', async () => {
+    const error = await failure(new RecraftImageProvider(new ProviderCredentials()).generate(request(model('recraftv3', options)), quiet()));
+    expect(error).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(error.message).toContain('RECRAFT_API_KEY');
+  });
+});
