@@ -1,11 +1,11 @@
-import type { CompletedEvent, JobStatusResponse, ModelEvent } from '@pixel-prompt/contracts';
+import type { CompletedEvent, JobStatusResponse, ModelEvent, ModelsResponse } from '@pixel-prompt/contracts';
 import { readSse } from '@pixel-prompt/testing';
 import { Pipeline } from './harness';
 
 /** The built-in registry: 9 local models at 1024×1024, exactly as `npm start` runs them. */
 describe('generation pipeline, built-in models', () => {
   let pipeline: Pipeline;
-  let models: { id: string; displayName: string }[];
+  let models: ModelsResponse['models'];
 
   beforeAll(async () => {
     pipeline = await Pipeline.start({ env: { SSE_HEARTBEAT_MS: '1000' } });
@@ -14,9 +14,10 @@ describe('generation pipeline, built-in models', () => {
 
   afterAll(() => pipeline.stop());
 
-  it('offers the 9 built-in models', () => {
+  it('offers the 9 built-in models, each saying which controls it honours', () => {
     expect(models).toHaveLength(9);
     expect(new Set(models.map((m) => m.displayName)).size).toBe(9);
+    for (const model of models) expect(model.capabilities).toEqual({ size: true, seed: true, steps: true, guidance: true, negativePrompt: false });
   });
 
   it('generates all 9 images into S3, streams every event in order, completes, and writes the manifest', async () => {

@@ -4,6 +4,7 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   type JobEvent,
   type JobStatusResponse,
+  type ModelsResponse,
 } from '@pixel-prompt/contracts';
 import {
   GenerationQueues,
@@ -14,6 +15,7 @@ import {
   toStatusResponse,
 } from '@pixel-prompt/jobs';
 import { ModelRegistry } from '@pixel-prompt/models';
+import { capabilitiesOf } from '@pixel-prompt/providers';
 import type { Logger } from '@pixel-prompt/observability';
 import { ApiError, LOGGER, Lifecycle } from '@pixel-prompt/service';
 import { ApiBody, ApiHeader, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
@@ -49,10 +51,12 @@ export class GenerationController {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** The enabled models, in display order. */
+  /** The enabled models, in display order, each with the controls it honours (so the UI can say so). */
   @Get('models')
-  models(): { models: { id: string; displayName: string }[] } {
-    return { models: this.registry.enabled.map(({ id, displayName }) => ({ id, displayName })) };
+  models(): ModelsResponse {
+    return {
+      models: this.registry.enabled.map((model) => ({ id: model.id, displayName: model.displayName, capabilities: capabilitiesOf(model) })),
+    };
   }
 
   @Post('generate')

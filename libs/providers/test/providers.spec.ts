@@ -16,6 +16,7 @@ import {
   StabilityImageProvider,
   THUMBNAIL_SIZE,
   abortable,
+  capabilitiesOf,
   imageInfo,
   retryAfterSeconds,
   sanitizeProviderText,
@@ -145,9 +146,11 @@ describe('Providers: hosted adapters and credentials', () => {
     expect(providers({}).missingCredential(model({ provider: 'local' }))).toBeUndefined();
   });
 
-  it('reports each model’s capabilities from its adapter', () => {
-    expect(providers({}).capabilities(model({ provider: 'local' }))).toEqual({ size: true, seed: true, steps: true, guidance: true, negativePrompt: false });
-    expect(providers({}).capabilities(model({ provider: 'bfl', providerModel: 'flux-dev' }))).toMatchObject({ steps: true, guidance: true });
+  it('reports each model’s capabilities from its adapter, without keys', () => {
+    expect(capabilitiesOf(model({ provider: 'local' }))).toEqual({ size: true, seed: true, steps: true, guidance: true, negativePrompt: false });
+    expect(capabilitiesOf(model({ provider: 'chaos' }))).toEqual({ size: false, seed: false, steps: false, guidance: false, negativePrompt: false });
+    expect(capabilitiesOf(model({ provider: 'bfl', providerModel: 'flux-dev' }))).toMatchObject({ steps: true, guidance: true });
+    expect(capabilitiesOf(model({ provider: 'openai', providerModel: 'gpt-image-1' }))).toMatchObject({ seed: false, steps: false });
   });
 });
 

@@ -47,6 +47,11 @@ export interface ModelCapabilities {
   negativePrompt: boolean;
 }
 
+/** GET /models: the enabled models in display order. */
+export interface ModelsResponse {
+  models: { id: string; displayName: string; capabilities: ModelCapabilities }[];
+}
+
 export interface GenerateAccepted {
   jobId: string;
   status: JobState;

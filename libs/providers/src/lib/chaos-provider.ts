@@ -7,10 +7,12 @@ import { ProviderError } from './image-provider';
  * A model that misbehaves on purpose, for tests and failure drills: `options.mode` `fail` rejects at
  * once (not retryable), `hang` never answers until the call is aborted (timeout, cancellation).
  */
+export const CHAOS_CAPABILITIES: ModelCapabilities = { size: false, seed: false, steps: false, guidance: false, negativePrompt: false };
+
 @Injectable()
 export class ChaosImageProvider implements ImageProvider {
   capabilities(): ModelCapabilities {
-    return { size: false, seed: false, steps: false, guidance: false, negativePrompt: false };
+    return CHAOS_CAPABILITIES;
   }
 
   generate({ model }: ImageRequest, signal: AbortSignal): Promise<GeneratedImage> {

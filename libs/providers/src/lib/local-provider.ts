@@ -20,12 +20,15 @@ function sizeOption(value: unknown): number {
  * event loop stays free (Bull renews job locks from it). `providerModel` names the style;
  * `options.width` / `options.height` the size (1024 by default).
  */
+/** Every built-in style honours every control but a negative prompt. */
+export const LOCAL_CAPABILITIES: ModelCapabilities = { size: true, seed: true, steps: true, guidance: true, negativePrompt: false };
+
 @Injectable()
 export class LocalImageProvider implements ImageProvider, OnApplicationShutdown {
   constructor(private readonly pool: RenderPool) {}
 
   capabilities(): ModelCapabilities {
-    return { size: true, seed: true, steps: true, guidance: true, negativePrompt: false };
+    return LOCAL_CAPABILITIES;
   }
 
   async generate({ prompt, steps, guidance, seed, model }: ImageRequest, signal: AbortSignal): Promise<GeneratedImage> {

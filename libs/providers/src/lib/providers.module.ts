@@ -4,11 +4,11 @@ import { RenderPool } from '@pixel-prompt/imaging';
 import type { ModelConfig, ProviderName } from '@pixel-prompt/models';
 import { BedrockImageProvider } from './bedrock-provider';
 import { BflImageProvider } from './bfl-provider';
-import { ChaosImageProvider } from './chaos-provider';
+import { CHAOS_CAPABILITIES, ChaosImageProvider } from './chaos-provider';
 import { GoogleImageProvider } from './google-provider';
 import { ProviderCredentials, type KeyedProvider } from './http';
 import { type ImageProvider, ProviderError } from './image-provider';
-import { LocalImageProvider } from './local-provider';
+import { LOCAL_CAPABILITIES, LocalImageProvider } from './local-provider';
 import { OpenAiCompatibleImageProvider, OpenAiImageProvider, RecraftImageProvider } from './openai-provider';
 import { StabilityImageProvider } from './stability-provider';
 
@@ -35,6 +35,24 @@ export function hostedProviders(credentials: ProviderCredentials): HostedProvide
   };
 }
 
+let keylessHosted: HostedProviders | undefined;
+
+/**
+ * Which generation controls `model` honours, from its adapter's own declaration. Needs no keys and
+ * no render threads, so the gateway can tell clients without being able to run any model.
+ */
+export function capabilitiesOf(model: ModelConfig): ModelCapabilities {
+  switch (model.provider) {
+    case 'local':
+      return LOCAL_CAPABILITIES;
+    case 'chaos':
+      return CHAOS_CAPABILITIES;
+    default:
+      keylessHosted ??= hostedProviders(new ProviderCredentials());
+      return keylessHosted[model.provider].capabilities(model);
+  }
+}
+
 /** The adapter for each provider name a registry may use. */
 @Injectable()
 export class Providers implements OnApplicationShutdown {
@@ -55,11 +73,6 @@ export class Providers implements OnApplicationShutdown {
     const provider = this.byName[model.provider];
     if (!provider) throw new ProviderError('UNAVAILABLE', `No adapter for provider "${model.provider}".`, false);
     return provider;
-  }
-
-  /** Which generation controls `model` honours (for the API and UI). */
-  capabilities(model: ModelConfig): ModelCapabilities {
-    return this.image(model).capabilities(model);
   }
 
   /** The variable that must be set before `model` can run; undefined when it can. */
