@@ -5,12 +5,13 @@ import { RedisModule, RedisReadinessCheck } from '@pixel-prompt/redis';
 import { ServiceModule } from '@pixel-prompt/service';
 import type { GatewayConfig } from './config';
 import { Edge } from './edge';
+import { createPromptEnhancer } from './enhancer-factory';
 import { EdgeController } from './edge.controller';
 import { GalleryController } from './gallery.controller';
 import { GatewayMetrics } from './gateway-metrics';
 import { GenerationController } from './generation.controller';
 import { JobEventsHub } from './job-events.hub';
-import { LocalPromptEnhancer, PROMPT_ENHANCER } from './prompt-enhancer';
+import { PROMPT_ENHANCER } from './prompt-enhancer';
 import { GATEWAY_CONFIG, IMAGE_URL_FOR } from './tokens';
 
 /** The public API: the only service reachable from outside the cluster. */
@@ -32,8 +33,8 @@ export class AppModule {
         { provide: IMAGE_URL_FOR, useValue: imageUrlBuilder(config.CDN_BASE_URL) },
         JobEventsHub,
         Edge,
-        // The embedded default; LLM enhancers plug in here with the providers.
-        { provide: PROMPT_ENHANCER, useClass: LocalPromptEnhancer },
+        // ENHANCER picks the embedded enhancer (the default) or an LLM one; see enhancer-factory.ts.
+        { provide: PROMPT_ENHANCER, useFactory: () => createPromptEnhancer(config) },
         GatewayMetrics,
       ],
     };

@@ -1,4 +1,4 @@
-import { durationMsSchema, jobsEnvSchema, listSchema, portSchema, redisEnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
+import { durationMsSchema, inlineKeySchema, jobsEnvSchema, keyFileSchema, listSchema, portSchema, redisEnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
 import { z } from 'zod';
 import { IpAllowlist } from './rate-limiter';
 
@@ -20,6 +20,19 @@ function isAllowlist(entries: string[]): boolean {
     return false;
   }
 }
+
+export const ENHANCERS = ['local', 'openai', 'gemini', 'bedrock'] as const;
+export type EnhancerName = (typeof ENHANCERS)[number];
+
+/** The key each hosted enhancer needs (Bedrock uses the AWS credential chain instead). */
+export const ENHANCER_KEY_VARIABLES = {
+  local: undefined,
+  openai: 'OPENAI_API_KEY',
+  gemini: 'GEMINI_API_KEY',
+  bedrock: undefined,
+} as const satisfies Record<EnhancerName, string | undefined>;
+
+const KEY_VARIABLES = ['OPENAI_API_KEY', 'GEMINI_API_KEY'] as const;
 
 /** Every variable the gateway reads; validated once at boot. */
 export const configSchema = serviceEnvSchema
@@ -52,7 +65,37 @@ export const configSchema = serviceEnvSchema
     CONTENT_FILTER_BLOCKED: listSchema.default([]),
     CONTENT_FILTER_ALLOWED: listSchema.default([]),
   })
+  .extend({
+    /** Which enhancer serves POST /enhance: the embedded one, or an LLM (see docs/PROVIDERS.md). */
+    ENHANCER: z.enum(ENHANCERS, { error: `must be one of ${ENHANCERS.join(', ')}` }).default('local'),
+    /** The LLM enhancer's model; unset: gpt-4o-mini, gemini-2.5-flash or amazon.nova-lite-v1:0. */
+    ENHANCER_MODEL: z.string().trim().min(1, 'must not be blank').optional(),
+    /** ENHANCER=openai only: another server speaking OpenAI's chat completions (a proxy, a compatible server). */
+    ENHANCER_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** The enhancer's key, inline or as a mounted file (one of the two); read as the generation service does. */
+    OPENAI_API_KEY: inlineKeySchema.optional(),
+    OPENAI_API_KEY_FILE: keyFileSchema.optional(),
+    GEMINI_API_KEY: inlineKeySchema.optional(),
+    GEMINI_API_KEY_FILE: keyFileSchema.optional(),
+    /** ENHANCER=bedrock: the Bedrock region; credentials come from the AWS default chain (IRSA on EKS). */
+    AWS_REGION: z.string().trim().min(1, 'must not be blank').default('us-east-1'),
+  })
   .extend(redisEnvSchema.shape)
-  .extend(jobsEnvSchema.shape);
+  .extend(jobsEnvSchema.shape)
+  .superRefine((env, ctx) => {
+    for (const variable of KEY_VARIABLES) {
+      if (env[variable] && env[`${variable}_FILE`]) {
+        ctx.addIssue({ code: 'custom', path: [`${variable}_FILE`], message: `must not be set together with ${variable}` });
+      }
+    }
+    // The gateway reads these keys for the enhancer alone: choosing a provider without its key fails the boot.
+    const needed = ENHANCER_KEY_VARIABLES[env.ENHANCER];
+    if (needed && !env[needed] && !env[`${needed}_FILE`]) {
+      ctx.addIssue({ code: 'custom', path: [needed], message: `is required when ENHANCER=${env.ENHANCER} (or set ${needed}_FILE)` });
+    }
+    if (env.ENHANCER_BASE_URL && env.ENHANCER !== 'openai') {
+      ctx.addIssue({ code: 'custom', path: ['ENHANCER_BASE_URL'], message: 'is only used with ENHANCER=openai' });
+    }
+  });
 
 export type GatewayConfig = z.output<typeof configSchema>;

@@ -1,15 +1,11 @@
 import { GENERATION_LIMITS } from '@pixel-prompt/contracts';
+import type { PromptEnhancer } from '@pixel-prompt/providers';
 
-/**
- * Turns a short prompt into a richer one. Implementations may call an LLM, so the call is async and
- * cancellable; the prompt has already been validated (trimmed, 1-500 characters) by the caller.
- */
-/** Injection token of the configured PromptEnhancer. */
+// The interface lives with the LLM enhancers in @pixel-prompt/providers; the gateway's code imports it from here.
+export type { PromptEnhancer };
+
+/** Injection token of the configured PromptEnhancer (see enhancer-factory.ts). */
 export const PROMPT_ENHANCER = Symbol('PROMPT_ENHANCER');
-
-export interface PromptEnhancer {
-  enhance(prompt: string, signal: AbortSignal): Promise<string>;
-}
 
 /**
  * Enhances without any network or model: the user's words stay the subject, and style, lighting,

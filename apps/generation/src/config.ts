@@ -1,27 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { jobsEnvSchema, portSchema, redisEnvSchema, s3EnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
+import { inlineKeySchema, jobsEnvSchema, keyFileSchema, portSchema, redisEnvSchema, s3EnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
 import { PROVIDER_KEY_VARIABLES, type KeyedProvider } from '@pixel-prompt/providers';
 import { z } from 'zod';
-
-/** An API key given inline; surrounding whitespace is dropped because secret stores often add a newline. */
-const inlineKeySchema = z
-  .string()
-  .transform((value) => value.trim())
-  .refine((value) => value.length > 0 && !/\s/.test(value), 'must be a single API key without spaces');
-
-/** A mounted secret file (Kubernetes Secret): read once at boot, so the output is the key, never the path. */
-const keyFileSchema = z
-  .string()
-  .transform((path, ctx) => {
-    try {
-      return readFileSync(path, 'utf8').trim();
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must name a readable file' });
-      return z.NEVER;
-    }
-  })
-  .refine((value) => value.length > 0 && !/\s/.test(value), 'must hold a single API key without spaces');
 
 const KEY_VARIABLES = Object.values(PROVIDER_KEY_VARIABLES);
 type KeyVariable = (typeof KEY_VARIABLES)[number];

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** A TCP port given as a decimal string. */
@@ -80,3 +81,22 @@ export const jobsEnvSchema = z.object({
 });
 
 export type JobsEnv = z.output<typeof jobsEnvSchema>;
+
+/** A secret given inline; surrounding whitespace is dropped because secret stores often add a newline. */
+export const inlineKeySchema = z
+  .string()
+  .transform((value) => value.trim())
+  .refine((value) => value.length > 0 && !/\s/.test(value), 'must be a single API key without spaces');
+
+/** A mounted secret file (Kubernetes Secret): read once at boot, so the output is the key, never the path. */
+export const keyFileSchema = z
+  .string()
+  .transform((path, ctx) => {
+    try {
+      return readFileSync(path, 'utf8').trim();
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must name a readable file' });
+      return z.NEVER;
+    }
+  })
+  .refine((value) => value.length > 0 && !/\s/.test(value), 'must hold a single API key without spaces');
