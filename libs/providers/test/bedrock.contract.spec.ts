@@ -1,27 +1,11 @@
 import type { ModelConfig } from '@pixel-prompt/models';
-import { BedrockImageProvider, ProviderError } from '../src';
-import { FakeProviderServer, PNG, hangingHandler, json, jsonBody } from './fake-provider-server';
+import { BedrockImageProvider } from '../src';
+import { FakeProviderServer, PNG, expectAbortDropsConnection, failure, json, jsonBody, modelOf, quiet } from './fake-provider-server';
 
 const SECRET = 'fakeSecretAccessKeyForContractTests0123456';
 
-const model = (providerModel: string, options: Record<string, unknown>): ModelConfig => ({
-  id: 'bedrock-model',
-  displayName: 'Bedrock',
-  provider: 'bedrock',
-  providerModel,
-  timeoutMs: 60_000,
-  concurrency: 1,
-  enabled: true,
-  options,
-});
+const model = (providerModel: string, options: Record<string, unknown>) => modelOf('bedrock', providerModel, options);
 const request = (m: ModelConfig, negativePrompt?: string) => ({ prompt: 'a koi pond', steps: 30, guidance: 10, seed: 900_000_000, negativePrompt, model: m });
-const quiet = () => new AbortController().signal;
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 /** A Bedrock error as the service sends it (restJson1: the type in a header, the message in the body). */
 const awsError = (type: string, status: number, message: string) => ({ status, type, message });
@@ -96,14 +80,7 @@ describe('Amazon Bedrock InvokeModel contract (real AWS SDK)', () => {
   });
 
   it('aborts the SDK call when the signal fires', async () => {
-    const hanging = hangingHandler();
-    server.handle(hanging.handler);
-    const controller = new AbortController();
-    const call = bedrock.generate(request(model('amazon.nova-canvas-v1:0', options)), controller.signal);
-    await hanging.received;
-    controller.abort(new Error('model timeout'));
-    await expect(call).rejects.toThrow('model timeout');
-    await hanging.dropped;
+    await expectAbortDropsConnection(server, (signal) => bedrock.generate(request(model('amazon.nova-canvas-v1:0', options)), signal));
   });
 
   it('reports a dropped connection as a retryable provider error', async () => {

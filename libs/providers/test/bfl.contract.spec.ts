@@ -1,27 +1,11 @@
 import type { ModelConfig } from '@pixel-prompt/models';
-import { BflImageProvider, ProviderCredentials, ProviderError } from '../src';
-import { FakeProviderServer, PNG, type RecordedRequest, hangingHandler, json, jsonBody } from './fake-provider-server';
+import { BflImageProvider, ProviderCredentials } from '../src';
+import { FakeProviderServer, PNG, type RecordedRequest, expectAbortDropsConnection, failure, json, jsonBody, modelOf, quiet } from './fake-provider-server';
 
 const KEY = 'bfl-key-0c6f0e4b9a3d4e2f8a1b7c5d9e0f1a2b';
 
-const model = (providerModel: string, options: Record<string, unknown>): ModelConfig => ({
-  id: 'flux',
-  displayName: 'FLUX',
-  provider: 'bfl',
-  providerModel,
-  timeoutMs: 60_000,
-  concurrency: 1,
-  enabled: true,
-  options,
-});
+const model = (providerModel: string, options: Record<string, unknown>) => modelOf('bfl', providerModel, options);
 const request = (m: ModelConfig) => ({ prompt: 'a red bicycle', steps: 80, guidance: 20, seed: 7, model: m });
-const quiet = () => new AbortController().signal;
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 describe('Black Forest Labs contract', () => {
   let server: FakeProviderServer;
@@ -126,14 +110,7 @@ describe('Black Forest Labs contract', () => {
   });
 
   it('aborts a hanging submission', async () => {
-    const hanging = hangingHandler();
-    server.handle(hanging.handler);
-    const controller = new AbortController();
-    const call = bfl.generate(request(model('flux-pro-1.1', options)), controller.signal);
-    await hanging.received;
-    controller.abort(new Error('model timeout'));
-    await expect(call).rejects.toThrow('model timeout');
-    await hanging.dropped;
+    await expectAbortDropsConnection(server, (signal) => bfl.generate(request(model('flux-pro-1.1', options)), signal));
   });
 
   it('is unavailable without BFL_API_KEY', async () => {

@@ -7,20 +7,13 @@ import {
   ProviderError,
   cleanEnhancedPrompt,
 } from '../src';
-import { FakeProviderServer, hangingHandler, json, jsonBody } from './fake-provider-server';
+import { FakeProviderServer, expectAbortDropsConnection, failure, json, jsonBody, quiet } from './fake-provider-server';
 
 const OPENAI_KEY = 'sk-test-enhancer-0123456789abcdefghijklmnop';
 const GEMINI_KEY = 'AIzaSyEnhancerContractTest0123456789abcd';
 const AWS_SECRET = 'fakeSecretAccessKeyForEnhancerTests012345';
 const PROMPT = 'a red fox in the snow';
 const ENHANCED = 'A red fox pauses in fresh snow at dawn. Soft golden light rims its fur.';
-const quiet = () => new AbortController().signal;
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 describe('cleanEnhancedPrompt', () => {
   it('trims and strips the quotes models wrap answers in', () => {
@@ -108,15 +101,7 @@ describe('OpenAI chat enhancer contract', () => {
   });
 
   it('stops a slow answer when the signal aborts', async () => {
-    const hanging = hangingHandler();
-    server.handle(hanging.handler);
-    const controller = new AbortController();
-    const call = enhancer.enhance(PROMPT, controller.signal);
-    await hanging.received;
-    controller.abort(new Error('enhance timeout'));
-    await expect(call).rejects.toThrow('enhance timeout');
-    // The connection really closed: the provider stops working (and billing) for us.
-    await hanging.dropped;
+    await expectAbortDropsConnection(server, (signal) => enhancer.enhance(PROMPT, signal));
   });
 });
 
@@ -179,14 +164,7 @@ describe('Gemini enhancer contract', () => {
   });
 
   it('stops a slow answer when the signal aborts', async () => {
-    const hanging = hangingHandler();
-    server.handle(hanging.handler);
-    const controller = new AbortController();
-    const call = enhancer.enhance(PROMPT, controller.signal);
-    await hanging.received;
-    controller.abort(new Error('enhance timeout'));
-    await expect(call).rejects.toThrow('enhance timeout');
-    await hanging.dropped;
+    await expectAbortDropsConnection(server, (signal) => enhancer.enhance(PROMPT, signal));
   });
 });
 
@@ -255,13 +233,6 @@ describe('Amazon Bedrock Converse enhancer contract (real AWS SDK)', () => {
   });
 
   it('aborts the SDK call when the signal fires', async () => {
-    const hanging = hangingHandler();
-    server.handle(hanging.handler);
-    const controller = new AbortController();
-    const call = enhancer.enhance(PROMPT, controller.signal);
-    await hanging.received;
-    controller.abort(new Error('enhance timeout'));
-    await expect(call).rejects.toThrow('enhance timeout');
-    await hanging.dropped;
+    await expectAbortDropsConnection(server, (signal) => enhancer.enhance(PROMPT, signal));
   });
 });

@@ -3,6 +3,8 @@ import { createServer as createHttp2Server } from 'node:http2';
 import type { Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { renderImage } from '@pixel-prompt/imaging';
+import type { ModelConfig, ProviderName } from '@pixel-prompt/models';
+import { ProviderError } from '../src';
 
 export interface RecordedRequest {
   method: string;
@@ -103,3 +105,34 @@ export async function formFields(request: RecordedRequest | undefined): Promise<
 
 export const jsonBody = (request: RecordedRequest | undefined): Record<string, unknown> =>
   JSON.parse((request?.body ?? Buffer.from('{}')).toString('utf8')) as Record<string, unknown>;
+
+/** A registry entry for one model of `provider`, as the contract tests configure it. */
+export function modelOf(provider: ProviderName, providerModel: string, options: Record<string, unknown>): ModelConfig {
+  return { id: `${provider}-model`, displayName: provider, provider, providerModel, timeoutMs: 60_000, concurrency: 1, enabled: true, options };
+}
+
+/** A signal that never aborts. */
+export const quiet = (): AbortSignal => new AbortController().signal;
+
+/** The ProviderError `promise` rejects with; fails the test if it resolves or rejects otherwise. */
+export async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
+}
+
+/**
+ * Starts `call` against a server that never answers, aborts it once the request has arrived, and
+ * checks that it rejects with the abort's reason and that the connection really closed: the
+ * provider stops working (and billing) for us.
+ */
+export async function expectAbortDropsConnection(server: FakeProviderServer, call: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+  const hanging = hangingHandler();
+  server.handle(hanging.handler);
+  const controller = new AbortController();
+  const pending = call(controller.signal);
+  await hanging.received;
+  controller.abort(new Error('timed out'));
+  await expect(pending).rejects.toThrow('timed out');
+  await hanging.dropped;
+}

@@ -1,27 +1,11 @@
 import type { ModelConfig } from '@pixel-prompt/models';
-import { GoogleImageProvider, ProviderCredentials, ProviderError } from '../src';
-import { FakeProviderServer, PNG, hangingHandler, json, jsonBody } from './fake-provider-server';
+import { GoogleImageProvider, ProviderCredentials } from '../src';
+import { FakeProviderServer, PNG, expectAbortDropsConnection, failure, json, jsonBody, modelOf, quiet } from './fake-provider-server';
 
 const KEY = 'AIzaSyFakeContractKey_0123456789abcdefgh';
 
-const model = (providerModel: string, options: Record<string, unknown>): ModelConfig => ({
-  id: 'google-model',
-  displayName: 'Google',
-  provider: 'google',
-  providerModel,
-  timeoutMs: 60_000,
-  concurrency: 1,
-  enabled: true,
-  options,
-});
+const model = (providerModel: string, options: Record<string, unknown>) => modelOf('google', providerModel, options);
 const request = (m: ModelConfig) => ({ prompt: 'a paper crane', steps: 30, guidance: 7, seed: 99, model: m });
-const quiet = () => new AbortController().signal;
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 const googleError = (code: number, status: string, message: string, details: unknown[] = []) => ({ error: { code, message, status, details } });
 
@@ -97,14 +81,7 @@ describe('Google Gemini API contract', () => {
   });
 
   it('aborts the call when the signal fires', async () => {
-    const hanging = hangingHandler();
-    server.handle(hanging.handler);
-    const controller = new AbortController();
-    const call = google.generate(request(model('gemini-2.5-flash-image', options)), controller.signal);
-    await hanging.received;
-    controller.abort(new Error('model timeout'));
-    await expect(call).rejects.toThrow('model timeout');
-    await hanging.dropped;
+    await expectAbortDropsConnection(server, (signal) => google.generate(request(model('gemini-2.5-flash-image', options)), signal));
   });
 
   it('is unavailable without GEMINI_API_KEY', async () => {

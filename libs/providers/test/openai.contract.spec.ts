@@ -1,6 +1,6 @@
 import type { ModelConfig } from '@pixel-prompt/models';
-import { OpenAiCompatibleImageProvider, OpenAiImageProvider, ProviderCredentials, ProviderError } from '../src';
-import { FakeProviderServer, PNG, hangingHandler, json, jsonBody } from './fake-provider-server';
+import { OpenAiCompatibleImageProvider, OpenAiImageProvider, ProviderCredentials } from '../src';
+import { FakeProviderServer, PNG, expectAbortDropsConnection, failure, json, jsonBody, quiet } from './fake-provider-server';
 
 const KEY = 'sk-test-0123456789abcdefghijklmnopqrstuv';
 
@@ -16,16 +16,6 @@ const model = (overrides: Partial<ModelConfig> = {}, options: Record<string, unk
   options: { size: '1024x1024', quality: 'low', ...options },
 });
 const request = (m: ModelConfig) => ({ prompt: 'a lighthouse at dusk', steps: 30, guidance: 9, seed: 42, model: m });
-const quiet = () => new AbortController().signal;
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 describe('OpenAI Images contract', () => {
   let server: FakeProviderServer;
@@ -117,14 +107,7 @@ describe('OpenAI Images contract', () => {
   });
 
   it('aborts the HTTP call when the signal fires, rejecting with its reason', async () => {
-    const hanging = hangingHandler();
-    server.handle(hanging.handler);
-    const controller = new AbortController();
-    const call = openai.generate(request(m), controller.signal);
-    await hanging.received;
-    controller.abort(new Error('model timeout'));
-    await expect(call).rejects.toThrow('model timeout');
-    await hanging.dropped;
+    await expectAbortDropsConnection(server, (signal) => openai.generate(request(m), signal));
   });
 
   it('fails fast as UNAVAILABLE without a key, calling nothing', async () => {

@@ -1,27 +1,11 @@
 import type { ModelConfig } from '@pixel-prompt/models';
-import { ProviderCredentials, ProviderError, RecraftImageProvider } from '../src';
-import { FakeProviderServer, PNG, hangingHandler, json, jsonBody } from './fake-provider-server';
+import { ProviderCredentials, RecraftImageProvider } from '../src';
+import { FakeProviderServer, PNG, expectAbortDropsConnection, failure, json, jsonBody, modelOf, quiet } from './fake-provider-server';
 
 const KEY = 'recraft-token-abcdefghijklmnopqrstuvwxyz012345';
 
-const model = (providerModel: string, options: Record<string, unknown>): ModelConfig => ({
-  id: 'recraft',
-  displayName: 'Recraft',
-  provider: 'recraft',
-  providerModel,
-  timeoutMs: 60_000,
-  concurrency: 1,
-  enabled: true,
-  options,
-});
+const model = (providerModel: string, options: Record<string, unknown>) => modelOf('recraft', providerModel, options);
 const request = (m: ModelConfig, negativePrompt?: string) => ({ prompt: 'a teapot', steps: 30, guidance: 7, seed: 5, negativePrompt, model: m });
-const quiet = () => new AbortController().signal;
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 describe('Recraft contract', () => {
   let server: FakeProviderServer;
@@ -65,14 +49,7 @@ describe('Recraft contract', () => {
   });
 
   it('aborts the call when the signal fires', async () => {
-    const hanging = hangingHandler();
-    server.handle(hanging.handler);
-    const controller = new AbortController();
-    const call = recraft.generate(request(model('recraftv3', options)), controller.signal);
-    await hanging.received;
-    controller.abort(new Error('model timeout'));
-    await expect(call).rejects.toThrow('model timeout');
-    await hanging.dropped;
+    await expectAbortDropsConnection(server, (signal) => recraft.generate(request(model('recraftv3', options)), signal));
   });
 
   it('is unavailable without RECRAFT_API_KEY', async () => {

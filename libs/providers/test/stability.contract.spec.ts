@@ -1,27 +1,11 @@
 import type { ModelConfig } from '@pixel-prompt/models';
-import { ProviderCredentials, ProviderError, StabilityImageProvider } from '../src';
-import { FakeProviderServer, PNG, formFields, hangingHandler, json } from './fake-provider-server';
+import { ProviderCredentials, StabilityImageProvider } from '../src';
+import { FakeProviderServer, PNG, expectAbortDropsConnection, failure, formFields, json, modelOf, quiet } from './fake-provider-server';
 
 const KEY = 'sk-stab-ZYXWVUTSRQPONMLKJIHGFEDCBA987654';
 
-const model = (providerModel: string, options: Record<string, unknown>): ModelConfig => ({
-  id: 'stability-model',
-  displayName: 'Stability',
-  provider: 'stability',
-  providerModel,
-  timeoutMs: 60_000,
-  concurrency: 1,
-  enabled: true,
-  options,
-});
+const model = (providerModel: string, options: Record<string, unknown>) => modelOf('stability', providerModel, options);
 const request = (m: ModelConfig, negativePrompt?: string) => ({ prompt: 'a fox in snow', steps: 30, guidance: 10, seed: 1234, negativePrompt, model: m });
-const quiet = () => new AbortController().signal;
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 describe('Stability AI v2beta contract', () => {
   let server: FakeProviderServer;
@@ -90,14 +74,7 @@ describe('Stability AI v2beta contract', () => {
   });
 
   it('aborts the upload when the signal fires', async () => {
-    const hanging = hangingHandler();
-    server.handle(hanging.handler);
-    const controller = new AbortController();
-    const call = stability.generate(request(model('ultra', options)), controller.signal);
-    await hanging.received;
-    controller.abort(new Error('model timeout'));
-    await expect(call).rejects.toThrow('model timeout');
-    await hanging.dropped;
+    await expectAbortDropsConnection(server, (signal) => stability.generate(request(model('ultra', options)), signal));
   });
 
   it('is unavailable without STABILITY_API_KEY', async () => {
