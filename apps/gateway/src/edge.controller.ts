@@ -6,7 +6,8 @@ import { ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { Edge } from './edge';
-import { PROMPT_ENHANCER, type PromptEnhancer } from './prompt-enhancer';
+import type { PromptEnhancer } from '@pixel-prompt/providers';
+import { PROMPT_ENHANCER } from './prompt-enhancer';
 import { ApiErrors, openApiSchema } from './openapi';
 import { parseBody } from './request-body';
 

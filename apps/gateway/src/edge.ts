@@ -44,7 +44,7 @@ export class Edge {
     });
     this.decisions = new Counter({
       name: 'pixel_prompt_rate_limit_decisions_total',
-      help: 'Rate limit decisions by limit and outcome (allowed, limited); allowlisted clients not counted.',
+      help: 'Rate limit decisions: requests each limit admitted, and refusals by the limit that refused them; allowlisted clients not counted.',
       labelNames: ['limit', 'outcome'],
       registers: [registry],
     });
@@ -75,11 +75,12 @@ export class Edge {
     if (this.allowlist.has(ip)) return;
     const decision = await this.limiter.consume(this.rules(budget, ip));
     for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
-    for (const rule of decision.policy) {
-      const limited = !decision.allowed && rule.name === decision.limited;
-      this.decisions.inc({ limit: `${budget}_${rule.name}`, outcome: limited ? 'limited' : 'allowed' });
+    if (decision.allowed) {
+      for (const rule of decision.policy) this.decisions.inc({ limit: `${budget}_${rule.name}`, outcome: 'allowed' });
+      return;
     }
-    if (decision.allowed) return;
+    // A refusal is the tripping rule's alone: the others neither admitted nor counted the request.
+    this.decisions.inc({ limit: `${budget}_${decision.limited}`, outcome: 'limited' });
     const wait = decision.retryAfterSeconds;
     throw new ApiError(
       429,

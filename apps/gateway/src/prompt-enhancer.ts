@@ -1,9 +1,6 @@
 import { GENERATION_LIMITS } from '@pixel-prompt/contracts';
 import type { PromptEnhancer } from '@pixel-prompt/providers';
 
-// The interface lives with the LLM enhancers in @pixel-prompt/providers; the gateway's code imports it from here.
-export type { PromptEnhancer };
-
 /** Injection token of the configured PromptEnhancer (see enhancer-factory.ts). */
 export const PROMPT_ENHANCER = Symbol('PROMPT_ENHANCER');
 

@@ -72,6 +72,8 @@ describe('gateway edge (built, as a process, real Redis)', () => {
       const after = await decisions();
       const delta = (key: string) => (after[key] ?? 0) - (before[key] ?? 0);
       expect([delta('generate_ip/allowed'), delta('generate_ip/limited')]).toEqual([50, 450]);
+      // The global limit admitted only the 50 that went through; it refused none.
+      expect([delta('generate_global/allowed'), delta('generate_global/limited')]).toEqual([50, 0]);
     });
 
     it('answers an Idempotency-Key replay with its job even after the quota is spent', async () => {

@@ -61,6 +61,7 @@ describe('container images', () => {
     mkdirSync(join(app, 'browser'));
     writeFileSync(join(app, 'browser/index.html'), '<!doctype html><title>pp</title>');
     writeFileSync(join(app, 'browser/config.json'), '{"apiBaseUrl":"/"}');
+    writeFileSync(join(app, 'browser/main-3HQ7XK2P.js'), 'console.log(1);');
     const port = await freePort();
     const web = await startProcess(process.execPath, [join(app, 'main.mjs')], {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
@@ -70,7 +71,12 @@ describe('container images', () => {
       return response.status === 200 ? response.text() : undefined;
     }, { what: `web on ${port}: ${web.output()}` });
     expect(index).toContain('<title>pp</title>');
-    expect(await (await fetch(`http://127.0.0.1:${port}/config.json`)).json()).toEqual({ apiBaseUrl: '/' });
+    const config = await fetch(`http://127.0.0.1:${port}/config.json`);
+    expect(await config.json()).toEqual({ apiBaseUrl: '/' });
+    // One build serves every environment: what changes per deploy is never cached, hashed assets for good.
+    expect(config.headers.get('cache-control')).toBe('no-cache');
+    const asset = await fetch(`http://127.0.0.1:${port}/main-3HQ7XK2P.js`);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(await web.stop('SIGTERM')).toBe(0);
   });
 });
