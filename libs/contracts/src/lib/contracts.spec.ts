@@ -37,4 +37,15 @@ describe('parseWebRuntimeConfig', () => {
     expect(() => parseWebRuntimeConfig([])).toThrow('apiBaseUrl');
     expect(() => parseWebRuntimeConfig(null)).toThrow('JSON object');
   });
+
+  it('accepts a CDN origin and rejects anything that is not an origin', () => {
+    expect(parseWebRuntimeConfig({ apiBaseUrl: '/', cdnOrigin: 'https://cdn.example.com/' })).toEqual({
+      apiBaseUrl: '',
+      cdnOrigin: 'https://cdn.example.com',
+    });
+    expect(() => parseWebRuntimeConfig({ apiBaseUrl: '/', cdnOrigin: 'https://cdn.example.com/images' })).toThrow(
+      'cdnOrigin',
+    );
+    expect(() => parseWebRuntimeConfig({ apiBaseUrl: '/', cdnOrigin: 42 })).toThrow('cdnOrigin');
+  });
 });

@@ -17,6 +17,14 @@ describe('RuntimeConfig', () => {
     expect(config.apiUrl('/health/ready')).toBe('https://api.example.com/health/ready');
   });
 
+  it('resolves image URLs: relative ones through the API, absolute ones as they are', async () => {
+    const config = await loadRuntimeConfig({ apiBaseUrl: '/api', cdnOrigin: 'https://cdn.example.com' });
+
+    expect(config.mediaUrl('/images/g/1.png')).toBe('/api/images/g/1.png');
+    expect(config.mediaUrl('https://cdn.example.com/g/1.png?sig=x')).toBe('https://cdn.example.com/g/1.png?sig=x');
+    expect(config.cdnOrigin()).toBe('https://cdn.example.com');
+  });
+
   it('tells API requests from other requests', async () => {
     const config = await loadRuntimeConfig({ apiBaseUrl: '/api' });
 

@@ -24,6 +24,19 @@ export class RuntimeConfig {
     return this.config.apiBaseUrl + path;
   }
 
+  /**
+   * URL of an image the API named: absolute URLs (CDN, possibly signed) are used as they are;
+   * root-relative ones (`/images/...`) are served by the API and get its base URL.
+   */
+  mediaUrl(url: string): string {
+    return url.startsWith('/') && !url.startsWith('//') ? this.apiUrl(url as `/${string}`) : url;
+  }
+
+  /** Origin images come from when it is not the API's, for an early connection; undefined otherwise. */
+  cdnOrigin(): string | undefined {
+    return this.config?.cdnOrigin;
+  }
+
   /** Whether a request goes to the API; false until the configuration is loaded. */
   isApiUrl(url: string): boolean {
     const base = this.config?.apiBaseUrl;
