@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The README's second command (npm test), and what CI runs: lint, type-check, build and test every
-# project on a fresh machine. Installs what it needs (Node 24, npm packages, redis-server); the
+# project on a fresh machine. Installs what it needs (Node 24, npm packages, redis-server, Prometheus,
+# Chromium); the
 # tests start their own servers on free loopback ports and stop them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/node/use-node24.sh
 npm install --no-audit --no-fund --loglevel=error
-bash tools/system/ensure-packages.sh redis-server=redis-server
+bash tools/system/ensure-packages.sh redis-server=redis-server promtool=prometheus chromium=chromium
 
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 summary="$(mktemp -d)"
