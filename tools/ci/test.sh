@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command (npm test), and what CI runs: lint, type-check, build and test every
 # project on a fresh machine. Installs what it needs (Node 24, npm packages, redis-server, Prometheus,
-# Chromium); the
-# tests start their own servers on free loopback ports and stop them.
+# Chromium); the tests start their own servers on free loopback ports and stop them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/node/use-node24.sh
