@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { RenderPool, renderImage } from '@pixel-prompt/imaging';
 import { type ModelConfig, loadModelRegistry } from '@pixel-prompt/models';
+import sharp from 'sharp';
 import {
   BedrockImageProvider,
   BflImageProvider,
@@ -17,7 +18,8 @@ import {
   THUMBNAIL_SIZE,
   abortable,
   capabilitiesOf,
-  imageInfo,
+  decodeBase64Image,
+  generatedImage,
   retryAfterSeconds,
   sanitizeProviderText,
 } from '../src';
@@ -155,19 +157,30 @@ describe('Providers: hosted adapters and credentials', () => {
 });
 
 describe('provider helpers', () => {
-  it('reads image type and size from PNG, JPEG and WebP headers', () => {
-    const png = renderImage({ style: 'ink', prompt: 'x', seed: 1, steps: 1, guidance: 1, width: 40, height: 20, thumbnailSize: 8 }).image;
-    expect(imageInfo(png)).toEqual({ mimeType: 'image/png', width: 40, height: 20 });
-    // SOI, APP0 (length 16), SOF0 with height 300 and width 500.
-    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...new Array<number>(14).fill(0), 0xff, 0xc0, 0x00, 0x11, 0x08, 0x01, 0x2c, 0x01, 0xf4, 0x03]);
-    expect(imageInfo(jpeg)).toEqual({ mimeType: 'image/jpeg', width: 500, height: 300 });
-    const webp = Buffer.alloc(30);
-    webp.write('RIFF', 0, 'latin1');
-    webp.write('WEBPVP8X', 8, 'latin1');
-    webp.writeUIntLE(639, 24, 3);
-    webp.writeUIntLE(479, 27, 3);
-    expect(imageInfo(webp)).toEqual({ mimeType: 'image/webp', width: 640, height: 480 });
-    expect(imageInfo(Buffer.from('<html>'))).toBeUndefined();
+  it('decodes PNG, JPEG and WebP answers, reading their size and making a thumbnail in the same format', async () => {
+    const png = renderImage({ style: 'ink', prompt: 'x', seed: 1, steps: 1, guidance: 1, width: 640, height: 320, thumbnailSize: 8 }).image;
+    for (const format of ['png', 'jpeg', 'webp'] as const) {
+      const bytes = format === 'png' ? png : new Uint8Array(await sharp(png).toFormat(format).toBuffer());
+      const result = await generatedImage('Test', bytes);
+
+      expect(result).toMatchObject({ mimeType: `image/${format}`, width: 640, height: 320 });
+      expect(result.image).toBe(bytes);
+      const thumbnail = await sharp(result.thumbnail).metadata();
+      expect(thumbnail).toMatchObject({ format, width: THUMBNAIL_SIZE, height: THUMBNAIL_SIZE / 2 });
+    }
+  });
+
+  it('never enlarges a small image for its thumbnail', async () => {
+    const small = renderImage({ style: 'ink', prompt: 'x', seed: 1, steps: 1, guidance: 1, width: 40, height: 20, thumbnailSize: 8 }).image;
+    expect(await sharp((await generatedImage('Test', small)).thumbnail).metadata()).toMatchObject({ width: 40, height: 20 });
+  });
+
+  it('refuses an answer that is not an image, as a retryable provider error', async () => {
+    await expect(generatedImage('Test', Buffer.from('<html>busy</html>'))).rejects.toMatchObject({ code: 'PROVIDER_ERROR', retryable: true });
+    // A PNG signature followed by garbage: the header alone would have passed.
+    const truncated = renderImage({ style: 'ink', prompt: 'x', seed: 1, steps: 1, guidance: 1, width: 40, height: 20, thumbnailSize: 8 }).image.subarray(0, 40);
+    await expect(generatedImage('Test', truncated)).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+    await expect(decodeBase64Image('Test', '')).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
   });
 
   it('masks credentials and links in provider text and caps its length', () => {

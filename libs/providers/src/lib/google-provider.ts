@@ -96,7 +96,7 @@ export class GoogleImageProvider implements ImageProvider {
     return imagen ? this.fromPredictions(answer) : this.fromCandidates(answer);
   }
 
-  private fromPredictions(answer: unknown): GeneratedImage {
+  private fromPredictions(answer: unknown): Promise<GeneratedImage> {
     const predictions = isRecord(answer) && Array.isArray(answer['predictions']) ? answer['predictions'] : [];
     const image = predictions.map((p) => stringField(p, 'bytesBase64Encoded')).find(Boolean);
     // Imagen drops filtered images from the list; none left means the prompt or every image was filtered.
@@ -104,7 +104,7 @@ export class GoogleImageProvider implements ImageProvider {
     return decodeBase64Image(LABEL, image);
   }
 
-  private fromCandidates(answer: unknown): GeneratedImage {
+  private fromCandidates(answer: unknown): Promise<GeneratedImage> {
     const feedback = isRecord(answer) ? answer['promptFeedback'] : undefined;
     if (stringField(feedback, 'blockReason')) throw new ProviderError('CONTENT_REJECTED', `${LABEL} blocked the prompt under its content policy`, false);
     const candidates = isRecord(answer) && Array.isArray(answer['candidates']) ? answer['candidates'] : [];

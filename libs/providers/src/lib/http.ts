@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ModelConfig } from '@pixel-prompt/models';
+import sharp from 'sharp';
 import type { GeneratedImage } from './image-provider';
-import { ProviderError } from './image-provider';
+import { ProviderError, THUMBNAIL_SIZE } from './image-provider';
 
 const MAX_DETAIL_LENGTH = 200;
 
@@ -119,58 +120,34 @@ export function stringField(value: unknown, key: string): string | undefined {
   return isRecord(value) && typeof value[key] === 'string' ? value[key] : undefined;
 }
 
-export interface ImageInfo {
-  mimeType: string;
-  width: number;
-  height: number;
-}
+const MIME_TYPES: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+
+/** Larger inputs are refused rather than decoded: no model we use returns more than 16 MP. */
+const MAX_INPUT_PIXELS = 64_000_000;
 
 /**
- * Type and size from the header of a PNG, JPEG or WebP file: enough to record the image without a
- * decoder (none is installed), and a check that the provider really sent an image.
+ * The provider's image as our result. Decoding it once proves it really is an image, gives its size,
+ * and makes the thumbnail, in the image's own format so both share one MIME type. sharp decodes on
+ * libuv's thread pool, so the event loop (and Bull's lock renewal) keeps running meanwhile.
  */
-export function imageInfo(bytes: Uint8Array): ImageInfo | undefined {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b.length >= 24 && b.readUInt32BE(0) === 0x89504e47 && b.toString('latin1', 12, 16) === 'IHDR') {
-    return { mimeType: 'image/png', width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
-  }
-  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
-    let offset = 2;
-    while (offset + 9 < b.length) {
-      if (b[offset] !== 0xff) return undefined;
-      const marker = b[offset + 1] ?? 0;
-      const length = b.readUInt16BE(offset + 2);
-      // SOF0-SOF15 carry the frame size, except DHT (C4), JPG (C8) and DAC (CC).
-      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-        return { mimeType: 'image/jpeg', height: b.readUInt16BE(offset + 5), width: b.readUInt16BE(offset + 7) };
-      }
-      offset += 2 + length;
-    }
-    return undefined;
-  }
-  if (b.length >= 30 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') {
-    const chunk = b.toString('latin1', 12, 16);
-    if (chunk === 'VP8X') return { mimeType: 'image/webp', width: 1 + b.readUIntLE(24, 3), height: 1 + b.readUIntLE(27, 3) };
-    if (chunk === 'VP8 ') return { mimeType: 'image/webp', width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff };
-    if (chunk === 'VP8L') {
-      const bits = b.readUInt32LE(21);
-      return { mimeType: 'image/webp', width: 1 + (bits & 0x3fff), height: 1 + ((bits >> 14) & 0x3fff) };
-    }
-  }
-  return undefined;
+export async function generatedImage(provider: string, bytes: Uint8Array): Promise<GeneratedImage> {
+  const notAnImage = new ProviderError('PROVIDER_ERROR', `${provider} answered with something other than a PNG, JPEG or WebP image`, true);
+  const source = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS });
+  const metadata = await source.metadata().catch(() => undefined);
+  const mimeType = metadata?.format ? MIME_TYPES[metadata.format] : undefined;
+  if (!metadata || !mimeType) throw notAnImage;
+  const thumbnail = await source
+    .rotate() // applies EXIF orientation, as browsers do for the full image
+    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+    .toFormat(metadata.format as keyof sharp.FormatEnum, { quality: 80 })
+    .toBuffer()
+    .catch(() => {
+      throw notAnImage;
+    });
+  return { image: bytes, thumbnail: new Uint8Array(thumbnail), mimeType, width: metadata.width, height: metadata.height };
 }
 
-/**
- * The provider's image as our result. No decoder for arbitrary PNG/JPEG/WebP is installed, so the
- * thumbnail is the image itself; browsers scale it down.
- */
-export function generatedImage(provider: string, bytes: Uint8Array): GeneratedImage {
-  const info = imageInfo(bytes);
-  if (!info) throw new ProviderError('PROVIDER_ERROR', `${provider} answered with something other than a PNG, JPEG or WebP image`, true);
-  return { image: bytes, thumbnail: bytes, ...info };
-}
-
-export function decodeBase64Image(provider: string, value: unknown): GeneratedImage {
+export async function decodeBase64Image(provider: string, value: unknown): Promise<GeneratedImage> {
   if (typeof value !== 'string' || value.length === 0) {
     throw new ProviderError('PROVIDER_ERROR', `${provider} answered without an image`, true);
   }

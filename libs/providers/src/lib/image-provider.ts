@@ -11,6 +11,9 @@ export interface ImageRequest {
   model: ModelConfig;
 }
 
+/** Longest side of every thumbnail, in pixels. */
+export const THUMBNAIL_SIZE = 256;
+
 export interface GeneratedImage {
   image: Uint8Array;
   thumbnail: Uint8Array;

@@ -2,10 +2,9 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { ModelCapabilities } from '@pixel-prompt/contracts';
 import { RenderPool, STYLE_IDS, type StyleId } from '@pixel-prompt/imaging';
 import type { GeneratedImage, ImageProvider, ImageRequest } from './image-provider';
-import { ProviderError } from './image-provider';
+import { ProviderError, THUMBNAIL_SIZE } from './image-provider';
 
 export const DEFAULT_IMAGE_SIZE = 1024;
-export const THUMBNAIL_SIZE = 256;
 
 function isStyle(value: string): value is StyleId {
   return (STYLE_IDS as readonly string[]).includes(value);
