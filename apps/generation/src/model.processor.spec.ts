@@ -5,7 +5,7 @@ import { ChaosImageProvider, LocalImageProvider, ProviderCredentials, ProviderEr
 import type { ObjectStorage } from '@pixel-prompt/storage';
 import type { Job } from 'bull';
 import type { GenerationMetrics } from './generation-metrics';
-import { ModelProcessor, classifyFailure } from './model.processor';
+import { MAX_RETRY_AFTER_SECONDS, ModelProcessor, classifyFailure } from './model.processor';
 
 const KEY = 'sk-never-logged-0123456789abcdef';
 
@@ -72,6 +72,11 @@ describe('classifyFailure', () => {
   it('keeps a provider error’s code and retryability', () => {
     expect(classifyFailure(new ProviderError('RATE_LIMITED', 'slow down', true, 7), quiet)).toEqual({ code: 'RATE_LIMITED', message: 'slow down', retryable: true });
     expect(classifyFailure(new ProviderError('AUTH', 'bad key', false), quiet)).toMatchObject({ code: 'AUTH', retryable: false });
+  });
+
+  it('gives up at once when the provider asks for a longer wait than anyone watching would accept', () => {
+    expect(classifyFailure(new ProviderError('QUOTA', 'come back later', true, MAX_RETRY_AFTER_SECONDS + 1), quiet)).toMatchObject({ code: 'QUOTA', retryable: false });
+    expect(classifyFailure(new ProviderError('RATE_LIMITED', 'slow down', true, MAX_RETRY_AFTER_SECONDS), quiet)).toMatchObject({ retryable: true });
   });
 
   it('reports TIMEOUT once the model’s signal has fired, whatever was thrown', () => {

@@ -15,10 +15,19 @@ interface Failure {
   retryable: boolean;
 }
 
+/**
+ * A provider asking us to wait longer than this is not retried: someone is watching the card, and
+ * an answer minutes later helps nobody. Shorter waits are honoured by the queue's backoff.
+ */
+export const MAX_RETRY_AFTER_SECONDS = 60;
+
 /** Maps anything a model call can throw to our codes; messages are safe to show users. */
 export function classifyFailure(error: unknown, timeout: AbortSignal): Failure {
   if (timeout.aborted) return { code: 'TIMEOUT', message: 'The model took too long and was stopped.', retryable: false };
-  if (error instanceof ProviderError) return { code: error.code, message: error.message, retryable: error.retryable };
+  if (error instanceof ProviderError) {
+    const waitTooLong = (error.retryAfterSeconds ?? 0) > MAX_RETRY_AFTER_SECONDS;
+    return { code: error.code, message: error.message, retryable: error.retryable && !waitTooLong };
+  }
   // Anything else (network, S3, Redis) is presumed transient: retried with backoff, then reported.
   return { code: 'PROVIDER_ERROR', message: 'The model could not produce an image.', retryable: true };
 }

@@ -27,6 +27,18 @@ export interface FinalizeJobData {
   correlationId: string;
 }
 
+/**
+ * How long a failed job waits before its next attempt: exponential with "equal jitter", so replicas
+ * retrying together spread out, but never sooner than the provider's Retry-After (a ProviderError's
+ * `retryAfterSeconds`, read by shape so this library needs no provider code).
+ */
+export function retryDelayMs(attemptsMade: number, error: unknown, baseMs: number, random = Math.random): number {
+  const base = baseMs * 2 ** Math.max(0, attemptsMade - 1);
+  const jittered = Math.round(base / 2 + (random() * base) / 2);
+  const retryAfter = typeof error === 'object' && error !== null ? (error as { retryAfterSeconds?: unknown }).retryAfterSeconds : undefined;
+  return typeof retryAfter === 'number' && retryAfter > 0 ? Math.max(jittered, Math.ceil(retryAfter * 1000)) : jittered;
+}
+
 /** The Bull connection and the queues, for the gateway (producer) and generation (consumer). */
 @Module({})
 export class QueuesModule {
@@ -46,11 +58,7 @@ export class QueuesModule {
             // A job whose worker died twice is failed rather than retried forever.
             maxStalledCount: 2,
             backoffStrategies: {
-              // Exponential with "equal jitter": replicas retrying together spread out.
-              jitter: (attemptsMade: number) => {
-                const base = config.RETRY_BACKOFF_MS * 2 ** Math.max(0, attemptsMade - 1);
-                return Math.round(base / 2 + (Math.random() * base) / 2);
-              },
+              jitter: (attemptsMade: number, error: unknown) => retryDelayMs(attemptsMade, error, config.RETRY_BACKOFF_MS),
             },
           },
           defaultJobOptions: {
