@@ -71,7 +71,7 @@ describe('OpenAI Images contract', () => {
     [402, 'QUOTA', false, { error: { message: 'Payment required' } }, {}],
     [429, 'QUOTA', false, { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } }, {}],
     [429, 'RATE_LIMITED', true, { error: { message: 'Rate limit reached for images per minute', type: 'requests', code: 'rate_limit_exceeded' } }, { 'retry-after': '7' }],
-    [400, 'CONTENT_REJECTED', false, { error: { message: 'Your request was rejected as a result of our safety system.', type: 'image_generation_user_error', code: 'moderation_blocked' } }, {}],
+    [400, 'CONTENT_REJECTED', false, { error: { message: 'Your request was rejected by the safety system.', type: 'image_generation_user_error', param: null, code: 'moderation_blocked', moderation_details: { moderation_stage: 'input', categories: ['other'] } } }, {}],
     [400, 'CONTENT_REJECTED', false, { error: { message: 'This request has been blocked by our content filters.', code: 'content_policy_violation' } }, {}],
     [400, 'PROVIDER_ERROR', false, { error: { message: "Invalid value: '999x999'. Supported values are: '1024x1024'", type: 'invalid_request_error', code: 'invalid_value' } }, {}],
     [500, 'PROVIDER_ERROR', true, { error: { message: 'The server had an error processing your request.', type: 'server_error' } }, {}],

@@ -35,17 +35,27 @@ describe('Recraft contract', () => {
     expect(jsonBody(server.requests[0])).not.toHaveProperty('negative_prompt');
   });
 
+  // Recraft documents two error bodies, both plain text: 401 `request unauthorized` and 404
+  // `404 page not found`; other failures are "an error status", so the rest follow HTTP semantics.
   it.each([
-    [401, 'AUTH', false, { code: 'not_authenticated', message: `Invalid token ${KEY}` }],
-    [402, 'QUOTA', false, { code: 'not_enough_credits', message: 'Not enough credits' }],
-    [429, 'RATE_LIMITED', true, { code: 'too_many_requests', message: 'Too many requests' }],
-    [400, 'PROVIDER_ERROR', false, { code: 'invalid_size', message: 'Unsupported size' }],
-    [500, 'PROVIDER_ERROR', true, { code: 'internal', message: 'Internal error' }],
-  ] as const)('maps HTTP %i to %s (retryable: %s)', async (status, code, retryable, body) => {
-    server.handle((_req, res) => json(res, status, body));
+    [401, 'AUTH', false, 'request unauthorized'],
+    [404, 'PROVIDER_ERROR', false, '404 page not found'],
+    [402, 'QUOTA', false, 'Not enough credits'],
+    [429, 'RATE_LIMITED', true, 'Too many requests'],
+    [400, 'PROVIDER_ERROR', false, `size 999x999 is not supported for token ${KEY}`],
+    [500, 'PROVIDER_ERROR', true, 'internal error'],
+  ] as const)('maps a plain-text HTTP %i to %s (retryable: %s)', async (status, code, retryable, body) => {
+    server.handle((_req, res) => res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body));
     const error = await failure(recraft.generate(request(model('recraftv3', options)), quiet()));
     expect(error).toMatchObject({ code, retryable });
     expect(error.message).not.toContain(KEY);
+  });
+
+  it('reads a JSON error body too, which some of its failures use', async () => {
+    server.handle((_req, res) => json(res, 400, { code: 'invalid_size', message: 'Unsupported size' }));
+    const error = await failure(recraft.generate(request(model('recraftv3', options)), quiet()));
+    expect(error).toMatchObject({ code: 'PROVIDER_ERROR', retryable: false });
+    expect(error.message).toContain('Unsupported size');
   });
 
   it('aborts the call when the signal fires', async () => {
