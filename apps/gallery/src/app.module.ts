@@ -1,10 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { urlSigningOf } from '@pixel-prompt/config';
 import { ServiceModule } from '@pixel-prompt/service';
-import { S3ReadinessCheck, StorageModule } from '@pixel-prompt/storage';
-import { type GalleryConfig, urlSigningOf } from './config';
+import { IMAGE_LINKS_OPTIONS, ImageLinks, type ImageLinksOptions, S3ReadinessCheck, StorageModule } from '@pixel-prompt/storage';
+import type { GalleryConfig } from './config';
 import { GalleryController } from './gallery.controller';
 import { GalleryStore } from './gallery-store';
-import { IMAGE_LINKS_OPTIONS, ImageLinks, type ImageLinksOptions } from './image-links';
 import { ImageObjects } from './image-objects';
 import { ImagesController } from './images.controller';
 

@@ -4,12 +4,12 @@ import {
   GALLERIES_PREFIX,
   type GalleryIndexEntry,
   type GalleryManifest,
+  LruCache,
   ObjectStorage,
   galleryIndexKey,
   isNotFound,
   jobIdOfManifestKey,
 } from '@pixel-prompt/storage';
-import { LruCache } from './lru-cache';
 
 /** Manifests held in memory: a few hundred KB, and every page of a typical browse served from here. */
 export const MANIFEST_CACHE_SIZE = 1000;

@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { ObjectStorage, isNotFound, mimeTypeOfKey } from '@pixel-prompt/storage';
-import { LruCache } from './lru-cache';
+import { LruCache, ObjectStorage, isNotFound, mimeTypeOfKey } from '@pixel-prompt/storage';
 
 /** What answering for an image needs before its bytes: a few dozen bytes per image. */
 export interface ImageMetadata {

@@ -1,8 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { JobsModule, QueuesModule, imageUrlBuilder } from '@pixel-prompt/jobs';
+import { urlSigningOf } from '@pixel-prompt/config';
+import { JobsModule, QueuesModule } from '@pixel-prompt/jobs';
 import { ModelRegistry } from '@pixel-prompt/models';
 import { RedisModule, RedisReadinessCheck } from '@pixel-prompt/redis';
 import { ServiceModule } from '@pixel-prompt/service';
+import { IMAGE_LINKS_OPTIONS, ImageLinks } from '@pixel-prompt/storage';
 import type { GatewayConfig } from './config';
 import { Edge } from './edge';
 import { createPromptEnhancer } from './enhancer-factory';
@@ -12,7 +14,7 @@ import { GatewayMetrics } from './gateway-metrics';
 import { GenerationController } from './generation.controller';
 import { JobEventsHub } from './job-events.hub';
 import { PROMPT_ENHANCER } from './prompt-enhancer';
-import { GATEWAY_CONFIG, IMAGE_URL_FOR } from './tokens';
+import { GATEWAY_CONFIG } from './tokens';
 
 /** The public API: the only service reachable from outside the cluster. */
 @Module({})
@@ -30,7 +32,9 @@ export class AppModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: ModelRegistry, useValue: registry },
-        { provide: IMAGE_URL_FOR, useValue: imageUrlBuilder(config.CDN_BASE_URL) },
+        // Live results link their images as the gallery does: the same CDN, signed the same way.
+        { provide: IMAGE_LINKS_OPTIONS, useValue: { cdnBaseUrl: config.CDN_BASE_URL, signing: urlSigningOf(config) } },
+        ImageLinks,
         JobEventsHub,
         Edge,
         // ENHANCER picks the embedded enhancer (the default) or an LLM one; see enhancer-factory.ts.

@@ -1,4 +1,4 @@
-import { durationMsSchema, inlineKeySchema, jobsEnvSchema, keyFileSchema, listSchema, portSchema, redisEnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
+import { cdnEnvSchema, checkCdnEnv, durationMsSchema, inlineKeySchema, jobsEnvSchema, keyFileSchema, listSchema, portSchema, redisEnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
 import { z } from 'zod';
 import { IpAllowlist } from './rate-limiter';
 
@@ -38,8 +38,6 @@ const KEY_VARIABLES = ['OPENAI_API_KEY', 'GEMINI_API_KEY'] as const;
 export const configSchema = serviceEnvSchema
   .extend({
     PORT: portSchema.default(3000),
-    /** CloudFront (or other CDN) base URL for image links; unset: links go to the API's /images route. */
-    CDN_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** Comment lines on idle event streams, so proxies and load balancers keep them open. */
     SSE_HEARTBEAT_MS: durationMsSchema(1000, 120_000).default(15_000),
     /** The gallery service, inside the cluster; the gateway forwards /gallery and /images to it. */
@@ -82,7 +80,10 @@ export const configSchema = serviceEnvSchema
   })
   .extend(redisEnvSchema.shape)
   .extend(jobsEnvSchema.shape)
+  // Live results link images exactly as the gallery does (same CDN, same signing).
+  .extend(cdnEnvSchema.shape)
   .superRefine((env, ctx) => {
+    checkCdnEnv(env, ctx);
     for (const variable of KEY_VARIABLES) {
       if (env[variable] && env[`${variable}_FILE`]) {
         ctx.addIssue({ code: 'custom', path: [`${variable}_FILE`], message: `must not be set together with ${variable}` });

@@ -8,7 +8,6 @@ import {
 } from '@pixel-prompt/contracts';
 import {
   GenerationQueues,
-  type ImageUrlFor,
   JobStore,
   type StoredEvent,
   toModelResult,
@@ -18,10 +17,11 @@ import { ModelRegistry } from '@pixel-prompt/models';
 import { capabilitiesOf } from '@pixel-prompt/providers';
 import type { Logger } from '@pixel-prompt/observability';
 import { ApiError, LOGGER, Lifecycle } from '@pixel-prompt/service';
+import { ImageLinks } from '@pixel-prompt/storage';
 import { ApiBody, ApiHeader, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type GatewayConfig } from './config';
-import { GATEWAY_CONFIG, IMAGE_URL_FOR } from './tokens';
+import { GATEWAY_CONFIG } from './tokens';
 import { Edge } from './edge';
 import { GatewayMetrics } from './gateway-metrics';
 import { generateRequestSchema, parseGenerateRequest } from './generate-request';
@@ -46,7 +46,7 @@ export class GenerationController {
     private readonly lifecycle: Lifecycle,
     private readonly metrics: GatewayMetrics,
     private readonly edge: Edge,
-    @Inject(IMAGE_URL_FOR) private readonly urlFor: ImageUrlFor,
+    private readonly links: ImageLinks,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -125,7 +125,7 @@ export class GenerationController {
   async status(@Param('jobId') jobId: string): Promise<JobStatusResponse> {
     const job = await this.store.get(jobId);
     if (!job) throw jobNotFound();
-    return toStatusResponse(job, this.urlFor);
+    return toStatusResponse(job, this.links.at(Date.now()).url);
   }
 
   @Post('jobs/:jobId/cancel')
@@ -192,10 +192,10 @@ export class GenerationController {
           if (ended) return;
           if (event.type === 'completed') {
             const job = await this.store.get(jobId);
-            if (job) send(event, { type: 'completed', jobId, status: toStatusResponse(job, this.urlFor) });
+            if (job) send(event, { type: 'completed', jobId, status: toStatusResponse(job, this.links.at(Date.now()).url) });
             return end();
           }
-          if (event.model) send(event, { type: event.type, jobId, result: toModelResult(event.index, event.model, this.urlFor) });
+          if (event.model) send(event, { type: event.type, jobId, result: toModelResult(event.index, event.model, this.links.at(Date.now()).url) });
         }
       } while (readAgain && !ended);
     };

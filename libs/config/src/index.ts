@@ -1,2 +1,3 @@
+export * from './lib/cdn';
 export * from './lib/load-config';
 export * from './lib/schemas';

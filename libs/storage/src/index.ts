@@ -1,3 +1,5 @@
+export * from './lib/image-links';
 export * from './lib/layout';
+export * from './lib/lru-cache';
 export * from './lib/s3';
 export * from './lib/storage.module';

@@ -1,3 +1,4 @@
+export * from './lib/cloudfront';
 export * from './lib/conformance';
 export * from './lib/ports';
 export * from './lib/processes';

@@ -4,12 +4,6 @@ import type { JobRecord, ModelRecord } from './job-store';
 /** Turns a stored S3 key into the URL clients fetch it from. */
 export type ImageUrlFor = (key: string) => string;
 
-/** CloudFront (or any CDN) in front of the bucket when set; otherwise the API's own /images route. */
-export function imageUrlBuilder(cdnBaseUrl: string | undefined): ImageUrlFor {
-  const base = cdnBaseUrl?.replace(/\/+$/, '') ?? '';
-  return (key) => `${base}/${key}`;
-}
-
 export function toModelResult(index: number, model: ModelRecord, urlFor: ImageUrlFor): ModelResult {
   const result: ModelResult = { model: model.model, displayName: model.name, index, status: model.status };
   if (model.startedAt) result.startedAt = model.startedAt;

@@ -2,10 +2,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '@pixel-prompt/config';
-import { configSchema, urlSigningOf } from './config';
+import { cdnEnvSchema, checkCdnEnv, urlSigningOf } from './cdn';
+import { ConfigError, loadConfig } from './load-config';
 
-const BASE = { S3_BUCKET: 'pixel-prompt' };
+const configSchema = cdnEnvSchema.superRefine(checkCdnEnv);
+const BASE = {};
 const { privateKey } = generateKeyPairSync('rsa', {
   modulusLength: 2048,
   privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
@@ -24,13 +25,13 @@ function problemsOf(env: Record<string, string>): Record<string, string> {
   throw new Error('expected the configuration to be refused');
 }
 
-describe('gallery configuration', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pp-gallery-config-'));
+describe('CDN configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pp-cdn-config-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('serves images itself and signs nothing by default', () => {
     const config = loadConfig(configSchema, BASE);
-    expect(config).toMatchObject({ PORT: 3002, SIGNED_URL_TTL_SECONDS: 3600 });
+    expect(config).toMatchObject({ SIGNED_URL_TTL_SECONDS: 3600 });
     expect(config.CDN_BASE_URL).toBeUndefined();
     expect(urlSigningOf(config)).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { getSignedUrl } from '@aws-sdk/cloudfront-signer';
-import type { UrlSigning } from './config';
+import type { UrlSigning } from '@pixel-prompt/config';
 import { LruCache } from './lru-cache';
 
 export const IMAGE_LINKS_OPTIONS = Symbol('IMAGE_LINKS_OPTIONS');
