@@ -225,6 +225,11 @@ class Gap {
   }
 }
 
+/** A separator of dots or joiners only, as between the letters of 'n.u.d.e' or 'n-u-d-e'. */
+function isDotted(gap: Gap): boolean {
+  return gap.length > 0 && gap.tight;
+}
+
 interface Tokens {
   readonly tokens: readonly Token[];
   /** Index k: between token k and k+1. May the two be read as one word? */
@@ -289,7 +294,11 @@ function tokenize(text: string): Tokens {
     const between = gaps[k + 1];
     const short = between.length <= MAX_JOIN_GAP;
     const bothSingle = tokens[k].single && tokens[k + 1].single;
-    joinable[k] = short && (between.tight || (between.loose && bothSingle));
+    // 'n.u.d.e n.u.d.e', 'a n.u.d.e': whitespace next to a dotted run of letters separates words.
+    const dottedBefore = k > 0 && tokens[k - 1].single && isDotted(gaps[k]);
+    const dottedAfter = k + 2 < tokens.length && tokens[k + 2].single && isDotted(gaps[k + 2]);
+    const splitsSpelling = bothSingle && between.blank && (dottedBefore || dottedAfter);
+    joinable[k] = short && !splitsSpelling && (between.tight || (between.loose && bothSingle));
     const plainBoundary = !(joinable[k] && bothSingle);
     // 'a n u d e': a standalone article in front of a spelled-out word is not part of it. Only the first
     // single of a run qualifies, so 'a a a a …' does not turn every letter into a word start.

@@ -1,0 +1,30 @@
+// How long the gateway's content filter takes per prompt, on ordinary text and on the inputs most
+// likely to be slow (joined pieces, spelled-out letters), at the 1000-character prompt limit.
+// Run: source tools/node/use-node24.sh && node --experimental-transform-types --no-warnings tools/bench/content-filter.mjs
+import { percentile } from './measure.mjs';
+
+const { ContentFilter } = await import('../../apps/gateway/src/content-filter.ts');
+const filter = new ContentFilter();
+
+const sentence = 'A watercolour of a lighthouse on the Sussex coast at dawn, gulls, mist, 4k, highly detailed. ';
+const PROMPTS = {
+  'ordinary text': sentence.repeat(Math.ceil(1000 / sentence.length)).slice(0, 1000),
+  'joined pieces (aa.aa.…)': 'aa.'.repeat(334).slice(0, 1000),
+  'spaced letters (a a …)': 'a '.repeat(500),
+  'spelled-out term (n.u.d.e …)': 'n.u.d.e '.repeat(125),
+};
+
+const ROUNDS = 2000;
+const rows = [];
+for (const [name, prompt] of Object.entries(PROMPTS)) {
+  for (let k = 0; k < 200; k++) filter.check(prompt); // warm-up: let the JIT settle
+  const samples = [];
+  for (let k = 0; k < ROUNDS; k++) {
+    const started = process.hrtime.bigint();
+    filter.check(prompt);
+    samples.push(Number(process.hrtime.bigint() - started) / 1e3);
+  }
+  samples.sort((a, b) => a - b);
+  rows.push({ prompt: name, chars: prompt.length, 'p50 µs': Math.round(percentile(samples, 50)), 'p99 µs': Math.round(percentile(samples, 99)) });
+}
+console.table(rows);
