@@ -1,4 +1,4 @@
-import { jobsEnvSchema, redisEnvSchema, s3EnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
+import { cdnEnvSchema, jobsEnvSchema, redisEnvSchema, s3EnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
 import { parseWebRuntimeConfig } from '@pixel-prompt/contracts';
 import { DEFAULT_MODELS, parseModelRegistry } from '@pixel-prompt/models';
 import { parse as parseYaml } from 'yaml';
@@ -54,7 +54,7 @@ const toggles: Record<string, unknown> = {
   'external Redis and CloudFront key from the chart Secret': {
     s3: { bucket: 'pixel-prompt-test' },
     secrets: { redisUrl: 'rediss://cache.example.com:6379', cloudfrontPrivateKey: 'PEM' },
-    gallery: { cloudfront: { privateKeySecretKey: 'cloudfront-private-key' } },
+    cdn: { baseUrl: 'https://images.example.com', keyPairId: 'K2JCJMDEHXQW5F', privateKeySecretKey: 'cloudfront-private-key' },
   },
 };
 
@@ -79,7 +79,7 @@ function envOf(objects: K8sObject[], component: string): Record<string, string> 
  * imported from a tools project), so the required variables follow the apps without a copied list.
  */
 function schemaPieces(app: Service): z.ZodObject[] {
-  const pieces: Record<string, z.ZodObject> = { serviceEnvSchema, redisEnvSchema, s3EnvSchema, jobsEnvSchema };
+  const pieces: Record<string, z.ZodObject> = { serviceEnvSchema, redisEnvSchema, s3EnvSchema, jobsEnvSchema, cdnEnvSchema };
   const source = readSource(`apps/${app}/src/config.ts`);
   const used = ['serviceEnvSchema', ...[...source.matchAll(/\.extend\((\w+EnvSchema)\.shape\)/g)].map((m) => String(m[1]))];
   return used.map((name) => {
@@ -195,6 +195,12 @@ describe.each(Object.entries(environments))('with %s', (_name, options) => {
           const value = env[name];
           if (required) expect({ app, name, value }).toEqual({ app, name, value: expect.any(String) });
           if (value === undefined) continue;
+          if (name.endsWith('_FILE')) {
+            // Read at boot from a mounted Secret: here it is enough that something is mounted there.
+            const mounts: { mountPath: string }[] = container(objects, app).volumeMounts ?? [];
+            expect({ app, name, mounted: mounts.some((m) => value.startsWith(`${m.mountPath}/`)) }).toEqual({ app, name, mounted: true });
+            continue;
+          }
           const secret = /^secret:([^/]+)\/(.+)$/.exec(value);
           if (!secret) {
             expect({ app, name, ok: schema.safeParse(value).success }).toEqual({ app, name, ok: true });
@@ -352,7 +358,29 @@ describe('toggles and derived values', () => {
     expect(prod.find((o) => o.metadata.name === 'pp-redis')).toBeUndefined();
     expect(prod.find((o) => o.kind === 'Secret')).toBeUndefined();
     expect(envOf(prod, 'generation')['REDIS_URL']).toBe('secret:pixel-prompt-prod/REDIS_URL');
-    expect(envOf(prod, 'gallery')['CLOUDFRONT_PRIVATE_KEY_FILE']).toBe('/var/run/secrets/cloudfront/private-key.pem');
+  });
+
+  it('gives the gateway and the gallery the same CDN settings and key, and the web app the CDN origin', () => {
+    const prod = render({ files: ['values-prod.yaml'] });
+    for (const component of ['gateway', 'gallery']) {
+      expect(envOf(prod, component)).toMatchObject({
+        CDN_BASE_URL: 'https://images.pixel-prompt.example.com',
+        CLOUDFRONT_KEY_PAIR_ID: 'K2JCJMDEHXQW5F',
+        CLOUDFRONT_PRIVATE_KEY_FILE: '/var/run/secrets/cloudfront/private-key.pem',
+        SIGNED_URL_TTL_SECONDS: '3600',
+      });
+      const pod = find(prod, 'Deployment', `pp-${component}`).spec.template.spec;
+      const volume = pod.volumes.find((v: { name: string }) => v.name === 'cloudfront-key');
+      expect(volume.secret).toMatchObject({ secretName: 'pixel-prompt-prod', items: [{ key: 'cloudfront-private-key', path: 'private-key.pem' }] });
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'cloudfront-key', mountPath: '/var/run/secrets/cloudfront', readOnly: true });
+    }
+    expect(envOf(prod, 'generation')['CDN_BASE_URL']).toBeUndefined();
+    const config = JSON.parse(find(prod, 'ConfigMap', 'pp-web-config').data['config.json']);
+    expect(config).toEqual({ apiBaseUrl: '/', cdnOrigin: 'https://images.pixel-prompt.example.com' });
+
+    const dev = render({ files: ['values-dev.yaml'] });
+    expect(envOf(dev, 'gateway')['CDN_BASE_URL']).toBeUndefined();
+    expect(JSON.parse(find(dev, 'ConfigMap', 'pp-web-config').data['config.json'])).toEqual({ apiBaseUrl: '/' });
   });
 
   it('refuses to render without any Redis', () => {

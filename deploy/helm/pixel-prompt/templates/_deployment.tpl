@@ -131,7 +131,7 @@ spec:
               mountPath: /etc/pixel-prompt
               readOnly: true
             {{- end }}
-            {{- if and (eq $c "gallery") $v.cloudfront.privateKeySecretKey }}
+            {{- if and (has $c (list "gateway" "gallery")) $ctx.Values.cdn.baseUrl $ctx.Values.cdn.privateKeySecretKey }}
             - name: cloudfront-key
               mountPath: /var/run/secrets/cloudfront
               readOnly: true
@@ -175,13 +175,13 @@ spec:
           configMap:
             name: {{ include "pixel-prompt.fullname" $ctx }}-models
         {{- end }}
-        {{- if and (eq $c "gallery") $v.cloudfront.privateKeySecretKey }}
+        {{- if and (has $c (list "gateway" "gallery")) $ctx.Values.cdn.baseUrl $ctx.Values.cdn.privateKeySecretKey }}
         - name: cloudfront-key
           secret:
             secretName: {{ include "pixel-prompt.secretName" $ctx }}
             defaultMode: 288 # 0440 in decimal: YAML 1.2 readers take 0440 as decimal
             items:
-              - key: {{ $v.cloudfront.privateKeySecretKey }}
+              - key: {{ $ctx.Values.cdn.privateKeySecretKey }}
                 path: private-key.pem
         {{- end }}
 {{- end -}}

@@ -1,7 +1,7 @@
 {{/*
 Environment of a service container, matching apps/<app>/src/config.ts: plain values from
 global.config and <component>.config, and what the chart itself knows (port, Redis, S3, the
-registry file, the gallery URL). Values are quoted because every variable is a string to the app.
+registry file, the gallery URL, the CDN). Values are quoted because every variable is a string to the app.
 */}}
 {{- define "pixel-prompt.env" -}}
 {{- $ctx := .context -}}
@@ -29,8 +29,11 @@ registry file, the gallery URL). Values are quoted because every variable is a s
 {{- if eq $c "generation" -}}
 {{- $_ := set $env "SHUTDOWN_TIMEOUT_MS" (include "pixel-prompt.generationShutdownMs" $ctx) -}}
 {{- end -}}
-{{- if and (eq $c "gallery") $v.cloudfront.privateKeySecretKey -}}
-{{- $_ := set $env "CLOUDFRONT_PRIVATE_KEY_FILE" "/var/run/secrets/cloudfront/private-key.pem" -}}
+{{- if and (has $c (list "gateway" "gallery")) $ctx.Values.cdn.baseUrl -}}
+{{- $_ := set $env "CDN_BASE_URL" $ctx.Values.cdn.baseUrl -}}
+{{- $_ := set $env "SIGNED_URL_TTL_SECONDS" (toString $ctx.Values.cdn.signedUrlTtlSeconds) -}}
+{{- with $ctx.Values.cdn.keyPairId }}{{ $_ := set $env "CLOUDFRONT_KEY_PAIR_ID" . }}{{ end -}}
+{{- if $ctx.Values.cdn.privateKeySecretKey }}{{ $_ := set $env "CLOUDFRONT_PRIVATE_KEY_FILE" "/var/run/secrets/cloudfront/private-key.pem" }}{{ end -}}
 {{- end -}}
 {{- range $variable, $key := $v.secretFiles }}
 {{- $_ := set $env (printf "%s_FILE" $variable) (printf "/var/run/secrets/pixel-prompt/%s" $key) -}}
