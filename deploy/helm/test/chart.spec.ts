@@ -375,12 +375,12 @@ describe('toggles and derived values', () => {
       expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'cloudfront-key', mountPath: '/var/run/secrets/cloudfront', readOnly: true });
     }
     expect(envOf(prod, 'generation')['CDN_BASE_URL']).toBeUndefined();
-    const config = JSON.parse(find(prod, 'ConfigMap', 'pp-web-config').data['config.json']);
+    const config = JSON.parse(String(find(prod, 'ConfigMap', 'pp-web-config').data?.['config.json']));
     expect(config).toEqual({ apiBaseUrl: '/', cdnOrigin: 'https://images.pixel-prompt.example.com' });
 
     const dev = render({ files: ['values-dev.yaml'] });
     expect(envOf(dev, 'gateway')['CDN_BASE_URL']).toBeUndefined();
-    expect(JSON.parse(find(dev, 'ConfigMap', 'pp-web-config').data['config.json'])).toEqual({ apiBaseUrl: '/' });
+    expect(JSON.parse(String(find(dev, 'ConfigMap', 'pp-web-config').data?.['config.json']))).toEqual({ apiBaseUrl: '/' });
   });
 
   it('refuses to render without any Redis', () => {
