@@ -4,6 +4,7 @@ import { ServiceModule } from '@pixel-prompt/service';
 import { IMAGE_LINKS_OPTIONS, ImageLinks, type ImageLinksOptions, S3ReadinessCheck, StorageModule } from '@pixel-prompt/storage';
 import type { GalleryConfig } from './config';
 import { GalleryController } from './gallery.controller';
+import { GalleryMetrics } from './gallery-metrics';
 import { GalleryStore } from './gallery-store';
 import { ImageObjects } from './image-objects';
 import { ImagesController } from './images.controller';
@@ -26,6 +27,7 @@ export class AppModule {
         { provide: IMAGE_LINKS_OPTIONS, useValue: links },
         ImageLinks,
         GalleryStore,
+        GalleryMetrics,
         ...(servesImages ? [ImageObjects] : []),
       ],
     };

@@ -39,6 +39,19 @@ export function retryDelayMs(attemptsMade: number, error: unknown, baseMs: numbe
   return typeof retryAfter === 'number' && retryAfter > 0 ? Math.max(jittered, Math.ceil(retryAfter * 1000)) : jittered;
 }
 
+/**
+ * Seconds the job next in line has been waiting since it was submitted, 0 when none waits: how long
+ * the queue keeps people waiting. A retried job counts from its first submission, as its user does.
+ * Reads the head of the waiting list only (one job, not the list), so every scrape can afford it.
+ */
+export async function headOfLineWaitSeconds(queue: Queue, now = Date.now()): Promise<number> {
+  // getWaiting(0, 0) is the next job of the wait list and of the paused list (Bull keeps both).
+  const heads = (await queue.getWaiting(0, 0)).filter((job) => job !== null);
+  if (heads.length === 0) return 0;
+  const submittedAt = Math.min(...heads.map((job) => job.timestamp));
+  return Math.max(0, (now - submittedAt) / 1000);
+}
+
 /** The Bull connection and the queues, for the gateway (producer) and generation (consumer). */
 @Module({})
 export class QueuesModule {
