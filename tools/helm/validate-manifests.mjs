@@ -1,12 +1,19 @@
 // Validates rendered Kubernetes manifests (a multi-document YAML stream on stdin) against the
 // Kubernetes OpenAPI schemas shipped in kubernetes-models, without a cluster.
 // Prints JSON: { validated: [kind/name...], crds: [...], errors: [...] }; exits 1 on any error.
-// CRD kinds (ServiceMonitor, ScaledObject) are not in kubernetes-models; they are listed so callers
-// can check them by other means, and any other unknown kind is an error.
+// The Prometheus Operator's kinds (ServiceMonitor, PrometheusRule) are validated with their own
+// models; KEDA's ScaledObject has none, so it is listed for callers to check by other means, and
+// any other unknown kind is an error.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 
-const KNOWN_CRDS = new Set(['monitoring.coreos.com/v1/ServiceMonitor', 'keda.sh/v1alpha1/ScaledObject']);
+const KNOWN_CRDS = new Set(['keda.sh/v1alpha1/ScaledObject']);
+
+/** Where the model of a kind lives: the core and API groups in kubernetes-models, CRDs in their own packages. */
+function modelModule(apiVersion, kind) {
+  if (apiVersion.startsWith('monitoring.coreos.com/')) return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
+  return `kubernetes-models/${apiVersion}/${kind}`;
+}
 
 const input = readFileSync(0, 'utf8');
 const result = { validated: [], crds: [], errors: [] };
@@ -25,8 +32,7 @@ for (const doc of parseAllDocuments(input, { uniqueKeys: true })) {
   }
   let Model;
   try {
-    // Core objects live at kubernetes-models/v1/<Kind>, the others at kubernetes-models/<group>/<version>/<Kind>.
-    Model = (await import(`kubernetes-models/${apiVersion}/${kind}`))[kind];
+    Model = (await import(modelModule(apiVersion, kind)))[kind];
   } catch {
     Model = undefined;
   }
