@@ -11,5 +11,5 @@ module.exports = {
   },
   // Angular ships ES modules (.mjs); they have to be transformed for Jest's CommonJS runtime.
   transformIgnorePatterns: ['node_modules/(?!.*\\.mjs$)'],
-  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts'],
 };

@@ -1,22 +1,29 @@
-import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import {
   type ApplicationConfig,
+  DOCUMENT,
+  ErrorHandler,
   inject,
   provideAppInitializer,
   provideBrowserGlobalErrorListeners,
 } from '@angular/core';
 import { provideRouter } from '@angular/router';
 import { appRoutes } from './app.routes';
-import { correlationIdInterceptor } from './core/correlation-id.interceptor';
+import { ReportingErrorHandler } from './core/error-reporter';
+import { preconnect } from './core/preconnect';
 import { RuntimeConfig } from './core/runtime-config';
 
 // Zoneless change detection is Angular's default since v21: no zone.js, no provider needed.
 export const appConfig: ApplicationConfig = {
   providers: [
     provideBrowserGlobalErrorListeners(),
-    provideHttpClient(withFetch(), withInterceptors([correlationIdInterceptor])),
+    { provide: ErrorHandler, useClass: ReportingErrorHandler },
     // Nothing renders until config.json is loaded: every API call needs its base URL.
-    provideAppInitializer(() => inject(RuntimeConfig).load()),
+    provideAppInitializer(async () => {
+      const config = inject(RuntimeConfig);
+      const document = inject(DOCUMENT);
+      await config.load();
+      preconnect(document, config.cdnOrigin());
+    }),
     provideRouter(appRoutes),
   ],
 };

@@ -14,6 +14,12 @@ export const appRoutes: Routes = [
     loadComponent: () => import('./pages/gallery-page').then((m) => m.GalleryPage),
   },
   {
+    path: 'gallery/:id',
+    // The page names itself after the gallery's prompt once it has loaded.
+    title: 'Gallery · Pixel Prompt',
+    loadComponent: () => import('./gallery/gallery-detail-page').then((m) => m.GalleryDetailPage),
+  },
+  {
     path: '**',
     title: 'Page not found · Pixel Prompt',
     loadComponent: () => import('./pages/not-found-page').then((m) => m.NotFoundPage),

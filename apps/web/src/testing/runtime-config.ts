@@ -1,12 +1,12 @@
-import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { RUNTIME_CONFIG_URL, RuntimeConfig } from '../app/core/runtime-config';
+import type { FakeFetch } from './fake-fetch';
 
 /** Loads the RuntimeConfig the way the app initializer does, answering config.json with `body`. */
-export async function loadRuntimeConfig(body: object = { apiBaseUrl: '/api' }): Promise<RuntimeConfig> {
+export async function loadRuntimeConfig(fetch: FakeFetch, body: object = { apiBaseUrl: '/api' }): Promise<RuntimeConfig> {
   const config = TestBed.inject(RuntimeConfig);
   const loading = config.load();
-  TestBed.inject(HttpTestingController).expectOne(RUNTIME_CONFIG_URL).flush(body);
+  fetch.expectOne(RUNTIME_CONFIG_URL).flush(body);
   await loading;
   return config;
 }

@@ -1,8 +1,9 @@
-import { HttpErrorResponse, HttpHeaders } from '@angular/common/http';
+import { ApiFailure } from './api-client';
 import { retryIn, toApiProblem } from './api-error';
 
-const apiError = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new HttpErrorResponse({ status, error: body, headers: new HttpHeaders(headers) });
+// The correlation id as ApiClient finds it: the one the error body names.
+const apiError = (status: number, body: unknown, retryAfter: string | null = null) =>
+  new ApiFailure('/api/x', status, body, retryAfter, (body as { correlationId?: string } | undefined)?.correlationId);
 
 describe('toApiProblem', () => {
   it('says when a rate-limited request can be retried, from the body or the Retry-After header', () => {
@@ -14,7 +15,7 @@ describe('toApiProblem', () => {
     expect(fromBody.correlationId).toBe('c1');
 
     const fromHeader = toApiProblem(
-      apiError(429, { error: 'RATE_LIMIT_EXCEEDED', message: 'x', correlationId: 'c2' }, { 'Retry-After': '600' }),
+      apiError(429, { error: 'RATE_LIMIT_EXCEEDED', message: 'x', correlationId: 'c2' }, '600'),
     );
     expect(fromHeader.message).toContain('in 10 minutes');
   });
@@ -27,7 +28,7 @@ describe('toApiProblem', () => {
   });
 
   it('treats no answer at all as the network being down, and offers a retry', () => {
-    expect(toApiProblem(apiError(0, new ProgressEvent('error')))).toMatchObject({ code: 'NETWORK', retryable: true });
+    expect(toApiProblem(apiError(0, undefined))).toMatchObject({ code: 'NETWORK', retryable: true });
   });
 
   it('shows validation messages as the API wrote them, but never a 5xx message', () => {

@@ -1,5 +1,5 @@
-import { HttpErrorResponse } from '@angular/common/http';
 import { type ErrorCode, isErrorBody } from '@pixel-prompt/contracts';
+import { ApiFailure } from './api-client';
 
 /** What went wrong with an API call, in words a user can act on. */
 export interface ApiProblem {
@@ -29,8 +29,12 @@ const MESSAGES: Partial<Record<ApiProblem['code'], string>> = {
   SERVICE_UNAVAILABLE: 'Pixel Prompt is busy or being updated. Please try again in a moment.',
   NOT_READY: 'Pixel Prompt is starting up. Please try again in a moment.',
   INTERNAL_ERROR: 'Something went wrong on our side. Please try again; if it keeps happening, quote the reference.',
-  UNKNOWN: 'Something went wrong. Please try again.',
 };
+
+/** The friendly sentence for a code; codes without one of their own get a general one. */
+function messageFor(code: ApiProblem['code']): string {
+  return MESSAGES[code] ?? 'Something went wrong. Please try again.';
+}
 
 const RETRYABLE = new Set<ApiProblem['code']>([
   'NETWORK',
@@ -50,9 +54,9 @@ export function retryIn(seconds: number): string {
   return `in about ${Math.round(seconds / 3600)} hours`;
 }
 
-function retryAfterOf(error: HttpErrorResponse, body: unknown): number | undefined {
+function retryAfterOf(error: ApiFailure, body: unknown): number | undefined {
   if (isErrorBody(body) && typeof body.retryAfter === 'number') return body.retryAfter;
-  const header = Number(error.headers?.get('Retry-After'));
+  const header = Number(error.retryAfter);
   return Number.isFinite(header) && header > 0 ? header : undefined;
 }
 
@@ -61,13 +65,12 @@ function retryAfterOf(error: HttpErrorResponse, body: unknown): number | undefin
  * written for users, so they are shown as they are; every other code gets its own friendly sentence.
  */
 export function toApiProblem(error: unknown): ApiProblem {
-  if (!(error instanceof HttpErrorResponse)) return { code: 'UNKNOWN', message: MESSAGES.UNKNOWN!, retryable: true };
-  const body: unknown = error.error;
-  const correlationId = isErrorBody(body) ? body.correlationId || undefined : undefined;
-  if (error.status === 0) return { code: 'NETWORK', message: MESSAGES.NETWORK!, retryable: true };
+  if (!(error instanceof ApiFailure)) return { code: 'UNKNOWN', message: messageFor('UNKNOWN'), retryable: true };
+  const { body, correlationId } = error;
+  if (error.status === 0) return { code: 'NETWORK', message: messageFor('NETWORK'), retryable: true, correlationId };
   if (!isErrorBody(body)) {
     const code = error.status >= 500 ? 'SERVICE_UNAVAILABLE' : 'UNKNOWN';
-    return { code, message: MESSAGES[code]!, retryable: true };
+    return { code, message: messageFor(code), retryable: true };
   }
   const code = body.error;
   if (code === 'RATE_LIMIT_EXCEEDED') {
@@ -81,6 +84,6 @@ export function toApiProblem(error: unknown): ApiProblem {
       correlationId,
     };
   }
-  const message = MESSAGES[code] ?? (error.status < 500 ? body.message : MESSAGES.INTERNAL_ERROR!);
+  const message = MESSAGES[code] ?? (error.status < 500 ? body.message : messageFor('INTERNAL_ERROR'));
   return { code, message, retryable: RETRYABLE.has(code), correlationId };
 }

@@ -1,36 +1,34 @@
-import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
 import type { ReadinessResponse } from '@pixel-prompt/contracts';
+import { type FakeFetch, provideFakeFetch } from '../../testing/fake-fetch';
 import { loadRuntimeConfig } from '../../testing/runtime-config';
 import { ApiStatus } from './api-status';
 
 describe('ApiStatus', () => {
-  let httpTesting: HttpTestingController;
+  let fetch: FakeFetch;
   let fixture: ComponentFixture<ApiStatus>;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
-    httpTesting = TestBed.inject(HttpTestingController);
-    await loadRuntimeConfig({ apiBaseUrl: '/api' });
+    fetch = provideFakeFetch();
+    await loadRuntimeConfig(fetch, { apiBaseUrl: '/api' });
     fixture = TestBed.createComponent(ApiStatus);
     // Renders and lets the resource send its request; whenStable() would wait for the answer.
     TestBed.tick();
   });
 
-  afterEach(() => httpTesting.verify());
+  afterEach(() => fetch.verify());
 
   const text = () =>
     (fixture.nativeElement as HTMLElement).querySelector('[aria-live="polite"]')?.textContent?.trim();
 
   it('says it is checking until the gateway answers', () => {
     expect(text()).toBe('API: checking…');
-    httpTesting.expectOne('/api/health/ready');
+    fetch.expectOne('/api/health/ready');
   });
 
   it('shows ready when /health/ready answers 200', async () => {
     const body: ReadinessResponse = { status: 'ok', checks: { redis: { status: 'up' } } };
-    httpTesting.expectOne('/api/health/ready').flush(body);
+    fetch.expectOne('/api/health/ready').flush(body);
     await fixture.whenStable();
 
     expect(text()).toBe('API: ready');
@@ -44,9 +42,9 @@ describe('ApiStatus', () => {
       message: 'Not ready: redis is unreachable.',
       correlationId: 'c1',
     };
-    httpTesting
+    fetch
       .expectOne('/api/health/ready')
-      .flush(body, { status: 503, statusText: 'Service Unavailable' });
+      .flush(body, 503);
     await fixture.whenStable();
 
     expect(text()).toBe('API: unavailable');
@@ -54,14 +52,14 @@ describe('ApiStatus', () => {
 
   it('believes the body over the status code', async () => {
     const body: ReadinessResponse = { status: 'unavailable', checks: {} };
-    httpTesting.expectOne('/api/health/ready').flush(body);
+    fetch.expectOne('/api/health/ready').flush(body);
     await fixture.whenStable();
 
     expect(text()).toBe('API: unavailable');
   });
 
   it('shows unavailable when the gateway cannot be reached', async () => {
-    httpTesting.expectOne('/api/health/ready').error(new ProgressEvent('error'));
+    fetch.expectOne('/api/health/ready').fail();
     await fixture.whenStable();
 
     expect(text()).toBe('API: unavailable');

@@ -1,7 +1,6 @@
-import { httpResource } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, resource } from '@angular/core';
 import type { ReadinessResponse } from '@pixel-prompt/contracts';
-import { RuntimeConfig } from './runtime-config';
+import { ApiClient } from './api-client';
 
 /**
  * Whether the API (the gateway) is ready, checked once when the app starts. A 503 from
@@ -24,8 +23,10 @@ import { RuntimeConfig } from './runtime-config';
   `,
 })
 export class ApiStatus {
-  private readonly config = inject(RuntimeConfig);
-  private readonly readiness = httpResource<ReadinessResponse>(() => this.config.apiUrl('/health/ready'));
+  private readonly api = inject(ApiClient);
+  private readonly readiness = resource({
+    loader: ({ abortSignal }) => this.api.get<ReadinessResponse>('/health/ready', { signal: abortSignal }),
+  });
 
   protected readonly state = computed(() => {
     if (this.readiness.isLoading()) return 'checking';

@@ -1,7 +1,6 @@
-import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { type WebRuntimeConfig, parseWebRuntimeConfig } from '@pixel-prompt/contracts';
-import { firstValueFrom } from 'rxjs';
+import { FETCH } from './fetch';
 
 /** Served next to index.html, so one build serves every environment (see public/config.json). */
 export const RUNTIME_CONFIG_URL = '/config.json';
@@ -9,13 +8,20 @@ export const RUNTIME_CONFIG_URL = '/config.json';
 /** The runtime configuration, loaded once by the app initializer before anything renders. */
 @Injectable({ providedIn: 'root' })
 export class RuntimeConfig {
-  private readonly http = inject(HttpClient);
+  private readonly fetch = inject(FETCH);
   private config: WebRuntimeConfig | undefined;
 
   /** Fetches and validates config.json; rejects (and so stops the app from starting) if it is unusable. */
   async load(): Promise<void> {
-    const body = await firstValueFrom(this.http.get<unknown>(RUNTIME_CONFIG_URL));
-    this.config = parseWebRuntimeConfig(body);
+    // Revalidated on every start: a cached copy could point a new release at an old API.
+    const response = await this.fetch(RUNTIME_CONFIG_URL, { cache: 'no-cache' });
+    if (!response.ok) throw new Error(`${RUNTIME_CONFIG_URL} could not be loaded (HTTP ${response.status})`);
+    this.config = parseWebRuntimeConfig(JSON.parse(await response.text()) as unknown);
+  }
+
+  /** Whether load() has succeeded; only code that can run before the app starts needs to ask. */
+  isLoaded(): boolean {
+    return this.config !== undefined;
   }
 
   /** Absolute or root-relative URL of an API path such as `/health/ready`. */
@@ -37,10 +43,4 @@ export class RuntimeConfig {
     return this.config?.cdnOrigin;
   }
 
-  /** Whether a request goes to the API; false until the configuration is loaded. */
-  isApiUrl(url: string): boolean {
-    const base = this.config?.apiBaseUrl;
-    if (base === undefined) return false;
-    return url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`);
-  }
 }

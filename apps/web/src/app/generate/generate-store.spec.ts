@@ -1,0 +1,421 @@
+import { ApplicationRef } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import {
+  type GenerateAccepted,
+  type GenerateRequest,
+  GENERATION_LIMITS,
+  type JobStatusResponse,
+  type ModelResult,
+  type ModelsResponse,
+} from '@pixel-prompt/contracts';
+import { ApiFailure } from '../core/api-client';
+import { type SoundName, Sounds } from '../core/sounds';
+import { Toasts } from '../core/toasts';
+import { ENHANCE_MAX_LENGTH, EVENT_SOURCE_FACTORY, GenerateStore, POLL_INTERVAL_MS } from './generate-store';
+import { type EnhanceResponse, GenerationApi } from './generation-api';
+import { PromptHistory } from './prompt-history';
+
+const CAPABILITIES = { size: true, seed: true, steps: false, guidance: false, negativePrompt: false };
+const MODELS: ModelsResponse = {
+  models: [
+    { id: 'aurora', displayName: 'Aurora', capabilities: CAPABILITIES },
+    { id: 'nimbus', displayName: 'Nimbus', capabilities: CAPABILITIES },
+  ],
+};
+
+const ACCEPTED: GenerateAccepted = {
+  jobId: 'job-1',
+  status: 'pending',
+  statusUrl: '/status/job-1',
+  eventsUrl: '/status/job-1/events',
+  totalModels: 2,
+};
+
+/** A promise the test settles when it chooses, like an API call in flight. */
+class Deferred<T> {
+  resolve!: (value: T) => void;
+  reject!: (error: unknown) => void;
+  readonly promise = new Promise<T>((resolve, reject) => {
+    this.resolve = resolve;
+    this.reject = reject;
+  });
+}
+
+/** GenerationApi with every call recorded and answered by the test. */
+class FakeGenerationApi {
+  readonly calls: { method: string; args: unknown[]; answer: Deferred<unknown> }[] = [];
+
+  models = (): Promise<ModelsResponse> => this.call('models');
+  generate = (request: GenerateRequest, key: string): Promise<GenerateAccepted> => this.call('generate', request, key);
+  status = (jobId: string): Promise<JobStatusResponse> => this.call('status', jobId);
+  cancel = (jobId: string): Promise<void> => this.call('cancel', jobId);
+  enhance = (prompt: string): Promise<EnhanceResponse> => this.call('enhance', prompt);
+  eventsUrl = (path: string): string => `/api${path}`;
+
+  /** The calls of `method` so far. */
+  of(method: string) {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  /** The last call of `method`; fails the test when there is none. */
+  last(method: string) {
+    const calls = this.of(method);
+    if (calls.length === 0) throw new Error(`GenerationApi.${method} was not called`);
+    return calls[calls.length - 1] as (typeof calls)[number];
+  }
+
+  private call<T>(method: string, ...args: unknown[]): Promise<T> {
+    const answer = new Deferred<unknown>();
+    this.calls.push({ method, args, answer });
+    return answer.promise as Promise<T>;
+  }
+}
+
+/** Stands in for EventSource (jsdom has none): the test emits the server's events. */
+class FakeEventSource {
+  onerror: (() => void) | null = null;
+  closed = false;
+  private readonly listeners = new Map<string, ((message: MessageEvent<string>) => void)[]>();
+
+  constructor(readonly url: string) {}
+
+  addEventListener(type: string, listener: (message: MessageEvent<string>) => void): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+
+  emit(type: string, data: unknown): void {
+    for (const listener of this.listeners.get(type) ?? []) {
+      listener({ data: typeof data === 'string' ? data : JSON.stringify(data) } as MessageEvent<string>);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
+
+function result(index: number, status: ModelResult['status'], extra: Partial<ModelResult> = {}): ModelResult {
+  const model = MODELS.models[index] ?? { id: `m${index}`, displayName: `M${index}` };
+  return { model: model.id, displayName: model.displayName, index, status, ...extra };
+}
+
+function statusOf(state: JobStatusResponse['status'], results: ModelResult[]): JobStatusResponse {
+  const at = '2026-11-23T12:00:00.000Z';
+  return {
+    jobId: 'job-1',
+    status: state,
+    createdAt: at,
+    updatedAt: at,
+    totalModels: results.length,
+    completedModels: results.filter((r) => ['completed', 'error', 'canceled'].includes(r.status)).length,
+    prompt: 'a lighthouse at dawn',
+    parameters: { steps: 30, guidance: 7.5, seed: 1 },
+    results,
+  };
+}
+
+const failure = (status: number, error: string, extra: object = {}) =>
+  new ApiFailure('/api/x', status, { error, message: `${error} happened`, correlationId: 'c-1', ...extra });
+
+describe('GenerateStore', () => {
+  let api: FakeGenerationApi;
+  let streams: FakeEventSource[];
+  let sounds: SoundName[];
+  let store: GenerateStore;
+  let toasts: Toasts;
+
+  /** Lets the store react to answered calls (promise callbacks run as microtasks). */
+  const settle = () => TestBed.inject(ApplicationRef).whenStable();
+  const stream = () => streams[streams.length - 1] as FakeEventSource;
+
+  async function startJob(): Promise<void> {
+    api.last('models').answer.resolve(MODELS);
+    await settle();
+    store.prompt.set('  a lighthouse at dawn  ');
+    store.generate();
+    api.last('generate').answer.resolve(ACCEPTED);
+    await settle();
+  }
+
+  beforeEach(() => {
+    localStorage.clear();
+    api = new FakeGenerationApi();
+    streams = [];
+    sounds = [];
+    TestBed.configureTestingModule({
+      providers: [
+        GenerateStore,
+        { provide: GenerationApi, useValue: api },
+        { provide: Sounds, useValue: { play: (name: SoundName) => sounds.push(name) } },
+        {
+          provide: EVENT_SOURCE_FACTORY,
+          useValue: (url: string) => {
+            const source = new FakeEventSource(url);
+            streams.push(source);
+            return source as unknown as EventSource;
+          },
+        },
+      ],
+    });
+    store = TestBed.inject(GenerateStore);
+    toasts = TestBed.inject(Toasts);
+  });
+
+  afterEach(() => jest.useRealTimers());
+
+  describe('before generating', () => {
+    it('loads the models, and offers a retry when they cannot be loaded', async () => {
+      api.last('models').answer.reject(failure(503, 'SERVICE_UNAVAILABLE'));
+      await settle();
+
+      const [toast] = toasts.toasts();
+      expect(toast?.message).toContain('Pixel Prompt is busy');
+      toast?.retry?.();
+      api.last('models').answer.resolve(MODELS);
+      await settle();
+      expect(store.models()?.map((model) => model.id)).toEqual(['aurora', 'nimbus']);
+    });
+
+    it('allows generating only with a prompt within the limit and valid parameters', () => {
+      expect(store.canGenerate()).toBe(false);
+      store.prompt.set('a fox');
+      expect(store.canGenerate()).toBe(true);
+      store.prompt.set('x'.repeat(GENERATION_LIMITS.promptMaxLength + 1));
+      expect(store.canGenerate()).toBe(false);
+      store.prompt.set('a fox');
+
+      store.steps.set(GENERATION_LIMITS.steps.max + 1);
+      store.guidance.set(null);
+      store.seed.set(1.5);
+      expect(Object.keys(store.parameterErrors()).sort()).toEqual(['guidance', 'seed', 'steps']);
+      expect(store.parameterErrors().steps).toContain(`${GENERATION_LIMITS.steps.max}`);
+      expect(store.canGenerate()).toBe(false);
+    });
+
+    it('randomises the seed within its limits', () => {
+      for (let i = 0; i < 20; i++) {
+        store.randomiseSeed();
+        const seed = store.seed() as number;
+        expect(Number.isInteger(seed) && seed >= GENERATION_LIMITS.seed.min && seed <= GENERATION_LIMITS.seed.max).toBe(true);
+      }
+    });
+
+    it('inspires with a prompt different from the last one, and clears it', () => {
+      store.inspire();
+      const first = store.prompt();
+      store.inspire();
+
+      expect(first).not.toBe('');
+      expect(store.prompt()).not.toBe(first);
+      store.clear();
+      expect(store.prompt()).toBe('');
+    });
+  });
+
+  describe('enhance', () => {
+    it('offers the enhanced prompt, which Use puts in the prompt box and Discard drops', async () => {
+      store.prompt.set(' a fox ');
+      store.enhance();
+      expect(store.enhancing()).toBe(true);
+      expect(api.last('enhance').args).toEqual(['a fox']);
+
+      api.last('enhance').answer.resolve({ original: 'a fox', enhanced: 'a red fox in morning mist' });
+      await settle();
+      expect(store.enhancing()).toBe(false);
+      expect(store.enhanced()).toBe('a red fox in morning mist');
+
+      store.useEnhanced();
+      expect(store.prompt()).toBe('a red fox in morning mist');
+      expect(store.enhanced()).toBeNull();
+
+      store.enhance();
+      api.last('enhance').answer.resolve({ original: 'x', enhanced: 'y' });
+      await settle();
+      store.discardEnhanced();
+      expect(store.enhanced()).toBeNull();
+      expect(store.prompt()).toBe('a red fox in morning mist');
+    });
+
+    it('shows why enhancing failed and retries on request', async () => {
+      store.prompt.set('a fox');
+      store.enhance();
+      api.last('enhance').answer.reject(failure(502, 'ENHANCE_FAILED'));
+      await settle();
+
+      const [toast] = toasts.toasts();
+      expect(toast?.message).toContain('could not be enhanced');
+      expect(store.enhancing()).toBe(false);
+      toast?.retry?.();
+      expect(api.of('enhance')).toHaveLength(2);
+    });
+
+    it('explains instead of sending a prompt too long to enhance', () => {
+      store.prompt.set('x'.repeat(ENHANCE_MAX_LENGTH + 1));
+      store.enhance();
+
+      expect(api.of('enhance')).toHaveLength(0);
+      expect(toasts.toasts()[0]?.message).toContain(`${ENHANCE_MAX_LENGTH} characters`);
+    });
+  });
+
+  describe('generate', () => {
+    it('submits the trimmed prompt and parameters, remembers the prompt and shows a card per model', async () => {
+      await startJob();
+
+      const [request, key] = api.last('generate').args as [GenerateRequest, string];
+      expect(request).toEqual({
+        prompt: 'a lighthouse at dawn',
+        steps: GENERATION_LIMITS.steps.default,
+        guidance: GENERATION_LIMITS.guidance.default,
+      });
+      expect(key).toMatch(/\S{16,}/);
+      expect(TestBed.inject(PromptHistory).prompts()[0]).toBe('a lighthouse at dawn');
+      expect(sounds).toEqual(['submit']);
+      expect(store.results().map((r) => [r.displayName, r.status])).toEqual([
+        ['Aurora', 'pending'],
+        ['Nimbus', 'pending'],
+      ]);
+      expect(store.running()).toBe(true);
+      expect(store.canGenerate()).toBe(false);
+      expect(stream().url).toBe('/api/status/job-1/events');
+    });
+
+    it('sends the seed only when one is set', async () => {
+      store.seed.set(42);
+      await startJob();
+
+      expect((api.last('generate').args[0] as GenerateRequest).seed).toBe(42);
+    });
+
+    it('retries a failed submission with the same idempotency key, so it never starts two jobs', async () => {
+      store.prompt.set('a fox');
+      store.generate();
+      api.last('generate').answer.reject(failure(0, 'x'));
+      await settle();
+      const [toast] = toasts.toasts();
+      expect(toast?.message).toContain('cannot be reached');
+      expect(store.submitting()).toBe(false);
+
+      toast?.retry?.();
+
+      const [first, second] = api.of('generate');
+      expect(second?.args).toEqual(first?.args);
+    });
+
+    it('says when to retry after a rate limit', async () => {
+      store.prompt.set('a fox');
+      store.generate();
+      api.last('generate').answer.reject(failure(429, 'RATE_LIMIT_EXCEEDED', { retryAfter: 30 }));
+      await settle();
+
+      expect(toasts.toasts()[0]?.message).toContain('try again in 30 seconds');
+    });
+  });
+
+  describe('following a job', () => {
+    it('moves cards through generating to done from the event stream, then reads the final status', async () => {
+      await startJob();
+      const now = Date.now();
+
+      stream().emit('model_started', { result: result(0, 'in_progress') });
+      expect(store.results()[0]?.status).toBe('in_progress');
+      expect(store.startTimes().get(0)).toBeGreaterThanOrEqual(now);
+
+      const done = result(0, 'completed', { imageUrl: '/images/job-1/0.png', thumbnailUrl: '/images/job-1/0.thumb.png' });
+      stream().emit('model_completed', { result: done });
+      stream().emit('model_failed', { result: result(1, 'error', { error: { code: 'TIMEOUT', message: 'Too slow.' } }) });
+      expect(store.finishedCount()).toBe(2);
+      expect(store.completed()).toHaveLength(1);
+      expect(sounds).toEqual(['submit', 'image']);
+
+      stream().emit('completed', { status: 'partial' });
+      expect(stream().closed).toBe(true);
+      expect(api.last('status').args).toEqual(['job-1']);
+      api.last('status').answer.resolve(statusOf('partial', [done, result(1, 'error')]));
+      await settle();
+
+      expect(store.finished()).toBe(true);
+      expect(store.running()).toBe(false);
+      expect(sounds).toEqual(['submit', 'image', 'done']);
+    });
+
+    it('falls back to polling when the stream fails, until the job has ended', async () => {
+      jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick'] });
+      await startJob();
+
+      stream().onerror?.();
+      expect(stream().closed).toBe(true);
+      api.last('status').answer.resolve(statusOf('in_progress', [result(0, 'in_progress'), result(1, 'pending')]));
+      await settle();
+      expect(store.results()[0]?.status).toBe('in_progress');
+      expect(api.of('status')).toHaveLength(1);
+
+      jest.advanceTimersByTime(POLL_INTERVAL_MS);
+      expect(api.of('status')).toHaveLength(2);
+      api.last('status').answer.reject(failure(503, 'SERVICE_UNAVAILABLE'));
+      await settle();
+      jest.advanceTimersByTime(POLL_INTERVAL_MS);
+      expect(api.of('status')).toHaveLength(3);
+
+      api.last('status').answer.resolve(statusOf('completed', [result(0, 'completed'), result(1, 'completed')]));
+      await settle();
+      jest.advanceTimersByTime(POLL_INTERVAL_MS * 3);
+      expect(api.of('status')).toHaveLength(3);
+      expect(store.finished()).toBe(true);
+    });
+
+    it('treats a garbled event as a broken stream', async () => {
+      await startJob();
+
+      stream().emit('model_completed', 'not json');
+
+      expect(stream().closed).toBe(true);
+      expect(api.of('status')).toHaveLength(1);
+    });
+
+    it('stops following when the page goes away', async () => {
+      await startJob();
+      const source = stream();
+
+      TestBed.resetTestingModule();
+
+      expect(source.closed).toBe(true);
+    });
+  });
+
+  describe('cancel', () => {
+    it('asks the API to cancel the running job once', async () => {
+      await startJob();
+
+      store.cancel();
+      store.cancel();
+      expect(store.canceling()).toBe(true);
+      expect(api.of('cancel').map((call) => call.args)).toEqual([['job-1']]);
+
+      api.last('cancel').answer.resolve(undefined);
+      await settle();
+      expect(store.canceling()).toBe(false);
+      expect(toasts.toasts()).toEqual([]);
+    });
+
+    it('says nothing when the job finished in the meantime, and explains other failures', async () => {
+      await startJob();
+
+      store.cancel();
+      api.last('cancel').answer.reject(failure(409, 'JOB_FINISHED'));
+      await settle();
+      expect(toasts.toasts()).toEqual([]);
+
+      store.cancel();
+      api.last('cancel').answer.reject(failure(0, 'x'));
+      await settle();
+      expect(toasts.toasts()[0]?.message).toContain('cannot be reached');
+    });
+
+    it('does nothing without a running job', () => {
+      store.cancel();
+
+      expect(api.of('cancel')).toHaveLength(0);
+    });
+  });
+});

@@ -1,0 +1,51 @@
+import { Injectable, inject } from '@angular/core';
+import {
+  type GenerateAccepted,
+  type GenerateRequest,
+  IDEMPOTENCY_KEY_HEADER,
+  type JobStatusResponse,
+  type ModelsResponse,
+} from '@pixel-prompt/contracts';
+import { ApiClient } from '../core/api-client';
+import { RuntimeConfig } from '../core/runtime-config';
+
+/** POST /enhance answers with both prompts. */
+export interface EnhanceResponse {
+  original: string;
+  enhanced: string;
+}
+
+/** The gateway's generation endpoints (docs/openapi.json). */
+@Injectable({ providedIn: 'root' })
+export class GenerationApi {
+  private readonly api = inject(ApiClient);
+  private readonly config = inject(RuntimeConfig);
+
+  models(): Promise<ModelsResponse> {
+    return this.api.get<ModelsResponse>('/models');
+  }
+
+  /** The same idempotency key and body return the same job, so a retry never starts a second one. */
+  generate(request: GenerateRequest, idempotencyKey: string): Promise<GenerateAccepted> {
+    return this.api.post<GenerateAccepted>('/generate', request, {
+      headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey },
+    });
+  }
+
+  status(jobId: string): Promise<JobStatusResponse> {
+    return this.api.get<JobStatusResponse>(`/status/${encodeURIComponent(jobId)}`);
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    await this.api.post(`/jobs/${encodeURIComponent(jobId)}/cancel`);
+  }
+
+  enhance(prompt: string): Promise<EnhanceResponse> {
+    return this.api.post<EnhanceResponse>('/enhance', { prompt });
+  }
+
+  /** Absolute URL of the job's event stream, from the path POST /generate returned. */
+  eventsUrl(path: string): string {
+    return this.config.apiUrl(path as `/${string}`);
+  }
+}

@@ -1,0 +1,43 @@
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { GENERATION_LIMITS } from '@pixel-prompt/contracts';
+import { Dialog } from '../core/dialog';
+import { GenerateStore } from './generate-store';
+import { PromptHistory } from './prompt-history';
+
+/** Prompts longer than this are asked about before Clear throws them away. */
+export const CONFIRM_CLEAR_OVER = 100;
+
+/** The prompt box with its counter, Inspire / Enhance / Clear / History, and the enhanced suggestion. */
+@Component({
+  selector: 'pp-prompt-editor',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [Dialog],
+  templateUrl: './prompt-editor.html',
+  styleUrl: './prompt-editor.css',
+})
+export class PromptEditor {
+  protected readonly store = inject(GenerateStore);
+  protected readonly history = inject(PromptHistory);
+  protected readonly maxLength = GENERATION_LIMITS.promptMaxLength;
+  protected readonly historyOpen = signal(false);
+  protected readonly confirmingClear = signal(false);
+
+  protected onInput(event: Event): void {
+    this.store.prompt.set((event.target as HTMLTextAreaElement).value);
+  }
+
+  protected clear(): void {
+    if (this.store.prompt().length > CONFIRM_CLEAR_OVER) this.confirmingClear.set(true);
+    else this.store.clear();
+  }
+
+  protected confirmClear(): void {
+    this.confirmingClear.set(false);
+    this.store.clear();
+  }
+
+  protected reuse(prompt: string): void {
+    this.store.prompt.set(prompt);
+    this.historyOpen.set(false);
+  }
+}
