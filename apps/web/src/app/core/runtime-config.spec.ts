@@ -26,15 +26,6 @@ describe('RuntimeConfig', () => {
     expect(config.cdnOrigin()).toBe('https://cdn.example.com');
   });
 
-  it('revalidates config.json on every start, so a new release never runs on an old copy', async () => {
-    const loading = TestBed.inject(RuntimeConfig).load();
-    const request = fetch.expectOne(RUNTIME_CONFIG_URL);
-    request.flush({ apiBaseUrl: '/api' });
-    await loading;
-
-    expect(request.init.cache).toBe('no-cache');
-  });
-
   it('rejects a config.json without apiBaseUrl', async () => {
     await expect(loadRuntimeConfig(fetch, { apiUrl: '/api' })).rejects.toThrow('apiBaseUrl');
   });
