@@ -9,5 +9,6 @@ bootstrapApplication(App, appConfig).catch((error: unknown) => {
   message.className = 'boot-message';
   message.setAttribute('role', 'alert');
   message.textContent = 'Pixel Prompt could not start. Please reload the page.';
-  document.querySelector('pp-root')?.replaceChildren(message);
+  // In place of the page's content, under the header index.html painted.
+  document.querySelector('pp-root .main')?.replaceChildren(message);
 });

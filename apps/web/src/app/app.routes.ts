@@ -1,12 +1,14 @@
 import type { Routes } from '@angular/router';
+import { HomePage } from './pages/home-page';
 
-/** Every page is its own lazy chunk; the initial bundle holds only the shell. */
+/** Every page is its own lazy chunk; the initial bundle holds only the shell and the start page's heading. */
 export const appRoutes: Routes = [
   {
     path: '',
     pathMatch: 'full',
     title: 'Pixel Prompt',
-    loadComponent: () => import('./pages/home-page').then((m) => m.HomePage),
+    component: HomePage,
+    children: [{ path: '', loadComponent: () => import('./generate/generate-page').then((m) => m.GeneratePage) }],
   },
   {
     path: 'gallery',

@@ -13,8 +13,8 @@ export class RuntimeConfig {
 
   /** Fetches and validates config.json; rejects (and so stops the app from starting) if it is unusable. */
   async load(): Promise<void> {
-    // Revalidated on every start: a cached copy could point a new release at an old API.
-    const response = await this.fetch(RUNTIME_CONFIG_URL, { cache: 'no-cache' });
+    // index.html preloads it. The server marks it no-cache, so a new release never runs on an old copy.
+    const response = await this.fetch(RUNTIME_CONFIG_URL);
     if (!response.ok) throw new Error(`${RUNTIME_CONFIG_URL} could not be loaded (HTTP ${response.status})`);
     this.config = parseWebRuntimeConfig(JSON.parse(await response.text()) as unknown);
   }
