@@ -1,9 +1,10 @@
 // Serves the web app's production build and forwards /api/* to the gateway, as the Kubernetes
 // Ingress does in production: one origin for the browser, no CORS needed.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -18,9 +19,50 @@ const TYPES = {
   '.webmanifest': 'application/manifest+json',
 };
 
+/** Text compresses to a fraction of its size; images are compressed already. */
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.svg', '.txt', '.webmanifest']);
+const ENCODERS = {
+  br: promisify((bytes, done) => brotliCompress(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }, done)),
+  gzip: promisify((bytes, done) => gzip(bytes, { level: 9 }, done)),
+};
+
+/** The encoding to answer with: Brotli, else gzip, else none (identity). */
+function encodingFor(req, file) {
+  if (!COMPRESSIBLE.has(extname(file))) return undefined;
+  // "gzip, deflate, br;q=0.8": the names with their weights; weight 0 means "not this one".
+  const weights = new Map(
+    String(req.headers['accept-encoding'] ?? '')
+      .split(',')
+      .map((part) => {
+        const [name = '', ...params] = part.split(';').map((piece) => piece.trim());
+        const q = params.find((param) => param.startsWith('q='));
+        return [name.toLowerCase(), q ? Number(q.slice(2)) : 1];
+      }),
+  );
+  return ['br', 'gzip'].find((encoding) => (weights.get(encoding) ?? 0) > 0);
+}
+
+/**
+ * The build's files are few and small: each is read and compressed once and then served from
+ * memory, until its size or modification time says a new build replaced it.
+ */
+const bodies = new Map();
+function bodyOf(file, info, encoding) {
+  const key = `${file}\0${encoding ?? 'identity'}`;
+  const version = `${info.size}\0${info.mtimeMs}`;
+  const cached = bodies.get(key);
+  if (cached?.version === version) return cached.body;
+  const body = readFile(file).then((bytes) => (encoding ? ENCODERS[encoding](bytes) : bytes));
+  // A failed read is not remembered: the next request tries again.
+  body.catch(() => bodies.get(key)?.body === body && bodies.delete(key));
+  bodies.set(key, { version, body });
+  return body;
+}
+
 /** Hashed file names never change content: cache them for a year. index.html and config.json: never. */
 function cacheControl(file) {
-  if (/[-.][A-Za-z0-9_]{8,}\.(js|css)$/.test(file)) return 'public, max-age=31536000, immutable';
+  // Angular names them name-HASH.ext, the hash being 8 characters of A-Z a-z 0-9 _ and -.
+  if (/-[A-Za-z0-9_-]{8}\.(js|css)$/.test(file)) return 'public, max-age=31536000, immutable';
   if (file.endsWith('index.html') || file.endsWith('config.json')) return 'no-cache';
   return 'public, max-age=3600';
 }
@@ -63,19 +105,25 @@ async function serveFile(req, res, root) {
   if (path !== root && !path.startsWith(root + sep)) return sendJsonError(res, 404, 'NOT_FOUND', 'Not found.');
 
   let file = path;
-  const info = await stat(file).catch(() => undefined);
+  let info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) {
     // Client-side routes (/gallery) get the app; missing files with an extension get a 404.
     if (extname(path)) return sendJsonError(res, 404, 'NOT_FOUND', 'Not found.');
     file = join(root, 'index.html');
+    info = await stat(file);
   }
-  res.writeHead(200, {
+  const encoding = encodingFor(req, file);
+  const body = await bodyOf(file, info, encoding);
+  const headers = {
     'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Length': body.length,
     'Cache-Control': cacheControl(file),
     'X-Content-Type-Options': 'nosniff',
-  });
-  if (req.method === 'HEAD') return res.end();
-  createReadStream(file).pipe(res);
+  };
+  if (COMPRESSIBLE.has(extname(file))) headers.Vary = 'Accept-Encoding';
+  if (encoding) headers['Content-Encoding'] = encoding;
+  res.writeHead(200, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 /** Starts the server; resolves once it listens. */
