@@ -1,0 +1,160 @@
+import { spawnSync } from 'node:child_process';
+import type { AxeResults } from 'axe-core';
+import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import type { TestModel } from './stack';
+
+const DESKTOP = { width: 1280, height: 800 };
+export const MOBILE = { width: 360, height: 740 };
+
+/** Flags for a quiet, headless Chromium in a container: no sandbox, no GPU, no calls home. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Debian's Chromium (tools/ci/test.sh installs it on a fresh machine). */
+function chromiumPath(): string {
+  const found = spawnSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' });
+  const path = found.stdout.trim();
+  if (found.status !== 0 || !path) {
+    throw new Error(
+      'chromium is not installed: run `bash tools/system/ensure-packages.sh chromium=chromium` (npm test does)',
+    );
+  }
+  return path;
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+}
+
+/** A fresh context (no storage shared with other tests) and its page. */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport = DESKTOP,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport,
+    isMobile: viewport.width < 600,
+    hasTouch: viewport.width < 600,
+  });
+  // Long enough for a whole generation on a busy two-core machine; short enough to fail in one test's time.
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  await page.goto(url);
+  return { context, page };
+}
+
+export function promptBox(page: Page): Locator {
+  return page.getByRole('textbox', { name: 'Prompt', exact: true });
+}
+
+export function button(scope: Page | Locator, name: string): Locator {
+  return scope.getByRole('button', { name, exact: true });
+}
+
+export function modelCards(page: Page): Locator {
+  return page.getByRole('region', { name: 'Results', exact: true }).getByTestId('model-card');
+}
+
+export function modelCard(page: Page, model: TestModel): Locator {
+  return modelCards(page).filter({
+    has: page.getByRole('heading', { name: model.displayName, exact: true }),
+  });
+}
+
+/** The progress line once it reads "done / total models". */
+function progress(page: Page, done: number, total: number): Locator {
+  return page
+    .getByRole('status')
+    .and(page.getByTestId('progress'))
+    .filter({ hasText: new RegExp(`\\b${done} / ${total} models\\b`) });
+}
+
+/** An error toast in the notifications region whose text matches. */
+export function errorToast(page: Page, text: RegExp): Locator {
+  return page
+    .getByRole('region', { name: 'Notifications', exact: true })
+    .getByRole('alert')
+    .filter({ hasText: text });
+}
+
+/** Waits until the image has loaded, and returns its natural width (0 for a broken image). */
+export async function loadedWidth(image: Locator): Promise<number> {
+  await image.scrollIntoViewIfNeeded();
+  const handle = await image.elementHandle();
+  await image.page().waitForFunction((img) => img instanceof HTMLImageElement && img.complete, handle);
+  return image.evaluate((img) => (img as HTMLImageElement).naturalWidth);
+}
+
+/** Waits until the prompt box holds something other than `previous` (the page updates it asynchronously); returns it. */
+export async function changedPrompt(page: Page, previous: string): Promise<string> {
+  const box = await promptBox(page).elementHandle();
+  await page.waitForFunction(([element, old]) => (element as HTMLTextAreaElement).value !== old, [
+    box,
+    previous,
+  ] as const);
+  return promptBox(page).inputValue();
+}
+
+/** Fills the prompt box and clicks Generate. */
+export async function generate(page: Page, prompt: string): Promise<void> {
+  await promptBox(page).fill(prompt);
+  await button(page, 'Generate').click();
+}
+
+export type ImageOutcome = 'loaded' | 'broken';
+
+/**
+ * Waits until the progress says every model is done and each model's card is completed, then says
+ * of each card's image whether it really loaded, by model display name.
+ */
+export async function generatedImages(
+  page: Page,
+  models: readonly TestModel[],
+  prompt: string,
+): Promise<Record<string, ImageOutcome>> {
+  await progress(page, models.length, models.length).waitFor();
+  const outcomes: Record<string, ImageOutcome> = {};
+  for (const model of models) {
+    const card = modelCard(page, model).and(page.locator('[data-state="completed"]'));
+    await card.waitFor();
+    const width = await loadedWidth(
+      card.getByRole('img', { name: `${model.displayName}: ${prompt}`, exact: true }),
+    );
+    outcomes[model.displayName] = width > 0 ? 'loaded' : 'broken';
+  }
+  return outcomes;
+}
+
+/** What generatedImages answers when everything worked. */
+export function allLoaded(models: readonly TestModel[]): Record<string, ImageOutcome> {
+  return Object.fromEntries(models.map((m) => [m.displayName, 'loaded' as const]));
+}
+
+/** The width of the page's content: wider than the viewport means it scrolls sideways. */
+export function scrollWidth(page: Page): Promise<number> {
+  return page.evaluate(() => document.scrollingElement?.scrollWidth ?? 0);
+}
+
+/** Runs axe-core in the page and describes each violation on one line (rule, impact, offending elements). */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<AxeResults> } }).axe;
+    const results = await axe.run(document);
+    return results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
+  });
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.targets.join(', ')}`);
+}

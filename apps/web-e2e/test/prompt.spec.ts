@@ -1,0 +1,221 @@
+import { GENERATION_LIMITS } from '@pixel-prompt/contracts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  allLoaded,
+  button,
+  changedPrompt,
+  errorToast,
+  generatedImages,
+  generate,
+  launchChromium,
+  modelCards,
+  openPage,
+  promptBox,
+} from './browser';
+import { FAST_MODELS, WebStack } from './stack';
+
+describe('prompt tools, shortcuts, sound and error messages (production build in Chromium)', () => {
+  let stack: WebStack;
+  let browser: Browser;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    stack = await WebStack.start();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  afterEach(() => context?.close());
+
+  async function open(path = '/'): Promise<Page> {
+    const opened = await openPage(browser, stack.url + path);
+    context = opened.context;
+    await promptBox(opened.page).waitFor();
+    return opened.page;
+  }
+
+  const enhanced = (page: Page) => page.getByRole('region', { name: 'Enhanced prompt', exact: true });
+
+  describe('enhance', () => {
+    const original = 'a cat on a windowsill';
+
+    it('Use puts the enhanced prompt into the prompt box', async () => {
+      const page = await open();
+      await promptBox(page).fill(original);
+      await button(page, 'Enhance').click();
+      const shown = (
+        await enhanced(page)
+          .filter({ has: button(page, 'Use') })
+          .innerText()
+      ).trim();
+      await button(enhanced(page), 'Use').click();
+      const used = await changedPrompt(page, original);
+      expect(used.length).toBeGreaterThan(original.length);
+      expect(shown).toContain(used);
+    });
+
+    it('Discard leaves the prompt as it was', async () => {
+      const page = await open();
+      await promptBox(page).fill(original);
+      await button(page, 'Enhance').click();
+      await button(enhanced(page), 'Discard').click();
+      await enhanced(page).waitFor({ state: 'hidden' });
+      expect(await promptBox(page).inputValue()).toBe(original);
+    });
+  });
+
+  describe('keyboard shortcuts', () => {
+    it('Ctrl+Enter generates', async () => {
+      const prompt = 'a paper boat on a puddle';
+      const page = await open();
+      await promptBox(page).fill(prompt);
+      await promptBox(page).press('Control+Enter');
+      expect(await generatedImages(page, FAST_MODELS, prompt)).toEqual(allLoaded(FAST_MODELS));
+    });
+
+    it('Ctrl+E enhances', async () => {
+      const page = await open();
+      await promptBox(page).fill('a fox in the snow');
+      await promptBox(page).press('Control+E');
+      await button(enhanced(page), 'Use').waitFor();
+      expect(await enhanced(page).innerText()).toMatch(/fox/i);
+    });
+
+    it('Ctrl+I fills in an idea for a prompt', async () => {
+      const page = await open();
+      await promptBox(page).fill('');
+      await page.keyboard.press('Control+I');
+      expect((await changedPrompt(page, '')).trim()).not.toBe('');
+    });
+
+    it('G goes to the gallery, but types a "g" while in the prompt box', async () => {
+      const page = await open();
+      await promptBox(page).press('g');
+      expect(await promptBox(page).inputValue()).toBe('g');
+      expect(new URL(page.url()).pathname).toBe('/');
+      await promptBox(page).blur();
+      await page.keyboard.press('g');
+      await page.waitForURL((url) => url.pathname === '/gallery');
+      expect(await page.getByRole('heading', { name: 'Gallery', exact: true }).isVisible()).toBe(true);
+    });
+
+    it('? lists exactly the five shortcuts, and Esc closes the list', async () => {
+      const page = await open();
+      await page.keyboard.press('?');
+      const help = page.getByRole('dialog', { name: 'Keyboard shortcuts', exact: true });
+      await help.waitFor();
+      // A description list: each shortcut's keys (term) and what they do (definition).
+      const keys = await help.getByRole('term').allInnerTexts();
+      const descriptions = await help.getByRole('definition').allInnerTexts();
+      const entries = keys.map((key, i) => `${key.trim()}: ${descriptions[i]?.trim()}`);
+      expect(entries).toHaveLength(5);
+      expect(entries).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^Ctrl\S* ?\+ ?Enter: .*generate/i),
+          expect.stringMatching(/^Ctrl\S* ?\+ ?E: .*enhance/i),
+          expect.stringMatching(/^Ctrl\S* ?\+ ?I: .*inspir/i),
+          expect.stringMatching(/^G: .*gallery/i),
+          expect.stringMatching(/^\?: .*shortcuts/i),
+        ]),
+      );
+      await page.keyboard.press('Escape');
+      await help.waitFor({ state: 'hidden' });
+      expect(await help.count()).toBe(0);
+    });
+  });
+
+  describe('prompt box', () => {
+    it('counts the characters against the limit', async () => {
+      const page = await open();
+      await promptBox(page).fill('a red kite');
+      await page
+        .getByTestId('prompt-counter')
+        .filter({ hasText: `10 / ${GENERATION_LIMITS.promptMaxLength}` })
+        .waitFor();
+      expect(await page.getByTestId('prompt-counter').innerText()).toBe(
+        `10 / ${GENERATION_LIMITS.promptMaxLength}`,
+      );
+    });
+
+    it('is filled from the prompt query parameter', async () => {
+      const page = await open(`/?prompt=${encodeURIComponent('a blue whale & a tiny boat')}`);
+      expect(await changedPrompt(page, '')).toBe('a blue whale & a tiny boat');
+    });
+
+    it('clears a short prompt at once, and asks before clearing a long one (Keep keeps it)', async () => {
+      const page = await open();
+      await promptBox(page).fill('a short prompt');
+      await button(page, 'Clear').click();
+      expect(await changedPrompt(page, 'a short prompt')).toBe('');
+
+      const long = 'a very detailed scene '.repeat(6);
+      await promptBox(page).fill(long);
+      await button(page, 'Clear').click();
+      const ask = page.getByRole('dialog', { name: 'Clear the prompt?', exact: true });
+      await button(ask, 'Keep').click();
+      await ask.waitFor({ state: 'hidden' });
+      const kept = await promptBox(page).inputValue();
+      await button(page, 'Clear').click();
+      await button(ask, 'Clear').click();
+      expect({ kept, cleared: await changedPrompt(page, long) }).toEqual({ kept: long, cleared: '' });
+    });
+
+    it('keeps generated prompts in History, and puts one back when chosen', async () => {
+      const prompt = 'a lantern in the fog';
+      const page = await open();
+      await generate(page, prompt);
+      await generatedImages(page, FAST_MODELS, prompt);
+      await promptBox(page).fill('something else');
+      await button(page, 'History').click();
+      await button(page, prompt).click();
+      expect(await changedPrompt(page, 'something else')).toBe(prompt);
+      expect(await page.evaluate(() => localStorage.getItem('pp.history'))).toContain(prompt);
+    });
+  });
+
+  it('Mute sounds is a toggle button (aria-pressed flips on each click)', async () => {
+    const page = await open();
+    const mute = button(page, 'Mute sounds');
+    const before = await mute.getAttribute('aria-pressed');
+    const flipped = before === 'true' ? 'false' : 'true';
+    await mute.click();
+    await page.locator(`button[aria-pressed="${flipped}"]`).and(mute).waitFor();
+    expect({ before, after: await mute.getAttribute('aria-pressed') }).toEqual({
+      before: expect.stringMatching(/^(true|false)$/),
+      after: flipped,
+    });
+  });
+
+  describe('error messages', () => {
+    it('explains the content policy when the prompt has a refused word', async () => {
+      const page = await open();
+      // 'gory' is on the gateway's built-in list of refused terms (apps/gateway/src/content-filter.ts).
+      await generate(page, 'a gory battle scene');
+      const toast = errorToast(page, /content policy/i);
+      await toast.waitFor();
+      // The same prompt would be refused again: no Retry, and nothing was generated.
+      expect({ retry: await button(toast, 'Retry').count(), cards: await modelCards(page).count() }).toEqual({
+        retry: 0,
+        cards: 0,
+      });
+    });
+
+    it('says the service cannot be reached while offline, and Retry generates once back online', async () => {
+      const prompt = 'a windmill in a tulip field';
+      const page = await open();
+      // The connection drops once the page has finished loading, lazily loaded parts included.
+      await page.waitForLoadState('networkidle');
+      await context.setOffline(true);
+      await generate(page, prompt);
+      const toast = errorToast(page, /cannot be reached/i);
+      await toast.waitFor();
+      await context.setOffline(false);
+      await button(toast, 'Retry').click();
+      expect(await generatedImages(page, FAST_MODELS, prompt)).toEqual(allLoaded(FAST_MODELS));
+    });
+  });
+});
