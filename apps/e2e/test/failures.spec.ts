@@ -9,6 +9,8 @@ const registry = registryYaml(
   [
     '  - { id: broken, displayName: "Always fails", provider: chaos, providerModel: chaos, options: { mode: fail } }',
     '  - { id: stuck, displayName: "Never answers", provider: chaos, providerModel: chaos, timeoutMs: 1500, options: { mode: hang } }',
+    // One call at a time and a long timeout: only an aborted call frees it for the next job in time.
+    '  - { id: held, displayName: "Answers when stopped", provider: chaos, providerModel: chaos, timeoutMs: 600000, concurrency: 1, options: { mode: hang } }',
   ].join('\n'),
 );
 
@@ -44,6 +46,24 @@ describe('generation failures', () => {
     expect(await (await fetch(`${pipeline.generation?.url}/metrics`)).text()).toContain(
       'pixel_prompt_model_results_total{model="stuck",outcome="timeout"} 1',
     );
+  });
+
+  it('cancels a running model at once and stops its call, freeing the worker for the next job', async () => {
+    const running = async (jobId: string) => (await pipeline.status(jobId)).results[0]?.status === 'in_progress';
+    const first = (await pipeline.submit({ prompt: 'stop me', models: ['held', styles[0] ?? ''] })).body.jobId;
+    await waitFor(() => running(first), { what: 'the held model to start' });
+
+    const cancel = await fetch(`${pipeline.gateway.url}/jobs/${first}/cancel`, { method: 'POST' });
+    expect(cancel.status).toBe(202);
+    const job = await pipeline.status(first);
+    expect(job.status).toBe('canceled');
+    expect(job.results[0]?.status).toBe('canceled');
+
+    // The model takes one call at a time and its call never answers by itself: the next job can
+    // start only because the canceled call was aborted.
+    const second = (await pipeline.submit({ prompt: 'and me', models: ['held'] })).body.jobId;
+    await waitFor(() => running(second), { what: 'the next job to get the freed model', timeoutMs: 20_000 });
+    expect((await fetch(`${pipeline.gateway.url}/jobs/${second}/cancel`, { method: 'POST' })).status).toBe(202);
   });
 
   it('finishes every job after the worker is killed mid-flight (stalled jobs are picked up again)', async () => {

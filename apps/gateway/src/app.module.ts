@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { urlSigningOf } from '@pixel-prompt/config';
-import { JobsModule, QueuesModule } from '@pixel-prompt/jobs';
+import { JobEvents, JobsModule, QueuesModule } from '@pixel-prompt/jobs';
 import { ModelRegistry } from '@pixel-prompt/models';
 import { RedisModule, RedisReadinessCheck } from '@pixel-prompt/redis';
 import { ServiceModule } from '@pixel-prompt/service';
@@ -12,7 +12,6 @@ import { EdgeController } from './edge.controller';
 import { GalleryController } from './gallery.controller';
 import { GatewayMetrics } from './gateway-metrics';
 import { GenerationController } from './generation.controller';
-import { JobEventsHub } from './job-events.hub';
 import { PROMPT_ENHANCER } from './prompt-enhancer';
 import { GATEWAY_CONFIG } from './tokens';
 
@@ -35,7 +34,7 @@ export class AppModule {
         // Live results link their images as the gallery does: the same CDN, signed the same way.
         { provide: IMAGE_LINKS_OPTIONS, useValue: { cdnBaseUrl: config.CDN_BASE_URL, signing: urlSigningOf(config) } },
         ImageLinks,
-        JobEventsHub,
+        JobEvents,
         Edge,
         // ENHANCER picks the embedded enhancer (the default) or an LLM one; see enhancer-factory.ts.
         { provide: PROMPT_ENHANCER, useFactory: () => createPromptEnhancer(config) },

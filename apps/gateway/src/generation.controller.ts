@@ -8,6 +8,7 @@ import {
 } from '@pixel-prompt/contracts';
 import {
   GenerationQueues,
+  JobEvents,
   JobStore,
   type StoredEvent,
   toModelResult,
@@ -26,7 +27,6 @@ import { Edge } from './edge';
 import { GatewayMetrics } from './gateway-metrics';
 import { generateRequestSchema, parseGenerateRequest } from './generate-request';
 import { ApiErrors, openApiSchema } from './openapi';
-import { JobEventsHub } from './job-events.hub';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
@@ -42,7 +42,7 @@ export class GenerationController {
     private readonly registry: ModelRegistry,
     private readonly store: JobStore,
     private readonly queues: GenerationQueues,
-    private readonly hub: JobEventsHub,
+    private readonly hub: JobEvents,
     private readonly lifecycle: Lifecycle,
     private readonly metrics: GatewayMetrics,
     private readonly edge: Edge,
@@ -137,10 +137,9 @@ export class GenerationController {
     if (outcome.outcome === 'finished') {
       throw new ApiError(409, 'JOB_FINISHED', `This generation has already ended (${outcome.status}); there is nothing to cancel.`);
     }
-    if (outcome.finalStatus) {
-      const job = await this.store.get(jobId);
-      await this.queues.requestFinalize(jobId, job?.correlationId ?? '');
-    }
+    // Every model that had not ended is canceled, so the job has ended: write its gallery.
+    const job = await this.store.get(jobId);
+    await this.queues.requestFinalize(jobId, job?.correlationId ?? '');
     return { jobId, canceledModels: outcome.canceledModels };
   }
 

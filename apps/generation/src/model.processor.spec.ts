@@ -1,8 +1,9 @@
-import type { GenerationQueues, JobStore, ModelJobData } from '@pixel-prompt/jobs';
+import type { GenerationQueues, JobEvents, JobStore, ModelJobData } from '@pixel-prompt/jobs';
 import { ModelRegistry, parseModelRegistry } from '@pixel-prompt/models';
 import type { Logger } from '@pixel-prompt/observability';
 import { ChaosImageProvider, LocalImageProvider, ProviderCredentials, ProviderError, Providers } from '@pixel-prompt/providers';
 import type { ObjectStorage } from '@pixel-prompt/storage';
+import { waitFor } from '@pixel-prompt/testing';
 import type { Job } from 'bull';
 import type { GenerationMetrics } from './generation-metrics';
 import { MAX_RETRY_AFTER_SECONDS, ModelProcessor, classifyFailure } from './model.processor';
@@ -11,7 +12,12 @@ const KEY = 'sk-never-logged-0123456789abcdef';
 
 function registry(): ModelRegistry {
   return parseModelRegistry(
-    { models: [{ id: 'gpt-image', displayName: 'GPT Image', provider: 'openai', providerModel: 'gpt-image-1' }] },
+    {
+      models: [
+        { id: 'gpt-image', displayName: 'GPT Image', provider: 'openai', providerModel: 'gpt-image-1' },
+        { id: 'held', displayName: 'Held', provider: 'chaos', providerModel: 'chaos', options: { mode: 'hang' } },
+      ],
+    },
     'test',
   );
 }
@@ -28,13 +34,22 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
   const store = {
     start: jest.fn(async () => true),
     fail: jest.fn(async () => ({ moved: true, finalStatus: undefined })),
+    isCanceled: jest.fn(async () => false),
   };
   const queue = { process: jest.fn(async () => undefined), on: jest.fn() };
   const queues = { model: () => queue, requestFinalize: jest.fn() } as unknown as GenerationQueues;
   const metrics = { modelResults: { inc: jest.fn() }, modelDuration: { observe: jest.fn() } } as unknown as GenerationMetrics;
   const providers = new Providers({} as LocalImageProvider, new ChaosImageProvider(), new ProviderCredentials(keys));
-  const processor = new ModelProcessor(registry(), queues, store as unknown as JobStore, {} as ObjectStorage, providers, metrics, logger);
-  return { processor, store, warnings };
+  /** What the job-events subscription would wake for each job id. */
+  const watchers = new Map<string, () => void>();
+  const events = {
+    watch: (jobId: string, wake: () => void) => {
+      watchers.set(jobId, wake);
+      return () => watchers.delete(jobId);
+    },
+  } as unknown as JobEvents;
+  const processor = new ModelProcessor(registry(), queues, store as unknown as JobStore, events, {} as ObjectStorage, providers, metrics, logger);
+  return { processor, store, warnings, watchers };
 }
 
 const job = {
@@ -63,6 +78,43 @@ describe('ModelProcessor and provider keys', () => {
     await expect(processor.handle(job)).resolves.toBeUndefined();
     expect(store.start).not.toHaveBeenCalled();
     expect(store.fail).toHaveBeenCalledWith('j1', 0, { code: 'UNAVAILABLE', message: 'This model is not configured on the server.' });
+  });
+});
+
+describe('ModelProcessor and cancellation', () => {
+  const heldJob = { ...job, data: { ...job.data, model: 'held' } } as Job<ModelJobData>;
+
+  it('stops a running call when its model is canceled, without failing or retrying it', async () => {
+    const { processor, store, watchers } = setup({});
+    const handled = processor.handle(heldJob);
+    await waitFor(() => store.start.mock.calls.length > 0 && watchers.has('j1'));
+
+    store.isCanceled.mockResolvedValue(true);
+    watchers.get('j1')?.();
+
+    await expect(handled).resolves.toBeUndefined();
+    expect(store.isCanceled).toHaveBeenCalledWith('j1', 0);
+    expect(store.fail).not.toHaveBeenCalled();
+    expect(watchers.size).toBe(0);
+  });
+
+  it('lets the call run on when the job changed for another reason (another model ended)', async () => {
+    const { processor, store, watchers } = setup({});
+    let settled = false;
+    const handled = processor.handle(heldJob).finally(() => (settled = true));
+    await waitFor(() => store.start.mock.calls.length > 0 && watchers.has('j1'));
+
+    watchers.get('j1')?.();
+    await store.isCanceled.mock.results[0]?.value;
+    // setImmediate runs once every promise reaction queued so far has run: a wrongly aborted call
+    // would have settled by then (the hanging call settles only through its signal).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+
+    store.isCanceled.mockResolvedValue(true);
+    watchers.get('j1')?.();
+    await handled;
+    expect(store.fail).not.toHaveBeenCalled();
   });
 });
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { ModelErrorCode } from '@pixel-prompt/contracts';
-import { GenerationQueues, JobStore, type ModelJobData } from '@pixel-prompt/jobs';
-import { ModelRegistry } from '@pixel-prompt/models';
+import { GenerationQueues, JobEvents, JobStore, type ModelJobData } from '@pixel-prompt/jobs';
+import { type ModelConfig, ModelRegistry } from '@pixel-prompt/models';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
 import { ProviderError, Providers } from '@pixel-prompt/providers';
 import { LOGGER } from '@pixel-prompt/service';
@@ -36,6 +36,7 @@ export function classifyFailure(error: unknown, timeout: AbortSignal): Failure {
  * Consumes one Bull queue per enabled model with that model's concurrency. Each job is one model of
  * one generation: mark it started, call the provider under the model's timeout, store image and
  * thumbnail in S3, record the result; the move that ends the whole job queues its finalisation.
+ * A call whose model is canceled meanwhile is aborted, so nobody pays for an image no one will see.
  */
 @Injectable()
 export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
@@ -43,6 +44,7 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
     private readonly registry: ModelRegistry,
     private readonly queues: GenerationQueues,
     private readonly store: JobStore,
+    private readonly events: JobEvents,
     private readonly storage: ObjectStorage,
     private readonly providers: Providers,
     private readonly metrics: GenerationMetrics,
@@ -91,18 +93,37 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       await this.fail(data, { code: 'UNAVAILABLE', message: 'This model is not configured on the server.', retryable: false }, 0);
       return;
     }
-    if (!(await this.store.start(data.jobId, data.index))) {
-      log.info('model skipped: canceled or already ended');
-      return;
+    // Watching starts before the model does, so a cancel right after the start is not missed.
+    const canceled = new AbortController();
+    const stopWatching = this.events.watch(data.jobId, () => {
+      this.store
+        .isCanceled(data.jobId, data.index)
+        .then((yes) => yes && canceled.abort())
+        .catch((error: unknown) => log.warn({ err: error }, 'could not check for cancellation'));
+    });
+    try {
+      if (!(await this.store.start(data.jobId, data.index))) {
+        log.info('model skipped: canceled or already ended');
+        return;
+      }
+      await this.generate(job, model, log, canceled.signal);
+    } finally {
+      stopWatching();
     }
+  }
+
+  private async generate(job: Job<ModelJobData>, model: ModelConfig, log: Logger, canceled: AbortSignal): Promise<void> {
+    const data = job.data;
     log.info('model started');
     const startedAt = performance.now();
     const timeout = AbortSignal.timeout(model.timeoutMs);
     try {
       const result = await this.providers.image(model).generate(
         { prompt: data.prompt, steps: data.steps, guidance: data.guidance, seed: data.seed, model },
-        timeout,
+        AbortSignal.any([timeout, canceled]),
       );
+      // Canceled while the answer was on its way: the job has ended without this model's image.
+      if (canceled.aborted) throw canceled.reason;
       const keys = imageKeys(data.jobId, data.index, model.id, result.mimeType);
       await Promise.all([
         this.storage.putImage(keys.image, result.image, result.mimeType, data.correlationId),
@@ -117,6 +138,11 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       log.info({ bytes, durationMs: Math.round(performance.now() - startedAt) }, 'model completed');
       if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId);
     } catch (error) {
+      // Not a failure of the model: the job counts as canceled, and the call is not retried.
+      if (canceled.aborted) {
+        log.info({ durationMs: Math.round(performance.now() - startedAt) }, 'model call stopped: canceled');
+        return;
+      }
       const failure = classifyFailure(error, timeout);
       const attemptsLeft = job.attemptsMade + 1 < (job.opts.attempts ?? 1);
       if (failure.retryable && attemptsLeft) {

@@ -1,3 +1,4 @@
+export * from './lib/job-events';
 export * from './lib/job-store';
 export * from './lib/jobs.module';
 export * from './lib/presentation';

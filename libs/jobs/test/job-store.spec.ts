@@ -112,13 +112,22 @@ describe('JobStore (real Redis)', () => {
     expect((await store.get(jobId))?.models[0]?.status).toBe('completed');
   });
 
-  it('cancels models not yet started, lets running ones finish, and ends canceled', async () => {
-    const jobId = await newJob(3);
+  it('cancels every model that has not ended, running ones too, and ends the job canceled at once', async () => {
+    const jobId = await newJob(4);
     await store.start(jobId, 0);
-    expect(await store.cancel(jobId)).toEqual({ outcome: 'canceled', canceledModels: 2 });
-    expect(await store.start(jobId, 1)).toBe(false);
-    expect(await store.complete(jobId, 0, image(0))).toEqual({ moved: true, finalStatus: 'canceled' });
-    expect((await store.get(jobId))?.models.map((m) => m.status)).toEqual(['completed', 'canceled', 'canceled']);
+    await store.complete(jobId, 0, image(0));
+    await store.start(jobId, 1);
+    expect(await store.cancel(jobId)).toEqual({ outcome: 'canceled', canceledModels: 3 });
+
+    const job = await store.get(jobId);
+    expect(job?.status).toBe('canceled');
+    expect(job?.models.map((m) => m.status)).toEqual(['completed', 'canceled', 'canceled', 'canceled']);
+    expect([await store.isCanceled(jobId, 0), await store.isCanceled(jobId, 1)]).toEqual([false, true]);
+    // The running model's late result is refused: the job's outcome does not change after it ended.
+    expect(await store.complete(jobId, 1, image(1))).toEqual({ moved: false });
+    expect(await store.start(jobId, 2)).toBe(false);
+    const events = await store.eventsAfter(jobId);
+    expect(events.map((e) => e.type).slice(-4)).toEqual(['model_canceled', 'model_canceled', 'model_canceled', 'completed']);
     expect(await store.cancel(jobId)).toEqual({ outcome: 'finished', status: 'canceled' });
     expect(await store.cancel('6f1c2a9e-5b1d-4c1e-9a57-0d8f1f2c3b4a')).toEqual({ outcome: 'not_found' });
   });

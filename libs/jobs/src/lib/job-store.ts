@@ -70,7 +70,7 @@ export interface TransitionOutcome {
 export type CancelOutcome =
   | { outcome: 'not_found' }
   | { outcome: 'finished'; status: JobState }
-  | { outcome: 'canceled'; canceledModels: number; finalStatus?: JobState };
+  | { outcome: 'canceled'; canceledModels: number };
 
 export interface StoredEvent {
   id: string;
@@ -187,13 +187,18 @@ export class JobStore {
     ]);
   }
 
+  /** Whether the model was canceled (a running model's worker asks, to stop its call). */
+  async isCanceled(jobId: string, index: number): Promise<boolean> {
+    return (await this.redis.hget(jobKey(jobId), `m:${index}:status`)) === 'canceled';
+  }
+
   async cancel(jobId: string): Promise<CancelOutcome> {
     if (!isJobId(jobId)) return { outcome: 'not_found' };
     const result = await this.redis.ppCancel(jobKey(jobId), eventsKey(jobId), jobId, new Date().toISOString(), this.ttlSeconds);
     if (!result) return { outcome: 'not_found' };
     const [first = '', second = ''] = result;
     if (first === 'finished') return { outcome: 'finished', status: second as JobState };
-    return { outcome: 'canceled', canceledModels: Number(first), finalStatus: (second || undefined) as JobState | undefined };
+    return { outcome: 'canceled', canceledModels: Number(first) };
   }
 
   /** Events recorded after `afterId` (all when omitted), oldest first. */

@@ -76,9 +76,10 @@ return result
 `;
 
 /**
- * Cancels every model not yet started. Returns false when the job is gone, 'finished' when it had
- * already ended, otherwise the number of models canceled followed by the final status ('' if the job
- * still has models running).
+ * Cancels every model that has not ended, running ones included (their workers are told through
+ * EVENTS_CHANNEL and stop the call), so the job ends at once as canceled. Returns false when the job
+ * is gone, 'finished' when it had already ended, otherwise the number of models canceled followed by
+ * the final status.
  */
 export const CANCEL_SCRIPT = `${TRANSITION}
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -89,7 +90,7 @@ local total = tonumber(redis.call('HGET', KEYS[1], 'total'))
 local count = 0
 local final = ''
 for index = 0, total - 1 do
-  local result = transition(tostring(index), 'pending', 'canceled', 'model_canceled', {'completedAt', ARGV[2]})
+  local result = transition(tostring(index), 'pending,in_progress', 'canceled', 'model_canceled', {'completedAt', ARGV[2]})
   if result ~= nil then
     count = count + 1
     if result ~= '' then final = result end

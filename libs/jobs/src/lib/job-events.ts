@@ -1,16 +1,17 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { EVENTS_CHANNEL } from '@pixel-prompt/jobs';
 import type { Logger } from '@pixel-prompt/observability';
 import { RedisConnection } from '@pixel-prompt/redis';
 import { LOGGER } from '@pixel-prompt/service';
 import type { Redis } from 'ioredis';
+import { EVENTS_CHANNEL } from './scripts';
 
 /**
- * One Redis subscription per gateway replica: job changes published by any worker wake the event
- * streams this replica holds for that job, which then read the job's event stream from Redis.
+ * One Redis subscription per replica: a change to a job, published by whichever replica made it,
+ * wakes what this replica watches of that job (the gateway's event streams, which then read the
+ * job's events from Redis; the worker's running model calls, which stop if their model was canceled).
  */
 @Injectable()
-export class JobEventsHub implements OnModuleInit, OnModuleDestroy {
+export class JobEvents implements OnModuleInit, OnModuleDestroy {
   private subscriber?: Redis;
   private readonly watchers = new Map<string, Set<() => void>>();
 
