@@ -10,27 +10,41 @@ import { Dialog } from './dialog';
       <button type="button" id="opener" (click)="open.set(true)">Open</button>
     }
     @if (open()) {
-      <!-- Controls are part of the dialog from the start, as in all of the app's dialogs. -->
-      @if (withControls()) {
-        <div ppDialog aria-label="Test dialog" (closeRequested)="open.set(false)">
-          <button type="button" disabled>Disabled</button>
-          <span tabindex="-1">Not in the tab order</span>
-          <button type="button" id="first">First</button>
-          <input id="middle" aria-label="Middle" />
-          <a href="/somewhere" id="last">Last</a>
-        </div>
-      } @else {
-        <div ppDialog aria-label="Test dialog" (closeRequested)="open.set(false)">
-          <p>Nothing to focus here.</p>
-        </div>
+      @switch (content()) {
+        @case ('static') {
+          <div ppDialog aria-label="Test dialog" (closeRequested)="open.set(false)">
+            <button type="button" disabled>Disabled</button>
+            <span tabindex="-1">Not in the tab order</span>
+            <button type="button" id="first">First</button>
+            <input id="middle" aria-label="Middle" />
+            <a href="/somewhere" id="last">Last</a>
+          </div>
+        }
+        @case ('conditional') {
+          <!-- Every control is rendered by a block inside the dialog, after the dialog itself. -->
+          <div ppDialog aria-label="Test dialog" (closeRequested)="open.set(false)">
+            <p>Pick one.</p>
+            @if (open()) {
+              @for (choice of choices; track choice) {
+                <button type="button" [id]="choice">{{ choice }}</button>
+              }
+            }
+          </div>
+        }
+        @case ('none') {
+          <div ppDialog aria-label="Test dialog" (closeRequested)="open.set(false)">
+            <p>Nothing to focus here.</p>
+          </div>
+        }
       }
     }
   `,
 })
 class Host {
   readonly open = signal(false);
-  readonly withControls = signal(true);
+  readonly content = signal<'static' | 'conditional' | 'none'>('static');
   readonly withOpener = signal(true);
+  readonly choices = ['choice-a', 'choice-b', 'choice-c'];
 }
 
 describe('Dialog', () => {
@@ -49,8 +63,8 @@ describe('Dialog', () => {
   function focusedId(): string | undefined {
     return document.activeElement?.id;
   }
-  async function open({ withControls = true } = {}): Promise<void> {
-    host.withControls.set(withControls);
+  async function open(content: 'static' | 'conditional' | 'none' = 'static'): Promise<void> {
+    host.content.set(content);
     const opener = query<HTMLButtonElement>('#opener');
     opener?.focus();
     opener?.click();
@@ -92,8 +106,23 @@ describe('Dialog', () => {
     expect(focusedId()).toBe('first');
   });
 
+  it('moves focus to the first control when the controls are rendered by @if and @for blocks', async () => {
+    await open('conditional');
+
+    expect(focusedId()).toBe('choice-a');
+  });
+
+  it('wraps Tab around controls rendered by @if and @for blocks', async () => {
+    await open('conditional');
+
+    query('#choice-c')?.focus();
+    const forward = await press('Tab');
+    expect(forward.defaultPrevented).toBe(true);
+    expect(focusedId()).toBe('choice-a');
+  });
+
   it('focuses the dialog itself when it has no controls, and keeps Tab there', async () => {
-    await open({ withControls: false });
+    await open('none');
     expect(document.activeElement).toBe(dialog());
 
     const tab = await press('Tab');

@@ -2,12 +2,12 @@ import { ApplicationRef } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { type GenerateRequest, GENERATION_LIMITS } from '@pixel-prompt/contracts';
 import { ApiFailure } from '../core/api-client';
-import { type SoundName, Sounds } from '../core/sounds';
+import type { SoundName } from '../core/sounds';
 import { Toasts } from '../core/toasts';
-import { ENHANCE_MAX_LENGTH, EVENT_SOURCE_FACTORY, GenerateStore, POLL_INTERVAL_MS } from './generate-store';
-import { GenerationApi } from './generation-api';
+import { ENHANCE_MAX_LENGTH, GenerateStore, POLL_INTERVAL_MS } from './generate-store';
 import { PromptHistory } from './prompt-history';
-import { ACCEPTED, FakeEventSource, FakeGenerationApi, MODELS, result, statusOf } from '../../testing/fake-generation';
+import { ACCEPTED, type FakeEventSource, type FakeGenerationApi, MODELS, result, statusOf } from '../../testing/fake-generation';
+import { provideGenerationFakes } from '../../testing/generation-fakes';
 
 const failure = (status: number, error: string, extra: object = {}) =>
   new ApiFailure('/api/x', status, { error, message: `${error} happened`, correlationId: 'c-1', ...extra });
@@ -34,24 +34,8 @@ describe('GenerateStore', () => {
 
   beforeEach(() => {
     localStorage.clear();
-    api = new FakeGenerationApi();
-    streams = [];
-    sounds = [];
-    TestBed.configureTestingModule({
-      providers: [
-        GenerateStore,
-        { provide: GenerationApi, useValue: api },
-        { provide: Sounds, useValue: { play: (name: SoundName) => sounds.push(name) } },
-        {
-          provide: EVENT_SOURCE_FACTORY,
-          useValue: (url: string) => {
-            const source = new FakeEventSource(url);
-            streams.push(source);
-            return source as unknown as EventSource;
-          },
-        },
-      ],
-    });
+    ({ api, streams, sounds } = provideGenerationFakes());
+    TestBed.configureTestingModule({ providers: [GenerateStore] });
     store = TestBed.inject(GenerateStore);
     toasts = TestBed.inject(Toasts);
   });

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, Injector, afterNextRender, inject, signal, viewChild } from '@angular/core';
 import { GENERATION_LIMITS } from '@pixel-prompt/contracts';
 import { Dialog } from '../core/dialog';
 import { GenerateStore } from './generate-store';
@@ -18,6 +18,8 @@ export const CONFIRM_CLEAR_OVER = 100;
 export class PromptEditor {
   protected readonly store = inject(GenerateStore);
   protected readonly history = inject(PromptHistory);
+  private readonly injector = inject(Injector);
+  private readonly promptBox = viewChild.required<ElementRef<HTMLTextAreaElement>>('promptBox');
   protected readonly maxLength = GENERATION_LIMITS.promptMaxLength;
   protected readonly historyOpen = signal(false);
   protected readonly confirmingClear = signal(false);
@@ -34,6 +36,9 @@ export class PromptEditor {
   protected confirmClear(): void {
     this.confirmingClear.set(false);
     this.store.clear();
+    // The Clear button that opened the dialog is disabled now the prompt is empty: the prompt box
+    // takes the focus, ready for the next prompt.
+    afterNextRender({ write: () => this.promptBox().nativeElement.focus() }, { injector: this.injector });
   }
 
   protected reuse(prompt: string): void {

@@ -1,0 +1,203 @@
+import { type ComponentFixture, TestBed } from '@angular/core/testing';
+import { GENERATION_LIMITS, type ModelsResponse } from '@pixel-prompt/contracts';
+import { descriptionOf, getButton, getByLabel, textOf, typeInto } from '../../testing/dom';
+import { MODELS } from '../../testing/fake-generation';
+import { type GenerationFakes, provideGenerationFakes } from '../../testing/generation-fakes';
+import { GenerateStore } from './generate-store';
+import { ParametersPanel } from './parameters-panel';
+
+const { steps, guidance, seed } = GENERATION_LIMITS;
+const CHECKING = 'Checking which models use this…';
+const SEED_NOTE = 'Empty: a new seed every time.';
+
+/** Three models that honour different parameters. */
+const MIXED: ModelsResponse = {
+  models: [
+    { id: 'aurora', displayName: 'Aurora', capabilities: { size: true, seed: true, steps: true, guidance: true, negativePrompt: true } },
+    { id: 'nimbus', displayName: 'Nimbus', capabilities: { size: true, seed: true, steps: false, guidance: false, negativePrompt: false } },
+    { id: 'comet', displayName: 'Comet', capabilities: { size: false, seed: false, steps: true, guidance: false, negativePrompt: false } },
+  ],
+};
+
+type Field = 'Steps' | 'Guidance' | 'Seed';
+
+describe('ParametersPanel', () => {
+  let fixture: ComponentFixture<ParametersPanel>;
+  let fakes: GenerationFakes;
+  let store: GenerateStore;
+
+  const root = (): HTMLElement => fixture.nativeElement as HTMLElement;
+  const field = (name: Field): HTMLInputElement => getByLabel(root(), name);
+  /** The ids the field's aria-describedby names, each of which must exist. */
+  function describedBy(name: Field): string[] {
+    const ids = field(name).getAttribute('aria-describedby')?.split(/\s+/) ?? [];
+    for (const id of ids) expect(document.getElementById(id)).not.toBeNull();
+    return ids;
+  }
+  const hint = (name: Field): string => textOf(root().querySelector(`#${describedBy(name)[0]}`));
+  const error = (name: Field): string => textOf(root().querySelector(`#${describedBy(name)[1]}`));
+
+  async function type(name: Field, value: string): Promise<void> {
+    typeInto(field(name), value);
+    await fixture.whenStable();
+  }
+  async function modelsArrive(models: ModelsResponse): Promise<void> {
+    await fakes.answer('models', models);
+    await fixture.whenStable();
+  }
+
+  beforeEach(async () => {
+    fakes = provideGenerationFakes();
+    TestBed.configureTestingModule({ providers: [GenerateStore] });
+    store = TestBed.inject(GenerateStore);
+    fixture = TestBed.createComponent(ParametersPanel);
+    // In the document, so aria-describedby ids resolve as a screen reader resolves them.
+    document.body.append(root());
+    await fixture.whenStable();
+  });
+
+  afterEach(() => {
+    fixture.destroy();
+    root().remove();
+    jest.restoreAllMocks();
+  });
+
+  it('is a group of labelled number fields, showing the defaults and the limits', () => {
+    expect(textOf(root().querySelector('fieldset legend'))).toBe('Parameters');
+
+    expect([field('Steps').type, field('Guidance').type, field('Seed').type]).toEqual(['number', 'number', 'number']);
+    expect([field('Steps').value, field('Steps').min, field('Steps').max, field('Steps').step]).toEqual([
+      String(steps.default),
+      String(steps.min),
+      String(steps.max),
+      '1',
+    ]);
+    expect([field('Guidance').value, field('Guidance').min, field('Guidance').max]).toEqual([
+      String(guidance.default),
+      String(guidance.min),
+      String(guidance.max),
+    ]);
+    expect([field('Seed').value, field('Seed').placeholder, field('Seed').min, field('Seed').max]).toEqual([
+      '',
+      'Random',
+      String(seed.min),
+      String(seed.max),
+    ]);
+  });
+
+  describe('typing', () => {
+    it('puts the steps, guidance and seed in the store', async () => {
+      await type('Steps', '40');
+      await type('Guidance', '7.5');
+      await type('Seed', '12345');
+
+      expect([store.steps(), store.guidance(), store.seed()]).toEqual([40, 7.5, 12345]);
+    });
+
+    it('leaves the seed to the server when the field is emptied', async () => {
+      await type('Seed', '12345');
+
+      await type('Seed', '');
+
+      expect(store.seed()).toBeNull();
+      expect(store.parameterErrors()).toEqual({});
+    });
+  });
+
+  describe('validation', () => {
+    it('starts with no errors, every field valid', () => {
+      for (const name of ['Steps', 'Guidance', 'Seed'] as const) {
+        expect(field(name).getAttribute('aria-invalid')).toBe('false');
+        expect(error(name)).toBe('');
+      }
+    });
+
+    it.each<[Field, string, string]>([
+      ['Steps', String(steps.min - 1), `Steps must be a whole number from ${steps.min} to ${steps.max}.`],
+      ['Steps', String(steps.max + 1), `Steps must be a whole number from ${steps.min} to ${steps.max}.`],
+      ['Steps', '2.5', `Steps must be a whole number from ${steps.min} to ${steps.max}.`],
+      ['Steps', '', `Steps must be a whole number from ${steps.min} to ${steps.max}.`],
+      ['Guidance', String(guidance.max + 0.5), `Guidance must be a number from ${guidance.min} to ${guidance.max}.`],
+      ['Guidance', '', `Guidance must be a number from ${guidance.min} to ${guidance.max}.`],
+      ['Seed', '-1', `Seed must be empty or a whole number from ${seed.min} to ${seed.max}.`],
+      ['Seed', '1.5', `Seed must be empty or a whole number from ${seed.min} to ${seed.max}.`],
+    ])('shows the error for %s "%s", marks the field invalid and links the error to it', async (name, value, message) => {
+      await type(name, value);
+
+      expect(field(name).getAttribute('aria-invalid')).toBe('true');
+      expect(describedBy(name)).toHaveLength(2);
+      expect(error(name)).toBe(message);
+      expect(descriptionOf(field(name))).toContain(message);
+      // Only the field in error is marked.
+      const others = (['Steps', 'Guidance', 'Seed'] as const).filter((other) => other !== name);
+      for (const other of others) expect(field(other).getAttribute('aria-invalid')).toBe('false');
+    });
+
+    it('clears the error once the value is fixed', async () => {
+      await type('Steps', String(steps.max + 1));
+      expect(field('Steps').getAttribute('aria-invalid')).toBe('true');
+
+      await type('Steps', String(steps.max));
+
+      expect(field('Steps').getAttribute('aria-invalid')).toBe('false');
+      expect(error('Steps')).toBe('');
+      expect(descriptionOf(field('Steps'))).not.toContain('must be');
+    });
+  });
+
+  describe('Randomise seed', () => {
+    it('puts a random whole seed in the field and the store', async () => {
+      jest.spyOn(Math, 'random').mockReturnValue(0.25);
+      const expected = Math.floor(0.25 * (seed.max + 1));
+
+      getButton(root(), 'Randomise seed').click();
+      await fixture.whenStable();
+
+      expect(store.seed()).toBe(expected);
+      expect(field('Seed').value).toBe(String(expected));
+      expect(field('Seed').getAttribute('aria-invalid')).toBe('false');
+    });
+
+    it('replaces a seed typed before, and again on every click', async () => {
+      await type('Seed', '-5');
+      const random = jest.spyOn(Math, 'random').mockReturnValue(0.5);
+
+      getButton(root(), 'Randomise seed').click();
+      await fixture.whenStable();
+      expect(field('Seed').value).toBe(String(Math.floor(0.5 * (seed.max + 1))));
+      expect(error('Seed')).toBe('');
+
+      random.mockReturnValue(0.75);
+      getButton(root(), 'Randomise seed').click();
+      await fixture.whenStable();
+      expect(field('Seed').value).toBe(String(Math.floor(0.75 * (seed.max + 1))));
+      expect(store.seed()).toBe(Math.floor(0.75 * (seed.max + 1)));
+    });
+  });
+
+  describe('which models honour each control', () => {
+    it('says it is still checking before the models arrive', () => {
+      expect(hint('Steps')).toBe(CHECKING);
+      expect(hint('Guidance')).toBe(CHECKING);
+      expect(hint('Seed')).toBe(`${CHECKING} ${SEED_NOTE}`);
+      expect(descriptionOf(field('Steps'))).toBe(CHECKING);
+    });
+
+    it('names the models that use each control, from their capabilities', async () => {
+      await modelsArrive(MIXED);
+
+      expect(hint('Steps')).toBe('Used by Aurora, Comet.');
+      expect(hint('Guidance')).toBe('Used by Aurora.');
+      expect(hint('Seed')).toBe(`Used by Aurora, Nimbus. ${SEED_NOTE}`);
+      expect(descriptionOf(field('Guidance'))).toBe('Used by Aurora.');
+    });
+
+    it('says when no current model uses a control', async () => {
+      await modelsArrive(MODELS);
+
+      expect(hint('Steps')).toBe('None of the current models use this.');
+      expect(hint('Guidance')).toBe('None of the current models use this.');
+      expect(hint('Seed')).toBe(`Used by Aurora, Nimbus. ${SEED_NOTE}`);
+    });
+  });
+});
