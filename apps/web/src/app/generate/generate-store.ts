@@ -78,6 +78,8 @@ export class GenerateStore {
 
   /** The enabled models from GET /models; undefined until they arrive. */
   readonly models = signal<ModelInfo[] | undefined>(undefined);
+  /** GET /models failed (a toast offers Retry); the page can still generate with every model. */
+  readonly modelsFailed = signal(false);
 
   /** The suggestion from POST /enhance, waiting for Use or Discard. */
   readonly enhanced = signal<string | null>(null);
@@ -188,9 +190,13 @@ export class GenerateStore {
   }
 
   private loadModels(): void {
+    this.modelsFailed.set(false);
     this.api.models().then(
       (response) => this.models.set(response.models),
-      (error: unknown) => this.toasts.problem(toApiProblem(error), () => this.loadModels()),
+      (error: unknown) => {
+        this.modelsFailed.set(true);
+        this.toasts.problem(toApiProblem(error), () => this.loadModels());
+      },
     );
   }
 

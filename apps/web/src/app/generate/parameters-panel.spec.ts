@@ -3,6 +3,8 @@ import { GENERATION_LIMITS, type ModelsResponse } from '@pixel-prompt/contracts'
 import { descriptionOf, getButton, getByLabel, textOf, typeInto } from '../../testing/dom';
 import { MODELS } from '../../testing/fake-generation';
 import { type GenerationFakes, provideGenerationFakes } from '../../testing/generation-fakes';
+import { ApiFailure } from '../core/api-client';
+import { Toasts } from '../core/toasts';
 import { GenerateStore } from './generate-store';
 import { ParametersPanel } from './parameters-panel';
 
@@ -181,6 +183,18 @@ describe('ParametersPanel', () => {
       expect(hint('Guidance')).toBe(CHECKING);
       expect(hint('Seed')).toBe(`${CHECKING} ${SEED_NOTE}`);
       expect(descriptionOf(field('Steps'))).toBe(CHECKING);
+    });
+
+    it('says it cannot tell when the model list failed to load, and checks again on Retry', async () => {
+      await fakes.fail('models', new ApiFailure('/api/models', 0, undefined));
+      await fixture.whenStable();
+      expect(hint('Steps')).toBe('Which models use this is not known: the model list could not be loaded.');
+
+      TestBed.inject(Toasts).toasts()[0]?.retry?.();
+      await fixture.whenStable();
+      expect(hint('Steps')).toBe(CHECKING);
+      await modelsArrive(MIXED);
+      expect(hint('Steps')).toBe('Used by Aurora, Comet.');
     });
 
     it('names the models that use each control, from their capabilities', async () => {

@@ -3,8 +3,12 @@ import { GENERATION_LIMITS, type ModelCapabilities } from '@pixel-prompt/contrac
 import { GenerateStore } from './generate-store';
 
 /** Says which models a control changes, from the capabilities GET /models reports. */
-function honouredBy(models: { displayName: string; capabilities: ModelCapabilities }[] | undefined, capability: keyof ModelCapabilities): string {
-  if (!models) return 'Checking which models use this…';
+function honouredBy(
+  models: { displayName: string; capabilities: ModelCapabilities }[] | undefined,
+  failed: boolean,
+  capability: keyof ModelCapabilities,
+): string {
+  if (!models) return failed ? 'Which models use this is not known: the model list could not be loaded.' : 'Checking which models use this…';
   const names = models.filter((model) => model.capabilities[capability]).map((model) => model.displayName);
   if (names.length === 0) return 'None of the current models use this.';
   return `Used by ${names.join(', ')}.`;
@@ -143,6 +147,11 @@ export class ParametersPanel {
 
   protected readonly hints = computed(() => {
     const models = this.store.models();
-    return { steps: honouredBy(models, 'steps'), guidance: honouredBy(models, 'guidance'), seed: honouredBy(models, 'seed') };
+    const failed = this.store.modelsFailed();
+    return {
+      steps: honouredBy(models, failed, 'steps'),
+      guidance: honouredBy(models, failed, 'guidance'),
+      seed: honouredBy(models, failed, 'seed'),
+    };
   });
 }
