@@ -169,7 +169,11 @@ export class GenerateStore {
   /** Starts a generation; one Idempotency-Key per submission, reused when the submission is retried. */
   generate(): void {
     if (!this.canGenerate()) return;
-    const request: GenerateRequest = { prompt: this.prompt().trim(), steps: this.steps()!, guidance: this.guidance()! };
+    const steps = this.steps();
+    const guidance = this.guidance();
+    // canGenerate() has checked both; the test narrows the types.
+    if (steps === null || guidance === null) return;
+    const request: GenerateRequest = { prompt: this.prompt().trim(), steps, guidance };
     const seed = this.seed();
     if (seed !== null) request.seed = seed;
     this.history.add(request.prompt);
@@ -224,12 +228,15 @@ export class GenerateStore {
     const models = this.models();
     // Names come from /models when it lists exactly the job's models; otherwise from the first event or status.
     this.results.set(
-      Array.from({ length: accepted.totalModels }, (_, index) => ({
-        model: models?.length === accepted.totalModels ? models[index]!.id : `model-${index + 1}`,
-        displayName: models?.length === accepted.totalModels ? models[index]!.displayName : `Model ${index + 1}`,
-        index,
-        status: 'pending',
-      })),
+      Array.from({ length: accepted.totalModels }, (_, index) => {
+        const known = models?.length === accepted.totalModels ? models[index] : undefined;
+        return {
+          model: known?.id ?? `model-${index + 1}`,
+          displayName: known?.displayName ?? `Model ${index + 1}`,
+          index,
+          status: 'pending',
+        };
+      }),
     );
 
     const events = this.openEventSource(this.api.eventsUrl(accepted.eventsUrl));

@@ -90,5 +90,6 @@ export const ALL_INSPIRATIONS: readonly string[] = Object.values(INSPIRATIONS).f
 /** A random inspiration, never `previous` (the one shown last), so a click always brings something new. */
 export function pickInspiration(previous: string | undefined, random: () => number = Math.random): string {
   const choices = ALL_INSPIRATIONS.filter((prompt) => prompt !== previous);
-  return choices[Math.floor(random() * choices.length)] ?? choices[0]!;
+  // Clamped, so a random source that returns 1 still picks the last; the list is never empty.
+  return choices[Math.min(Math.floor(random() * choices.length), choices.length - 1)] ?? '';
 }

@@ -53,7 +53,8 @@ export class ResultsPanel {
   protected readonly viewerImages = computed(() => this.images().map(({ image }) => image));
   protected readonly comparePair = computed(() => {
     const chosen = this.images().filter(({ result }) => this.selected().includes(result.index));
-    return chosen.length === 2 ? ([chosen[0]!.image, chosen[1]!.image] as const) : undefined;
+    const [first, second, ...more] = chosen;
+    return first && second && more.length === 0 ? ([first.image, second.image] as const) : undefined;
   });
 
   constructor() {
