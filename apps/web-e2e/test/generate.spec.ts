@@ -231,8 +231,8 @@ describe('generate, gallery and viewer (production build in Chromium)', () => {
   });
 
   it('loads the next page of the gallery when scrolled to the end', async () => {
-    // One page and a bit more, submitted through the public API (one quick model each). Each job's
-    // event stream ends once the job has ended and its gallery is written.
+    // One page and a bit more, submitted through the public API (one quick model each), one after
+    // the other: each job's event stream ends once the job has ended.
     const prompts = Array.from(
       { length: GALLERY_PAGE_LIMITS.default + 1 },
       (_, i) => `gallery page filler ${i + 1}`,
@@ -248,10 +248,18 @@ describe('generate, gallery and viewer (production build in Chromium)', () => {
         (await (await fetch(`${stack.url}/api${eventsUrl}`)).text()).match(/^event: completed$/m),
       ).not.toBeNull();
     }
-    const list = (await (await fetch(`${stack.url}/api/gallery/list?limit=100`)).json()) as {
-      galleries: unknown[];
-    };
-    const total = list.galleries.length;
+    // The worker writes a gallery just after its job ends: poll the list until every one is there.
+    const listed = async () =>
+      ((await (await fetch(`${stack.url}/api/gallery/list?limit=100`)).json()) as { galleries: { prompt: string }[] })
+        .galleries;
+    const deadline = Date.now() + 15_000;
+    let galleries = await listed();
+    while (!prompts.every((prompt) => galleries.some((gallery) => gallery.prompt === prompt))) {
+      if (Date.now() > deadline) throw new Error('the galleries of the submitted jobs were not all written within 15 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      galleries = await listed();
+    }
+    const total = galleries.length;
 
     const page = await open('/gallery');
     const items = page.getByTestId('gallery-item');
