@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STYLE_IDS } from '@pixel-prompt/imaging';
-import { waitFor, workspaceRoot } from '@pixel-prompt/testing';
+import { metricSample, scrapeMetrics, waitFor, workspaceRoot } from '@pixel-prompt/testing';
 import { Pipeline, registryYaml } from './harness';
 
 const styles = STYLE_IDS.slice(0, 2);
@@ -60,15 +60,8 @@ function checkMetrics(exposition: string): { status: number | null; output: stri
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-function sample(exposition: string, series: string): number | undefined {
-  const line = exposition.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
 describe('service metrics (built services, real Redis and s3rver, promtool)', () => {
   let pipeline: Pipeline;
-  // Prometheus gives up on a scrape after 10 s by default; so does the test.
-  const scrape = async (url: string) => (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
 
   beforeAll(async () => {
     pipeline = await Pipeline.start({ registryYaml: registryYaml(styles, 64) });
@@ -85,7 +78,7 @@ describe('service metrics (built services, real Redis and s3rver, promtool)', ()
     const documented = readFileSync(join(workspaceRoot(), 'docs/OBSERVABILITY.md'), 'utf8');
     const services = { gateway: pipeline.gateway.url, generation: pipeline.generation?.url ?? '', gallery: pipeline.gallery.url };
     for (const [service, url] of Object.entries(services)) {
-      const exposition = await scrape(url);
+      const exposition = await scrapeMetrics(url);
       const custom = customMetrics(exposition);
       expect({ service, families: families(custom) }).toEqual({ service, families: EXPECTED[service as keyof typeof EXPECTED] });
       expect({ service, lint: checkMetrics(custom) }).toEqual({ service, lint: { status: 0, output: '' } });
@@ -95,11 +88,11 @@ describe('service metrics (built services, real Redis and s3rver, promtool)', ()
       expect(exposition).toMatch(/^pixel_prompt_build_info\{version="[^"]+",commit="[^"]+"\} 1$/m);
     }
     // The route template PixelPromptSubmitLatencyHigh selects.
-    expect(sample(await scrape(services.gateway), 'pixel_prompt_http_request_duration_seconds_count{route="/generate",method="POST",status_code="202"}')).toBe(1);
-    const generation = await scrape(services.generation);
-    expect(sample(generation, 'pixel_prompt_jobs_finished_total{status="completed"}')).toBe(1);
-    expect(sample(generation, `pixel_prompt_model_results_total{model="${styles[0]}",outcome="completed"}`)).toBe(1);
-    expect(await scrape(services.gallery)).toMatch(/^pixel_prompt_s3_request_duration_seconds_count\{operation="GetObject",outcome="ok"\} [1-9]/m);
+    expect(metricSample(await scrapeMetrics(services.gateway), 'pixel_prompt_http_request_duration_seconds_count{route="/generate",method="POST",status_code="202"}')).toBe(1);
+    const generation = await scrapeMetrics(services.generation);
+    expect(metricSample(generation, 'pixel_prompt_jobs_finished_total{status="completed"}')).toBe(1);
+    expect(metricSample(generation, `pixel_prompt_model_results_total{model="${styles[0]}",outcome="completed"}`)).toBe(1);
+    expect(await scrapeMetrics(services.gallery)).toMatch(/^pixel_prompt_s3_request_duration_seconds_count\{operation="GetObject",outcome="ok"\} [1-9]/m);
   });
 
   it('lint catches a counter without the _total suffix, so the check above can fail', () => {
@@ -111,38 +104,38 @@ describe('service metrics (built services, real Redis and s3rver, promtool)', ()
   it('report how long the next job has waited while no worker consumes its queue', async () => {
     const model = styles[0] ?? '';
     const series = `pixel_prompt_queue_oldest_waiting_age_seconds{model="${model}"}`;
-    expect(sample(await scrape(pipeline.gateway.url), series)).toBe(0);
+    expect(metricSample(await scrapeMetrics(pipeline.gateway.url), series)).toBe(0);
     expect(await pipeline.generation?.process.stop('SIGTERM')).toBe(0);
 
     const { body } = await pipeline.submit({ prompt: 'a job nobody takes', models: [model] });
     const waited = await waitFor(async () => {
-      const age = sample(await scrape(pipeline.gateway.url), series) ?? 0;
+      const age = metricSample(await scrapeMetrics(pipeline.gateway.url), series) ?? 0;
       return age >= 1 && age;
     }, { what: 'the head-of-line wait to pass a second' });
     expect(waited).toBeLessThan(60);
-    expect(sample(await scrape(pipeline.gateway.url), `pixel_prompt_queue_jobs{model="${model}",state="waiting"}`)).toBe(1);
+    expect(metricSample(await scrapeMetrics(pipeline.gateway.url), `pixel_prompt_queue_jobs{model="${model}",state="waiting"}`)).toBe(1);
 
     await pipeline.startWorker();
     await pipeline.terminal(body.jobId);
-    expect(sample(await scrape(pipeline.gateway.url), series)).toBe(0);
+    expect(metricSample(await scrapeMetrics(pipeline.gateway.url), series)).toBe(0);
   });
 
   it('report each dependency as up, and Redis as down while it is stopped', async () => {
     const up = (dependency: string) => `pixel_prompt_dependency_up{dependency="${dependency}"}`;
     const gateway = pipeline.gateway.url;
     const generation = pipeline.generation?.url ?? '';
-    expect(sample(await scrape(gateway), up('redis'))).toBe(1);
-    const worker = await scrape(generation);
-    expect([sample(worker, up('redis')), sample(worker, up('s3'))]).toEqual([1, 1]);
-    expect(sample(await scrape(pipeline.gallery.url), up('s3'))).toBe(1);
+    expect(metricSample(await scrapeMetrics(gateway), up('redis'))).toBe(1);
+    const worker = await scrapeMetrics(generation);
+    expect([metricSample(worker, up('redis')), metricSample(worker, up('s3'))]).toEqual([1, 1]);
+    expect(metricSample(await scrapeMetrics(pipeline.gallery.url), up('s3'))).toBe(1);
 
     await pipeline.redis.stop();
     for (const url of [gateway, generation]) {
-      await waitFor(async () => sample(await scrape(url), up('redis')) === 0, { what: `${url} to report Redis down` });
+      await waitFor(async () => metricSample(await scrapeMetrics(url), up('redis')) === 0, { what: `${url} to report Redis down` });
     }
     await pipeline.redis.start();
     for (const url of [gateway, generation]) {
-      await waitFor(async () => sample(await scrape(url), up('redis')) === 1, { what: `${url} to report Redis up again`, timeoutMs: 20_000 });
+      await waitFor(async () => metricSample(await scrapeMetrics(url), up('redis')) === 1, { what: `${url} to report Redis up again`, timeoutMs: 20_000 });
     }
   });
 });

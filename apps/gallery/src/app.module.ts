@@ -1,10 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { urlSigningOf } from '@pixel-prompt/config';
 import { ServiceModule } from '@pixel-prompt/service';
-import { IMAGE_LINKS_OPTIONS, ImageLinks, type ImageLinksOptions, S3ReadinessCheck, StorageModule } from '@pixel-prompt/storage';
+import { S3ReadinessCheck, StorageModule, provideImageLinks } from '@pixel-prompt/storage';
 import type { GalleryConfig } from './config';
 import { GalleryController } from './gallery.controller';
-import { GalleryMetrics } from './gallery-metrics';
 import { GalleryStore } from './gallery-store';
 import { ImageObjects } from './image-objects';
 import { ImagesController } from './images.controller';
@@ -13,7 +11,6 @@ import { ImagesController } from './images.controller';
 @Module({})
 export class AppModule {
   static forRoot(config: GalleryConfig): DynamicModule {
-    const links: ImageLinksOptions = { cdnBaseUrl: config.CDN_BASE_URL, signing: urlSigningOf(config) };
     // Behind a CDN, images are served by it alone: serving them here too would bypass signed links.
     const servesImages = !config.CDN_BASE_URL;
     return {
@@ -24,10 +21,8 @@ export class AppModule {
       ],
       controllers: servesImages ? [GalleryController, ImagesController] : [GalleryController],
       providers: [
-        { provide: IMAGE_LINKS_OPTIONS, useValue: links },
-        ImageLinks,
+        ...provideImageLinks(config),
         GalleryStore,
-        GalleryMetrics,
         ...(servesImages ? [ImageObjects] : []),
       ],
     };

@@ -1,10 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { urlSigningOf } from '@pixel-prompt/config';
 import { JobEvents, JobsModule, QueuesModule } from '@pixel-prompt/jobs';
 import { ModelRegistry } from '@pixel-prompt/models';
 import { RedisModule, RedisReadinessCheck } from '@pixel-prompt/redis';
 import { ServiceModule } from '@pixel-prompt/service';
-import { IMAGE_LINKS_OPTIONS, ImageLinks } from '@pixel-prompt/storage';
+import { provideImageLinks } from '@pixel-prompt/storage';
 import type { GatewayConfig } from './config';
 import { Edge } from './edge';
 import { createPromptEnhancer } from './enhancer-factory';
@@ -32,8 +31,7 @@ export class AppModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: ModelRegistry, useValue: registry },
         // Live results link their images as the gallery does: the same CDN, signed the same way.
-        { provide: IMAGE_LINKS_OPTIONS, useValue: { cdnBaseUrl: config.CDN_BASE_URL, signing: urlSigningOf(config) } },
-        ImageLinks,
+        ...provideImageLinks(config),
         JobEvents,
         Edge,
         // ENHANCER picks the embedded enhancer (the default) or an LLM one; see enhancer-factory.ts.

@@ -225,11 +225,6 @@ class Gap {
   }
 }
 
-/** A separator of dots or joiners only, as between the letters of 'n.u.d.e' or 'n-u-d-e'. */
-function isDotted(gap: Gap): boolean {
-  return gap.length > 0 && gap.tight;
-}
-
 interface Tokens {
   readonly tokens: readonly Token[];
   /** Index k: between token k and k+1. May the two be read as one word? */
@@ -295,8 +290,9 @@ function tokenize(text: string): Tokens {
     const short = between.length <= MAX_JOIN_GAP;
     const bothSingle = tokens[k].single && tokens[k + 1].single;
     // 'n.u.d.e n.u.d.e', 'a n.u.d.e': whitespace next to a dotted run of letters separates words.
-    const dottedBefore = k > 0 && tokens[k - 1].single && isDotted(gaps[k]);
-    const dottedAfter = k + 2 < tokens.length && tokens[k + 2].single && isDotted(gaps[k + 2]);
+    // (A gap between two tokens is never empty, so a tight one holds dots or joiners.)
+    const dottedBefore = k > 0 && tokens[k - 1].single && gaps[k].tight;
+    const dottedAfter = k + 2 < tokens.length && tokens[k + 2].single && gaps[k + 2].tight;
     const splitsSpelling = bothSingle && between.blank && (dottedBefore || dottedAfter);
     joinable[k] = short && !splitsSpelling && (between.tight || (between.loose && bothSingle));
     const plainBoundary = !(joinable[k] && bothSingle);

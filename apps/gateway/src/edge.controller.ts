@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { CORRELATION_ID_HEADER, isValidCorrelationId } from '@pixel-prompt/contracts';
+import { CORRELATION_ID_HEADER, ENHANCE_PROMPT_MAX_LENGTH, type EnhanceResponse, isValidCorrelationId } from '@pixel-prompt/contracts';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
 import { ApiError, LOGGER } from '@pixel-prompt/service';
 import { ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
@@ -22,7 +22,7 @@ export const enhanceRequestSchema = z
       .string({ error: 'must be a string' })
       .trim()
       .min(1, 'must not be empty')
-      .max(500, 'must be at most 500 characters'),
+      .max(ENHANCE_PROMPT_MAX_LENGTH, `must be at most ${ENHANCE_PROMPT_MAX_LENGTH} characters`),
   })
   .strict();
 
@@ -74,7 +74,7 @@ export class EdgeController {
     @Body() body: unknown,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<{ original: string; enhanced: string }> {
+  ): Promise<EnhanceResponse> {
     const { prompt } = parseBody(enhanceRequestSchema, body);
     this.edge.screen(prompt, 'prompt');
     await this.edge.admit('enhance', req, res);

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GenerationQueues, headOfLineWaitSeconds } from '@pixel-prompt/jobs';
 import { ModelRegistry } from '@pixel-prompt/models';
-import { type Logger, type ServiceMetrics, observeDependencies, withinScrapeTimeout } from '@pixel-prompt/observability';
-import { RedisReadinessCheck } from '@pixel-prompt/redis';
-import { LOGGER, METRICS, runReadinessChecks } from '@pixel-prompt/service';
+import { type Logger, type ServiceMetrics, withinScrapeTimeout } from '@pixel-prompt/observability';
+import { LOGGER, METRICS } from '@pixel-prompt/service';
 import { Counter, Gauge } from 'prom-client';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
@@ -24,7 +23,6 @@ export class GatewayMetrics {
     @Inject(METRICS) { registry }: ServiceMetrics,
     registry_: ModelRegistry,
     queues: GenerationQueues,
-    redisCheck: RedisReadinessCheck,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.jobsSubmitted = new Counter({
@@ -75,6 +73,5 @@ export class GatewayMetrics {
         );
       },
     });
-    observeDependencies(registry, (timeoutMs) => runReadinessChecks([redisCheck], timeoutMs));
   }
 }

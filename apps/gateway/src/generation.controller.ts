@@ -42,7 +42,7 @@ export class GenerationController {
     private readonly registry: ModelRegistry,
     private readonly store: JobStore,
     private readonly queues: GenerationQueues,
-    private readonly hub: JobEvents,
+    private readonly jobEvents: JobEvents,
     private readonly lifecycle: Lifecycle,
     private readonly metrics: GatewayMetrics,
     private readonly edge: Edge,
@@ -138,8 +138,7 @@ export class GenerationController {
       throw new ApiError(409, 'JOB_FINISHED', `This generation has already ended (${outcome.status}); there is nothing to cancel.`);
     }
     // Every model that had not ended is canceled, so the job has ended: write its gallery.
-    const job = await this.store.get(jobId);
-    await this.queues.requestFinalize(jobId, job?.correlationId ?? '');
+    await this.queues.requestFinalize(jobId, outcome.correlationId);
     return { jobId, canceledModels: outcome.canceledModels };
   }
 
@@ -209,7 +208,7 @@ export class GenerationController {
         .finally(() => (reading = undefined));
     };
     this.metrics.eventStreams.inc();
-    const unwatch = this.hub.watch(jobId, wake);
+    const unwatch = this.jobEvents.watch(jobId, wake);
     const stopOnShutdown = this.lifecycle.onShutdown(end);
     // The heartbeat also re-reads, so a lost notification delays an event by one interval at most.
     const heartbeat = setInterval(() => {

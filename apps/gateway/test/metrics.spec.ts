@@ -1,4 +1,4 @@
-import { type RunningService, TestRedis, startService, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
+import { type RunningService, TestRedis, metricSample, scrapeMetrics, startService, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
 
 /** The gateway's scrape-time metrics on the built gateway, with a real Redis and no worker. */
 describe('gateway metrics read at scrape time (built, as a process, real Redis)', () => {
@@ -6,12 +6,7 @@ describe('gateway metrics read at scrape time (built, as a process, real Redis)'
   let gateway: RunningService;
   let model: string;
 
-  // Prometheus gives up on a scrape after 10 s by default; so does the test.
-  const scrape = async () => (await fetch(`${gateway.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-  const sample = (exposition: string, series: string) => {
-    const line = exposition.split('\n').find((l) => l.startsWith(`${series} `));
-    return line === undefined ? undefined : Number(line.slice(series.length + 1));
-  };
+  const scrape = () => scrapeMetrics(gateway.url);
 
   beforeAll(async () => {
     redis = await TestRedis.start();
@@ -27,7 +22,7 @@ describe('gateway metrics read at scrape time (built, as a process, real Redis)'
 
   it('reports how long the next job of a queue nobody consumes has waited', async () => {
     const age = `pixel_prompt_queue_oldest_waiting_age_seconds{model="${model}"}`;
-    expect(sample(await scrape(), age)).toBe(0);
+    expect(metricSample(await scrape(), age)).toBe(0);
     const submitted = await fetch(`${gateway.url}/generate`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -36,12 +31,12 @@ describe('gateway metrics read at scrape time (built, as a process, real Redis)'
     expect(submitted.status).toBe(202);
 
     const waited = await waitFor(async () => {
-      const seconds = sample(await scrape(), age) ?? 0;
+      const seconds = metricSample(await scrape(), age) ?? 0;
       return seconds >= 1 && seconds;
     }, { what: 'the head-of-line wait to pass a second' });
     expect(waited).toBeLessThan(60);
-    expect(sample(await scrape(), `pixel_prompt_queue_jobs{model="${model}",state="waiting"}`)).toBe(1);
-    expect(sample(await scrape(), 'pixel_prompt_dependency_up{dependency="redis"}')).toBe(1);
+    expect(metricSample(await scrape(), `pixel_prompt_queue_jobs{model="${model}",state="waiting"}`)).toBe(1);
+    expect(metricSample(await scrape(), 'pixel_prompt_dependency_up{dependency="redis"}')).toBe(1);
     // Scrapes are recorded under the route PixelPromptHighErrorRatio leaves out, submissions under the one it watches.
     const exposition = await scrape();
     expect(exposition).toMatch(/^pixel_prompt_http_request_duration_seconds_count\{route="\/metrics",method="GET",status_code="200"\} [1-9]/m);
@@ -53,17 +48,17 @@ describe('gateway metrics read at scrape time (built, as a process, real Redis)'
     const startedAt = Date.now();
     const down = await scrape();
     expect(Date.now() - startedAt).toBeLessThan(5_000);
-    expect(sample(down, 'pixel_prompt_dependency_up{dependency="redis"}')).toBe(0);
+    expect(metricSample(down, 'pixel_prompt_dependency_up{dependency="redis"}')).toBe(0);
     expect(down).not.toMatch(/^pixel_prompt_queue_jobs\{/m);
     expect(down).not.toMatch(/^pixel_prompt_queue_oldest_waiting_age_seconds\{/m);
     expect(down).toMatch(/^pixel_prompt_build_info\{/m);
 
     await redis.start();
-    await waitFor(async () => sample(await scrape(), 'pixel_prompt_dependency_up{dependency="redis"}') === 1, {
+    await waitFor(async () => metricSample(await scrape(), 'pixel_prompt_dependency_up{dependency="redis"}') === 1, {
       what: 'Redis reported up again',
       timeoutMs: 20_000,
     });
     // Back, and current: the test Redis keeps no data across a restart, so the queue is empty now.
-    expect(sample(await scrape(), `pixel_prompt_queue_jobs{model="${model}",state="waiting"}`)).toBe(0);
+    expect(metricSample(await scrape(), `pixel_prompt_queue_jobs{model="${model}",state="waiting"}`)).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { JobEvents, JobsModule, QueuesModule } from '@pixel-prompt/jobs';
+import { JobCancellations, JobsModule, QueuesModule } from '@pixel-prompt/jobs';
 import { ModelRegistry } from '@pixel-prompt/models';
 import { ProvidersModule } from '@pixel-prompt/providers';
 import { RedisModule, RedisReadinessCheck } from '@pixel-prompt/redis';
@@ -30,7 +30,7 @@ export class AppModule {
           apiKeys: apiKeysOf(config),
         }),
       ],
-      providers: [{ provide: ModelRegistry, useValue: registry }, GenerationMetrics, JobEvents, ModelProcessor, FinalizeProcessor],
+      providers: [{ provide: ModelRegistry, useValue: registry }, GenerationMetrics, JobCancellations, ModelProcessor, FinalizeProcessor],
     };
   }
 }

@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type ServiceMetrics, observeDependencies } from '@pixel-prompt/observability';
-import { RedisReadinessCheck } from '@pixel-prompt/redis';
-import { METRICS, runReadinessChecks } from '@pixel-prompt/service';
-import { S3ReadinessCheck } from '@pixel-prompt/storage';
+import type { ServiceMetrics } from '@pixel-prompt/observability';
+import { METRICS } from '@pixel-prompt/service';
 import { Counter, Histogram } from 'prom-client';
 
 /**
  * What the worker reports. Labels are bounded: model ids from the registry, outcome codes (`completed`
- * or a lower-case ModelErrorCode such as `timeout`), job states, dependency names.
+ * or a lower-case ModelErrorCode such as `timeout`), job states.
  */
 @Injectable()
 export class GenerationMetrics {
@@ -16,7 +14,7 @@ export class GenerationMetrics {
   readonly imageBytes: Counter<'model'>;
   readonly jobsFinished: Counter<'status'>;
 
-  constructor(@Inject(METRICS) { registry }: ServiceMetrics, redisCheck: RedisReadinessCheck, s3Check: S3ReadinessCheck) {
+  constructor(@Inject(METRICS) { registry }: ServiceMetrics) {
     this.modelDuration = new Histogram({
       name: 'pixel_prompt_model_duration_seconds',
       help: 'Time from a model call starting to its image being stored (or its failure), by model and outcome.',
@@ -42,6 +40,5 @@ export class GenerationMetrics {
       labelNames: ['status'],
       registers: [registry],
     });
-    observeDependencies(registry, (timeoutMs) => runReadinessChecks([redisCheck, s3Check], timeoutMs));
   }
 }

@@ -1,4 +1,4 @@
-import type { GenerationQueues, JobEvents, JobStore, ModelJobData } from '@pixel-prompt/jobs';
+import type { GenerationQueues, JobCancellations, JobStore, ModelJobData } from '@pixel-prompt/jobs';
 import { ModelRegistry, parseModelRegistry } from '@pixel-prompt/models';
 import type { Logger } from '@pixel-prompt/observability';
 import { ChaosImageProvider, LocalImageProvider, ProviderCredentials, ProviderError, Providers } from '@pixel-prompt/providers';
@@ -16,6 +16,7 @@ function registry(): ModelRegistry {
       models: [
         { id: 'gpt-image', displayName: 'GPT Image', provider: 'openai', providerModel: 'gpt-image-1' },
         { id: 'held', displayName: 'Held', provider: 'chaos', providerModel: 'chaos', options: { mode: 'hang' } },
+        { id: 'retired', displayName: 'Retired', provider: 'stability', providerModel: 'sd3.5-large', enabled: false, concurrency: 4 },
       ],
     },
     'test',
@@ -36,20 +37,27 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
     fail: jest.fn(async () => ({ moved: true, finalStatus: undefined })),
     isCanceled: jest.fn(async () => false),
   };
-  const queue = { process: jest.fn(async () => undefined), on: jest.fn() };
-  const queues = { model: () => queue, requestFinalize: jest.fn() } as unknown as GenerationQueues;
+  const queue = { process: jest.fn(async (_concurrency: number, _handler: unknown) => undefined), on: jest.fn() };
+  const consumed: string[] = [];
+  const queues = {
+    model: (id: string) => {
+      consumed.push(id);
+      return queue;
+    },
+    requestFinalize: jest.fn(),
+  } as unknown as GenerationQueues;
   const metrics = { modelResults: { inc: jest.fn() }, modelDuration: { observe: jest.fn() } } as unknown as GenerationMetrics;
   const providers = new Providers({} as LocalImageProvider, new ChaosImageProvider(), new ProviderCredentials(keys));
-  /** What the job-events subscription would wake for each job id. */
+  /** What the cancellations subscription would wake for each job id. */
   const watchers = new Map<string, () => void>();
-  const events = {
+  const cancellations = {
     watch: (jobId: string, wake: () => void) => {
       watchers.set(jobId, wake);
       return () => watchers.delete(jobId);
     },
-  } as unknown as JobEvents;
-  const processor = new ModelProcessor(registry(), queues, store as unknown as JobStore, events, {} as ObjectStorage, providers, metrics, logger);
-  return { processor, store, warnings, watchers };
+  } as unknown as JobCancellations;
+  const processor = new ModelProcessor(registry(), queues, store as unknown as JobStore, cancellations, {} as ObjectStorage, providers, metrics, logger);
+  return { processor, store, warnings, watchers, queue, consumed };
 }
 
 const job = {
@@ -81,6 +89,24 @@ describe('ModelProcessor and provider keys', () => {
   });
 });
 
+describe('ModelProcessor and disabled models', () => {
+  it('consumes a disabled model’s queue one job at a time, without asking for its key', () => {
+    const { processor, warnings, queue, consumed } = setup({ openai: KEY });
+    processor.onModuleInit();
+    expect(consumed).toEqual(['gpt-image', 'held', 'retired']);
+    expect(queue.process.mock.calls.map(([concurrency]) => concurrency)).toEqual([2, 2, 1]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('fails a job queued before its model was disabled at once as UNAVAILABLE', async () => {
+    const { processor, store } = setup({});
+    const retired = { ...job, data: { ...job.data, model: 'retired' } } as Job<ModelJobData>;
+    await expect(processor.handle(retired)).resolves.toBeUndefined();
+    expect(store.start).not.toHaveBeenCalled();
+    expect(store.fail).toHaveBeenCalledWith('j1', 0, { code: 'UNAVAILABLE', message: 'This model is not available.' });
+  });
+});
+
 describe('ModelProcessor and cancellation', () => {
   const heldJob = { ...job, data: { ...job.data, model: 'held' } } as Job<ModelJobData>;
 
@@ -98,7 +124,7 @@ describe('ModelProcessor and cancellation', () => {
     expect(watchers.size).toBe(0);
   });
 
-  it('lets the call run on when the job changed for another reason (another model ended)', async () => {
+  it('lets the call run on when woken while its model is not canceled (a resubscription checks again)', async () => {
     const { processor, store, watchers } = setup({});
     let settled = false;
     const handled = processor.handle(heldJob).finally(() => (settled = true));

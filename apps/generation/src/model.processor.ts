@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { ModelErrorCode } from '@pixel-prompt/contracts';
-import { GenerationQueues, JobEvents, JobStore, type ModelJobData } from '@pixel-prompt/jobs';
+import { GenerationQueues, JobCancellations, JobStore, type ModelJobData } from '@pixel-prompt/jobs';
 import { type ModelConfig, ModelRegistry } from '@pixel-prompt/models';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
 import { ProviderError, Providers } from '@pixel-prompt/providers';
@@ -44,7 +44,7 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
     private readonly registry: ModelRegistry,
     private readonly queues: GenerationQueues,
     private readonly store: JobStore,
-    private readonly events: JobEvents,
+    private readonly cancellations: JobCancellations,
     private readonly storage: ObjectStorage,
     private readonly providers: Providers,
     private readonly metrics: GenerationMetrics,
@@ -52,12 +52,14 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    for (const model of this.registry.enabled) {
-      const missing = this.providers.missingCredential(model);
+    // Disabled models' queues are consumed too: jobs queued before a model was disabled then end
+    // as UNAVAILABLE at once instead of waiting until the job expires.
+    for (const model of this.registry.models) {
+      const missing = model.enabled && this.providers.missingCredential(model);
       // Names the variable, never a value; the model's jobs then fail fast as UNAVAILABLE.
       if (missing) this.logger.warn({ model: model.id, provider: model.provider, missingVariable: missing }, `model ${model.id} is unavailable: ${missing} is not set`);
       const queue = this.queues.model(model.id);
-      void queue.process(model.concurrency, (job: Job<ModelJobData>) => this.handle(job));
+      void queue.process(model.enabled ? model.concurrency : 1, (job: Job<ModelJobData>) => this.handle(job));
       // Jobs Bull gave up on without our handler deciding (a worker died with them too often).
       queue.on('failed', (job: Job<ModelJobData>, error: Error) => {
         if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/.test(error.message)) return;
@@ -73,7 +75,7 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
    * render threads are still open (they close in onApplicationShutdown, after this).
    */
   async onModuleDestroy(): Promise<void> {
-    await Promise.all(this.registry.enabled.map((model) => this.queues.model(model.id).close()));
+    await Promise.all(this.registry.models.map((model) => this.queues.model(model.id).close()));
   }
 
   handle(job: Job<ModelJobData>): Promise<void> {
@@ -93,9 +95,10 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       await this.fail(data, { code: 'UNAVAILABLE', message: 'This model is not configured on the server.', retryable: false }, 0);
       return;
     }
-    // Watching starts before the model does, so a cancel right after the start is not missed.
+    // Watching starts before the model does, so a cancel right after the start is not missed. A wake
+    // is a cancel of the job or a resubscription that may have missed one: either way, ask once.
     const canceled = new AbortController();
-    const stopWatching = this.events.watch(data.jobId, () => {
+    const stopWatching = this.cancellations.watch(data.jobId, () => {
       this.store
         .isCanceled(data.jobId, data.index)
         .then((yes) => yes && canceled.abort())

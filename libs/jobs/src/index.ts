@@ -3,4 +3,4 @@ export * from './lib/job-store';
 export * from './lib/jobs.module';
 export * from './lib/presentation';
 export * from './lib/queues';
-export { EVENTS_CHANNEL } from './lib/scripts';
+export { CANCELS_CHANNEL, EVENTS_CHANNEL } from './lib/scripts';

@@ -117,7 +117,7 @@ describe('JobStore (real Redis)', () => {
     await store.start(jobId, 0);
     await store.complete(jobId, 0, image(0));
     await store.start(jobId, 1);
-    expect(await store.cancel(jobId)).toEqual({ outcome: 'canceled', canceledModels: 3 });
+    expect(await store.cancel(jobId)).toEqual({ outcome: 'canceled', canceledModels: 3, correlationId: 'corr-1' });
 
     const job = await store.get(jobId);
     expect(job?.status).toBe('canceled');

@@ -48,6 +48,7 @@ describe('headOfLineWaitSeconds (real Redis, real Bull queue)', () => {
   });
 
   it('never reports a negative age when clocks disagree', async () => {
+    await queue.add({ n: 4 });
     expect(await headOfLineWaitSeconds(queue, 0)).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig, serviceEnvSchema } from '@pixel-prompt/config';
 import { type ErrorBody, type ReadinessResponse, isErrorBody } from '@pixel-prompt/contracts';
 import type { Logger } from '@pixel-prompt/observability';
-import { waitFor } from '@pixel-prompt/testing';
+import { metricSample, waitFor } from '@pixel-prompt/testing';
 import { LOGGER, type ReadinessCheck, ServiceModule, createServiceApp, drain } from '../src';
 
 /** Log lines written by the app under test, parsed. */
@@ -186,6 +186,13 @@ describe('service foundation', () => {
       expect(text).not.toMatch(/alpha|beta|secret-token/);
       expect(text).toContain('process_cpu_user_seconds_total');
       expect(text).toContain('pixel_prompt_build_info{version="dev",commit="unknown"} 1');
+    });
+
+    it('reports every readiness check as a dependency, asked again at each scrape', async () => {
+      const up = async () => metricSample(await (await fetch(`${ctx.url}/metrics`)).text(), 'pixel_prompt_dependency_up{dependency="fake-db"}');
+      expect(await up()).toBe(1);
+      ctx.dependency.mode = 'down';
+      expect(await up()).toBe(0);
     });
   });
 

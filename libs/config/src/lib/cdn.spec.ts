@@ -6,13 +6,12 @@ import { cdnEnvSchema, checkCdnEnv, urlSigningOf } from './cdn';
 import { ConfigError, loadConfig } from './load-config';
 
 const configSchema = cdnEnvSchema.superRefine(checkCdnEnv);
-const BASE = {};
 const { privateKey } = generateKeyPairSync('rsa', {
   modulusLength: 2048,
   privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
   publicKeyEncoding: { type: 'spki', format: 'pem' },
 });
-const SIGNED = { ...BASE, CDN_BASE_URL: 'https://cdn.example.com', CLOUDFRONT_KEY_PAIR_ID: 'K2JCJMDEHXQW5F' };
+const SIGNED = { CDN_BASE_URL: 'https://cdn.example.com', CLOUDFRONT_KEY_PAIR_ID: 'K2JCJMDEHXQW5F' };
 
 function problemsOf(env: Record<string, string>): Record<string, string> {
   try {
@@ -30,14 +29,14 @@ describe('CDN configuration', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('serves images itself and signs nothing by default', () => {
-    const config = loadConfig(configSchema, BASE);
+    const config = loadConfig(configSchema, {});
     expect(config).toMatchObject({ SIGNED_URL_TTL_SECONDS: 3600 });
     expect(config.CDN_BASE_URL).toBeUndefined();
     expect(urlSigningOf(config)).toBeUndefined();
   });
 
   it('drops trailing slashes from the CDN base URL', () => {
-    expect(loadConfig(configSchema, { ...BASE, CDN_BASE_URL: 'https://cdn.example.com/img//' }).CDN_BASE_URL).toBe(
+    expect(loadConfig(configSchema, { CDN_BASE_URL: 'https://cdn.example.com/img//' }).CDN_BASE_URL).toBe(
       'https://cdn.example.com/img',
     );
   });
@@ -52,11 +51,11 @@ describe('CDN configuration', () => {
   });
 
   it('refuses incomplete or ambiguous signing settings, naming the variables', () => {
-    expect(problemsOf({ ...BASE, CLOUDFRONT_KEY_PAIR_ID: 'K2JCJMDEHXQW5F' })).toEqual({
+    expect(problemsOf({ CLOUDFRONT_KEY_PAIR_ID: 'K2JCJMDEHXQW5F' })).toEqual({
       CDN_BASE_URL: 'is required but not set',
       CLOUDFRONT_PRIVATE_KEY: 'is required but not set',
     });
-    expect(problemsOf({ ...BASE, CDN_BASE_URL: 'https://cdn.example.com', CLOUDFRONT_PRIVATE_KEY: privateKey })).toEqual({
+    expect(problemsOf({ CDN_BASE_URL: 'https://cdn.example.com', CLOUDFRONT_PRIVATE_KEY: privateKey })).toEqual({
       CLOUDFRONT_KEY_PAIR_ID: 'is required but not set',
     });
     const file = join(dir, 'both.pem');

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { secretFileSchema } from './schemas';
 
 const NOT_A_KEY = 'must be a PEM-encoded RSA private key';
 
@@ -18,18 +18,8 @@ const inlinePemSchema = z
   .transform((value) => value.replace(/\\n/g, '\n'))
   .refine(isPrivateKey, NOT_A_KEY);
 
-/** A mounted secret file: read once at boot, so the output is the key itself, never the path. */
-const pemFileSchema = z
-  .string()
-  .transform((path, ctx) => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must name a readable file' });
-      return z.NEVER;
-    }
-  })
-  .refine(isPrivateKey, NOT_A_KEY);
+/** A PEM key in a mounted secret file. */
+const pemFileSchema = secretFileSchema.refine(isPrivateKey, NOT_A_KEY);
 
 /**
  * Where clients load images from, for every service that hands out image links (the gateway's live

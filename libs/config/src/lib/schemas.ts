@@ -88,15 +88,17 @@ export const inlineKeySchema = z
   .transform((value) => value.trim())
   .refine((value) => value.length > 0 && !/\s/.test(value), 'must be a single API key without spaces');
 
-/** A mounted secret file (Kubernetes Secret): read once at boot, so the output is the key, never the path. */
-export const keyFileSchema = z
-  .string()
-  .transform((path, ctx) => {
-    try {
-      return readFileSync(path, 'utf8').trim();
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must name a readable file' });
-      return z.NEVER;
-    }
-  })
+/** A mounted secret file (Kubernetes Secret): read once at boot, so the output is its content, never the path. */
+export const secretFileSchema = z.string().transform((path, ctx) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must name a readable file' });
+    return z.NEVER;
+  }
+});
+
+/** An API key in a mounted secret file. */
+export const keyFileSchema = secretFileSchema
+  .transform((value) => value.trim())
   .refine((value) => value.length > 0 && !/\s/.test(value), 'must hold a single API key without spaces');

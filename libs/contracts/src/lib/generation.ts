@@ -8,6 +8,15 @@ export const GENERATION_LIMITS = {
   models: { min: 1, max: 20 },
 } as const;
 
+/** POST /enhance takes prompts up to this length (shorter than a generation's: the model adds to it). */
+export const ENHANCE_PROMPT_MAX_LENGTH = 500;
+
+/** POST /enhance answers with both prompts. */
+export interface EnhanceResponse {
+  original: string;
+  enhanced: string;
+}
+
 /** Header making POST /generate safe to retry: the same key and body return the same job for 24 h. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 

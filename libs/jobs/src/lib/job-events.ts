@@ -3,15 +3,15 @@ import type { Logger } from '@pixel-prompt/observability';
 import { RedisConnection } from '@pixel-prompt/redis';
 import { LOGGER } from '@pixel-prompt/service';
 import type { Redis } from 'ioredis';
-import { EVENTS_CHANNEL } from './scripts';
+import { CANCELS_CHANNEL, EVENTS_CHANNEL } from './scripts';
 
 /**
- * One Redis subscription per replica: a change to a job, published by whichever replica made it,
- * wakes what this replica watches of that job (the gateway's event streams, which then read the
- * job's events from Redis; the worker's running model calls, which stop if their model was canceled).
+ * One Redis subscription per replica to a channel the job scripts publish job ids on: each message
+ * wakes what this replica watches of that job.
  */
 @Injectable()
-export class JobEvents implements OnModuleInit, OnModuleDestroy {
+abstract class JobNotifications implements OnModuleInit, OnModuleDestroy {
+  protected abstract readonly channel: string;
   private subscriber?: Redis;
   private readonly watchers = new Map<string, Set<() => void>>();
 
@@ -22,13 +22,14 @@ export class JobEvents implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     const subscriber = this.redis.client.duplicate({ enableOfflineQueue: true });
-    subscriber.on('error', (error: Error) => this.logger.debug({ err: { message: error.message } }, 'event subscriber error'));
+    const channel = this.channel;
+    subscriber.on('error', (error: Error) => this.logger.debug({ err: { message: error.message }, channel }, 'job subscriber error'));
     subscriber.on('message', (_channel: string, jobId: string) => this.wake(jobId));
-    // Notifications sent while disconnected are lost: on (re)connect every stream re-reads.
+    // Notifications sent while disconnected are lost: on (re)connect every watcher looks again.
     subscriber.on('ready', () => {
       for (const jobId of this.watchers.keys()) this.wake(jobId);
     });
-    void subscriber.subscribe(EVENTS_CHANNEL).catch((error: unknown) => this.logger.warn({ err: error }, 'event subscription failed'));
+    void subscriber.subscribe(channel).catch((error: unknown) => this.logger.warn({ err: error, channel }, 'job subscription failed'));
     this.subscriber = subscriber;
   }
 
@@ -36,7 +37,7 @@ export class JobEvents implements OnModuleInit, OnModuleDestroy {
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
-  /** Calls `wake` whenever the job changes; returns the function that stops watching. */
+  /** Calls `wake` on each notification for the job, and on every (re)connect; returns the function that stops watching. */
   watch(jobId: string, wake: () => void): () => void {
     const set = this.watchers.get(jobId) ?? new Set();
     set.add(wake);
@@ -50,4 +51,19 @@ export class JobEvents implements OnModuleInit, OnModuleDestroy {
   private wake(jobId: string): void {
     for (const wake of this.watchers.get(jobId) ?? []) wake();
   }
+}
+
+/** Every change to a job: wakes the gateway's event streams, which then read the job's events from Redis. */
+@Injectable()
+export class JobEvents extends JobNotifications {
+  protected readonly channel = EVENTS_CHANNEL;
+}
+
+/**
+ * Cancellations only: wakes the worker's running model calls, which stop if their model was canceled.
+ * A channel of its own, so workers hear nothing of the many other changes to their jobs.
+ */
+@Injectable()
+export class JobCancellations extends JobNotifications {
+  protected readonly channel = CANCELS_CHANNEL;
 }

@@ -70,7 +70,7 @@ export interface TransitionOutcome {
 export type CancelOutcome =
   | { outcome: 'not_found' }
   | { outcome: 'finished'; status: JobState }
-  | { outcome: 'canceled'; canceledModels: number };
+  | { outcome: 'canceled'; canceledModels: number; correlationId: string };
 
 export interface StoredEvent {
   id: string;
@@ -88,7 +88,8 @@ type ScriptedRedis = RedisConnection['client'] & {
 /**
  * Job state in Redis: one hash per job with per-model fields, changed only by atomic scripts, and a
  * stream of events per job (the stream ids are the SSE event ids, so a client resumes exactly).
- * Every change publishes the job id on EVENTS_CHANNEL. Keys expire after the job TTL.
+ * Every change publishes the job id on EVENTS_CHANNEL, a cancel on CANCELS_CHANNEL too. Keys expire
+ * after the job TTL.
  */
 @Injectable()
 export class JobStore {
@@ -198,7 +199,7 @@ export class JobStore {
     if (!result) return { outcome: 'not_found' };
     const [first = '', second = ''] = result;
     if (first === 'finished') return { outcome: 'finished', status: second as JobState };
-    return { outcome: 'canceled', canceledModels: Number(first) };
+    return { outcome: 'canceled', canceledModels: Number(first), correlationId: second };
   }
 
   /** Events recorded after `afterId` (all when omitted), oldest first. */

@@ -7,7 +7,10 @@ export const MODEL_FIELDS = [
   'errorCode', 'errorMessage',
 ] as const;
 
+/** Every change to a job publishes its id here. */
 export const EVENTS_CHANNEL = 'pp:job-events';
+/** A cancel also publishes the job's id here: the workers running its models listen to this only. */
+export const CANCELS_CHANNEL = 'pp:job-cancels';
 
 // Shared by the scripts below. KEYS[1] job hash, KEYS[2] event stream; ARGV[1] job id, ARGV[2] now,
 // ARGV[3] TTL seconds. Moves one model to `to` if its status is in `from`, records an event holding a
@@ -77,27 +80,24 @@ return result
 
 /**
  * Cancels every model that has not ended, running ones included (their workers are told through
- * EVENTS_CHANNEL and stop the call), so the job ends at once as canceled. Returns false when the job
- * is gone, 'finished' when it had already ended, otherwise the number of models canceled followed by
- * the final status.
+ * CANCELS_CHANNEL and stop the call), so the job ends at once as canceled. Returns false when the job
+ * is gone, 'finished' and the status when it had already ended, otherwise the number of models
+ * canceled and the job's correlation id (for its finalisation).
  */
 export const CANCEL_SCRIPT = `${TRANSITION}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return false end
 if status ~= 'pending' and status ~= 'in_progress' then return {'finished', status} end
-redis.call('HSET', KEYS[1], 'cancelRequested', '1')
 local total = tonumber(redis.call('HGET', KEYS[1], 'total'))
 local count = 0
-local final = ''
 for index = 0, total - 1 do
-  local result = transition(tostring(index), 'pending,in_progress', 'canceled', 'model_canceled', {'completedAt', ARGV[2]})
-  if result ~= nil then
+  if transition(tostring(index), 'pending,in_progress', 'canceled', 'model_canceled', {'completedAt', ARGV[2]}) ~= nil then
     count = count + 1
-    if result ~= '' then final = result end
   end
 end
 finish()
-return {tostring(count), final}
+redis.call('PUBLISH', '${CANCELS_CHANNEL}', ARGV[1])
+return {tostring(count), redis.call('HGET', KEYS[1], 'correlationId') or ''}
 `;
 
 /**

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import type { ServiceEnv } from '@pixel-prompt/config';
 import { createLogger, createServiceMetrics } from '@pixel-prompt/observability';
 import type { DestinationStream } from 'pino';
+import { DependencyMetrics } from './dependency-metrics';
 import { ErrorFilter } from './error.filter';
 import { HealthController } from './health.controller';
 import { Lifecycle } from './lifecycle';
@@ -21,8 +22,8 @@ export interface ServiceModuleOptions {
 }
 
 /**
- * What every Pixel Prompt service has: the logger, the metrics registry, /health/live, /health/ready,
- * /metrics and the JSON error contract.
+ * What every Pixel Prompt service has: the logger, the metrics registry (with each readiness check
+ * as `pixel_prompt_dependency_up`), /health/live, /health/ready, /metrics and the JSON error contract.
  */
 @Module({})
 export class ServiceModule {
@@ -42,6 +43,7 @@ export class ServiceModule {
           useFactory: () => createServiceMetrics({ version: config.APP_VERSION, commit: config.GIT_COMMIT }),
         },
         { provide: READINESS_CHECKS, useFactory: (...instances: ReadinessCheck[]) => instances, inject: checks },
+        DependencyMetrics,
         { provide: APP_FILTER, useClass: ErrorFilter },
         Lifecycle,
       ],

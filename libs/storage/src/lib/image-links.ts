@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type Provider } from '@nestjs/common';
 import { getSignedUrl } from '@aws-sdk/cloudfront-signer';
-import type { UrlSigning } from '@pixel-prompt/config';
+import { type CdnEnv, type UrlSigning, urlSigningOf } from '@pixel-prompt/config';
 import { LruCache } from './lru-cache';
 
 export const IMAGE_LINKS_OPTIONS = Symbol('IMAGE_LINKS_OPTIONS');
@@ -63,4 +63,9 @@ export class ImageLinks {
     }
     return signedUrl;
   }
+}
+
+/** ImageLinks as the CDN variables set it up: the gateway's live results link exactly as the gallery does. */
+export function provideImageLinks(cdn: CdnEnv): Provider[] {
+  return [{ provide: IMAGE_LINKS_OPTIONS, useValue: { cdnBaseUrl: cdn.CDN_BASE_URL, signing: urlSigningOf(cdn) } satisfies ImageLinksOptions }, ImageLinks];
 }
