@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type { AxeResults } from 'axe-core';
 import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
-import type { TestModel } from './stack';
+import { type StackOptions, type TestModel, WebStack } from './stack';
 
 const DESKTOP = { width: 1280, height: 800 };
 export const MOBILE = { width: 360, height: 740 };
@@ -29,12 +29,51 @@ function chromiumPath(): string {
   return path;
 }
 
-export function launchChromium(): Promise<Browser> {
+function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }
 
+/**
+ * The set-up every file of these tests shares: the stack (started with `options`) and Chromium come
+ * up before the file's tests and go after them; every page a test opens lives in a context of its
+ * own, closed after that test.
+ */
+export function stackInChromium(options?: StackOptions): {
+  /** The running stack. */
+  stack: () => WebStack;
+  /** Opens `path` of the stack's site in a fresh context (no storage shared with other pages). */
+  open: (path?: string, viewport?: typeof DESKTOP) => Promise<Page>;
+} {
+  let stack: WebStack;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    stack = await WebStack.start(options);
+    browser = await launchChromium();
+  });
+
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  return {
+    stack: () => stack,
+    open: async (path = '/', viewport) => {
+      const { context, page } = await openPage(browser, stack.url + path, viewport);
+      contexts.push(context);
+      return page;
+    },
+  };
+}
+
 /** A fresh context (no storage shared with other tests) and its page. */
-export async function openPage(
+async function openPage(
   browser: Browser,
   url: string,
   viewport = DESKTOP,

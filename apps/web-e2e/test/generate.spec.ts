@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GALLERY_PAGE_LIMITS } from '@pixel-prompt/contracts';
 import { unzipSync } from 'fflate';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   MOBILE,
   accessibilityViolations,
@@ -11,40 +10,19 @@ import {
   changedPrompt,
   generate,
   generatedImages,
-  launchChromium,
   loadedWidth,
   modelCard,
-  openPage,
   promptBox,
   scrollWidth,
+  stackInChromium,
 } from './browser';
-import { FAST_MODELS, ROOT, WebStack } from './stack';
+import { FAST_MODELS, ROOT } from './stack';
 
 /** Committed: the picture of the main page in the README. */
 const SCREENSHOT = join(ROOT, 'docs/images/generate.png');
 
 describe('generate, gallery and viewer (production build in Chromium)', () => {
-  let stack: WebStack;
-  let browser: Browser;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    stack = await WebStack.start();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  afterEach(() => context?.close());
-
-  async function open(path = '/', viewport?: typeof MOBILE): Promise<Page> {
-    const opened = await openPage(browser, stack.url + path, viewport);
-    context = opened.context;
-    return opened.page;
-  }
+  const { stack, open } = stackInChromium();
 
   it('renders every model, lists the job first in the gallery, and shows its images in the viewer', async () => {
     const prompt = 'a lighthouse on a rocky coast at sunset';
@@ -238,19 +216,19 @@ describe('generate, gallery and viewer (production build in Chromium)', () => {
       (_, i) => `gallery page filler ${i + 1}`,
     );
     for (const prompt of prompts) {
-      const answer = await fetch(`${stack.url}/api/generate`, {
+      const answer = await fetch(`${stack().url}/api/generate`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ prompt, models: [FAST_MODELS[0].id] }),
       });
       const { eventsUrl } = (await answer.json()) as { eventsUrl: string };
       expect(
-        (await (await fetch(`${stack.url}/api${eventsUrl}`)).text()).match(/^event: completed$/m),
+        (await (await fetch(`${stack().url}/api${eventsUrl}`)).text()).match(/^event: completed$/m),
       ).not.toBeNull();
     }
     // The worker writes a gallery just after its job ends: poll the list until every one is there.
     const listed = async () =>
-      ((await (await fetch(`${stack.url}/api/gallery/list?limit=100`)).json()) as { galleries: { prompt: string }[] })
+      ((await (await fetch(`${stack().url}/api/gallery/list?limit=100`)).json()) as { galleries: { prompt: string }[] })
         .galleries;
     const deadline = Date.now() + 15_000;
     let galleries = await listed();

@@ -1,31 +1,13 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { button, generate, launchChromium, modelCard, openPage } from './browser';
-import { BROKEN_MODEL, FAST_MODELS, SLOW_MODEL, type TestModel, WebStack } from './stack';
+import type { Page } from 'playwright-core';
+import { button, generate, modelCard, stackInChromium } from './browser';
+import { BROKEN_MODEL, FAST_MODELS, SLOW_MODEL, type TestModel } from './stack';
 
 const FAST = FAST_MODELS[0];
 const MODELS: readonly TestModel[] = [FAST, BROKEN_MODEL, SLOW_MODEL];
 
 describe('cancel, failed models and model capabilities (production build in Chromium)', () => {
-  let stack: WebStack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    stack = await WebStack.start({ models: MODELS });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await Promise.all(contexts.map((context) => context.close()));
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  async function visitor(): Promise<Page> {
-    const { context, page } = await openPage(browser, stack.url);
-    contexts.push(context);
-    return page;
-  }
+  // Every visitor has a browser context of their own.
+  const { open: visitor } = stackInChromium({ models: MODELS });
 
   const inState = (page: Page, model: TestModel, state: string) =>
     modelCard(page, model).and(page.locator(`[data-state="${state}"]`));

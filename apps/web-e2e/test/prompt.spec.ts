@@ -1,5 +1,5 @@
 import { GENERATION_LIMITS } from '@pixel-prompt/contracts';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   allLoaded,
   button,
@@ -7,35 +7,20 @@ import {
   errorToast,
   generatedImages,
   generate,
-  launchChromium,
   modelCards,
-  openPage,
   promptBox,
+  stackInChromium,
 } from './browser';
-import { FAST_MODELS, WebStack } from './stack';
+import { FAST_MODELS } from './stack';
 
 describe('prompt tools, shortcuts, sound and error messages (production build in Chromium)', () => {
-  let stack: WebStack;
-  let browser: Browser;
-  let context: BrowserContext;
+  const site = stackInChromium();
 
-  beforeAll(async () => {
-    stack = await WebStack.start();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  afterEach(() => context?.close());
-
+  /** Opens `path` and waits for the prompt box. */
   async function open(path = '/'): Promise<Page> {
-    const opened = await openPage(browser, stack.url + path);
-    context = opened.context;
-    await promptBox(opened.page).waitFor();
-    return opened.page;
+    const page = await site.open(path);
+    await promptBox(page).waitFor();
+    return page;
   }
 
   const enhanced = (page: Page) => page.getByRole('region', { name: 'Enhanced prompt', exact: true });
@@ -207,13 +192,15 @@ describe('prompt tools, shortcuts, sound and error messages (production build in
     it('says the service cannot be reached while offline, and Retry generates once back online', async () => {
       const prompt = 'a windmill in a tulip field';
       const page = await open();
-      // The connection drops once the page has finished loading, lazily loaded parts included.
-      await page.waitForLoadState('networkidle');
-      await context.setOffline(true);
+      // The connection drops once the page has loaded what it loads by itself (its own code is in
+      // since the prompt box shows): the API status and the model list, which the hints then name.
+      await page.getByText('API: ready', { exact: true }).waitFor();
+      await page.getByText(/^Used by /).first().waitFor();
+      await page.context().setOffline(true);
       await generate(page, prompt);
       const toast = errorToast(page, /cannot be reached/i);
       await toast.waitFor();
-      await context.setOffline(false);
+      await page.context().setOffline(false);
       await button(toast, 'Retry').click();
       expect(await generatedImages(page, FAST_MODELS, prompt)).toEqual(allLoaded(FAST_MODELS));
     });

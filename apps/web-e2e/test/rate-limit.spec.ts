@@ -1,38 +1,14 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import {
-  allLoaded,
-  button,
-  errorToast,
-  generate,
-  generatedImages,
-  launchChromium,
-  openPage,
-} from './browser';
-import { FAST_MODELS, WebStack } from './stack';
+import { allLoaded, button, errorToast, generate, generatedImages, stackInChromium } from './browser';
+import { FAST_MODELS } from './stack';
 
 const MODELS = FAST_MODELS.slice(0, 1);
 
 describe('rate limit (production build in Chromium)', () => {
-  let stack: WebStack;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-
-  beforeAll(async () => {
-    // Not allowlisted, and one generation a day per client: the second one is refused.
-    stack = await WebStack.start({ models: MODELS, allowlisted: false, env: { RATE_LIMIT_IP_PER_DAY: '1' } });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await stack?.stop();
-  });
+  // Not allowlisted, and one generation a day per client: the second one is refused.
+  const { open } = stackInChromium({ models: MODELS, allowlisted: false, env: { RATE_LIMIT_IP_PER_DAY: '1' } });
 
   it('tells when to try again once the limit is reached', async () => {
-    const opened = await openPage(browser, stack.url);
-    context = opened.context;
-    const { page } = opened;
+    const page = await open();
     const prompt = 'a kite over a beach';
     await generate(page, prompt);
     expect(await generatedImages(page, MODELS, prompt)).toEqual(allLoaded(MODELS));

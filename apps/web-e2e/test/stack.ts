@@ -67,7 +67,7 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-interface StackOptions {
+export interface StackOptions {
   models?: readonly TestModel[];
   /** Rate limits apply to the browser (127.0.0.1) only when false. */
   allowlisted?: boolean;

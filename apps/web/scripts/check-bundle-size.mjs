@@ -8,8 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-export const INITIAL_MAX_BYTES = 80 * 1024;
-export const LAZY_MAX_BYTES = 40 * 1024;
+const INITIAL_MAX_BYTES = 80 * 1024;
+const LAZY_MAX_BYTES = 40 * 1024;
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 

@@ -16,6 +16,8 @@ describe('App shell', () => {
     await loadRuntimeConfig(fetch);
   });
 
+  afterEach(() => fetch.verify());
+
   it('renders the landmarks, the navigation and the API status', async () => {
     const fixture = TestBed.createComponent(App);
     TestBed.tick();

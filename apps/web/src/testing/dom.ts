@@ -59,3 +59,20 @@ export function typeInto(field: HTMLInputElement | HTMLTextAreaElement, value: s
   field.value = value;
   field.dispatchEvent(new Event('input', { bubbles: true }));
 }
+
+/**
+ * Resolves once `element`'s text contains `text`. For work whenStable() does not wait for (the
+ * downloads run outside Angular's pending tasks): the test waits for what the page shows when it is
+ * done, re-checking on every change to the element, never on a timer.
+ */
+export function whenTextContains(element: Element, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (textOf(element).includes(text)) return resolve();
+    const observer = new MutationObserver(() => {
+      if (!textOf(element).includes(text)) return;
+      observer.disconnect();
+      resolve();
+    });
+    observer.observe(element, { subtree: true, childList: true, characterData: true });
+  });
+}

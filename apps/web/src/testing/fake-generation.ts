@@ -1,11 +1,11 @@
 import type {
+  EnhanceResponse,
   GenerateAccepted,
   GenerateRequest,
   JobStatusResponse,
   ModelResult,
   ModelsResponse,
 } from '@pixel-prompt/contracts';
-import type { EnhanceResponse } from '../app/generate/generation-api';
 
 /** Two models that honour seed only: enough to show names, order and capability hints. */
 export const CAPABILITIES = { size: true, seed: true, steps: false, guidance: false, negativePrompt: false };

@@ -7,8 +7,6 @@ import { FakeEventSource, FakeGenerationApi } from './fake-generation';
 /** What a GenerateStore talks to, as fakes the test drives. */
 export interface GenerationFakes {
   readonly api: FakeGenerationApi;
-  /** Every event stream the store opened, oldest first. */
-  readonly streams: FakeEventSource[];
   /** The sounds the store played, in order. */
   readonly sounds: SoundName[];
   /** The event stream opened last; fails the test when none was. */
@@ -46,7 +44,6 @@ export function provideGenerationFakes(): GenerationFakes {
   });
   return {
     api,
-    streams,
     sounds,
     stream: () => {
       const last = streams[streams.length - 1];

@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, signal } from '@angular/core';
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
+import { getButton, getByRole, queryButton, queryByRole } from '../../testing/dom';
 import type { ViewerImage } from '../viewer/viewer-image';
 import { CompareView } from './compare-view';
 
@@ -25,14 +26,15 @@ class Host {
 describe('CompareView', () => {
   let fixture: ComponentFixture<Host>;
 
+  const root = (): HTMLElement => fixture.nativeElement as HTMLElement;
   function query<T extends Element = HTMLElement>(selector: string): T | null {
-    return (fixture.nativeElement as HTMLElement).querySelector<T>(selector);
+    return root().querySelector<T>(selector);
   }
-  function dialog(): HTMLElement | null {
-    return query('[role="dialog"]');
+  function dialog(): HTMLElement | undefined {
+    return queryByRole(root(), 'dialog');
   }
   function button(name: string): HTMLButtonElement | undefined {
-    return Array.from(dialog()?.querySelectorAll('button') ?? []).find((b) => b.textContent?.trim() === name);
+    return queryButton(getByRole(root(), 'dialog'), name);
   }
   function imageSources(): (string | null)[] {
     return Array.from(dialog()?.querySelectorAll('img') ?? []).map((img) => img.getAttribute('src'));
@@ -45,16 +47,10 @@ describe('CompareView', () => {
 
   beforeEach(async () => {
     fixture = TestBed.createComponent(Host);
-    document.body.append(fixture.nativeElement);
     await fixture.whenStable();
-    const opener = query<HTMLButtonElement>('#opener') as HTMLButtonElement;
+    const opener = getButton(root(), 'Compare');
     opener.focus();
     await click(opener);
-  });
-
-  afterEach(() => {
-    fixture.destroy();
-    (fixture.nativeElement as HTMLElement).remove();
   });
 
   it('opens as a labelled modal dialog with both images side by side', () => {
@@ -117,12 +113,12 @@ describe('CompareView', () => {
   it('closes on Escape and on Close, giving focus back to the opener', async () => {
     dialog()?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
     await fixture.whenStable();
-    expect(dialog()).toBeNull();
+    expect(dialog()).toBeUndefined();
     expect(document.activeElement?.id).toBe('opener');
 
-    await click(query('#opener') as HTMLElement);
+    await click(getButton(root(), 'Compare'));
     await click(button('Close'));
-    expect(dialog()).toBeNull();
+    expect(dialog()).toBeUndefined();
     expect(document.activeElement?.id).toBe('opener');
   });
 });

@@ -14,7 +14,7 @@ import type { ViewerImage } from '../viewer/viewer-image';
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [Dialog],
   template: `
-    <div class="dialog" ppDialog aria-label="Compare images" (closeRequested)="closed.emit()">
+    <div class="fullscreen dialog" ppDialog aria-label="Compare images" (closeRequested)="closed.emit()">
       <div class="toolbar">
         <h2 class="heading">{{ left().title }} and {{ right().title }}</h2>
         <button type="button" (click)="slider.set(!slider())">{{ slider() ? 'Side by side' : 'Slider' }}</button>

@@ -102,16 +102,18 @@ describe('ApiClient', () => {
   });
 
   it('keeps the app unstable while a request is in flight', async () => {
-    let stable = false;
+    const app = TestBed.inject(ApplicationRef);
+    let stable: boolean | undefined;
+    const watching = app.isStable.subscribe((value) => (stable = value));
+    expect(stable).toBe(true);
+
     const answer = api.get('/models');
-    const stability = TestBed.inject(ApplicationRef)
-      .whenStable()
-      .then(() => (stable = true));
-    await Promise.resolve();
     expect(stable).toBe(false);
 
     fetch.expectOne('https://api.example.com/models').flush({});
-    await Promise.all([answer, stability]);
+    await answer;
+    await app.whenStable();
     expect(stable).toBe(true);
+    watching.unsubscribe();
   });
 });

@@ -19,7 +19,7 @@ export class ApiFailure extends Error {
   }
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
   cache?: RequestCache;

@@ -82,14 +82,11 @@ describe('Dialog', () => {
     document.addEventListener('keydown', recordOnPage);
     fixture = TestBed.createComponent(Host);
     host = fixture.componentInstance;
-    document.body.append(fixture.nativeElement);
     await fixture.whenStable();
   });
 
   afterEach(() => {
     document.removeEventListener('keydown', recordOnPage);
-    fixture.destroy();
-    (fixture.nativeElement as HTMLElement).remove();
   });
 
   it('marks its element as a modal dialog that can take focus', async () => {

@@ -45,6 +45,8 @@ export class ReportingErrorHandler implements ErrorHandler {
   }
 
   private report(error: unknown): void {
+    // Before config.json is loaded there is no API to report to; the console has it.
+    if (!this.injector.get(RuntimeConfig).isLoaded()) return;
     const { message, stack, correlationId } = describe(error);
     const key = `${message}\n${stack ?? ''}`;
     const now = Date.now();
@@ -61,9 +63,6 @@ export class ReportingErrorHandler implements ErrorHandler {
     };
     if (stack) body.stack = stack.slice(0, 6000);
     if (correlationId) body.correlationId = correlationId.slice(0, 100);
-    const config = this.injector.get(RuntimeConfig);
-    // Before config.json is loaded there is no API to report to; the console has it.
-    if (!config.isLoaded()) return;
     this.injector
       .get(ApiClient)
       .post('/log', body)

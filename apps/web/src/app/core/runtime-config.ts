@@ -42,5 +42,4 @@ export class RuntimeConfig {
   cdnOrigin(): string | undefined {
     return this.config?.cdnOrigin;
   }
-
 }

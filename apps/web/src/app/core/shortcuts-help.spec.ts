@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, signal } from '@angular/core';
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
+import { getButton, getByRole } from '../../testing/dom';
 import { type Shortcut, Shortcuts, plainKey, withModifier } from './shortcuts';
 import { ShortcutsHelp } from './shortcuts-help';
 
@@ -53,14 +54,11 @@ describe('ShortcutsHelp', () => {
     removers = [];
     shortcuts = TestBed.inject(Shortcuts);
     fixture = TestBed.createComponent(Host);
-    document.body.append(fixture.nativeElement);
     await fixture.whenStable();
   });
 
   afterEach(() => {
     removers.forEach((remove) => remove());
-    fixture.destroy();
-    (fixture.nativeElement as HTMLElement).remove();
   });
 
   it('is a labelled modal dialog with focus inside', async () => {
@@ -114,11 +112,9 @@ describe('ShortcutsHelp', () => {
   it('closes with the Close button and gives focus back to the opener', async () => {
     await open();
 
-    const close = Array.from(dialog()?.querySelectorAll('button') ?? []).find((b) => b.textContent?.trim() === 'Close');
-    close?.click();
+    getButton(getByRole(fixture.nativeElement as HTMLElement, 'dialog'), 'Close').click();
     await fixture.whenStable();
 
-    expect(close).toBeDefined();
     expect(dialog()).toBeNull();
     expect(document.activeElement?.id).toBe('opener');
   });

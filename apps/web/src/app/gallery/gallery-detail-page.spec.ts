@@ -4,6 +4,8 @@ import { provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import type { GalleryDetailResponse } from '@pixel-prompt/contracts';
 import { unzipSync } from 'fflate';
+import { queryButton, whenTextContains } from '../../testing/dom';
+import { bytesOf, recordDownloads } from '../../testing/downloads';
 import { type FakeFetch, provideFakeFetch } from '../../testing/fake-fetch';
 import { loadRuntimeConfig } from '../../testing/runtime-config';
 import { GalleryDetailPage } from './gallery-detail-page';
@@ -45,7 +47,7 @@ describe('GalleryDetailPage', () => {
     return harness.routeNativeElement as HTMLElement;
   }
   function button(name: string): HTMLButtonElement | undefined {
-    return Array.from(page().querySelectorAll('button')).find((b) => b.textContent?.trim() === name);
+    return queryButton(page(), name);
   }
   async function open(id = 'job-1'): Promise<void> {
     await loadRuntimeConfig(http, { apiBaseUrl: '/api' });
@@ -64,7 +66,6 @@ describe('GalleryDetailPage', () => {
         provideRouter([{ path: 'gallery/:id', component: GalleryDetailPage }]),
       ],
     });
-
   });
 
   afterEach(() => http.verify());
@@ -152,61 +153,24 @@ describe('GalleryDetailPage', () => {
   });
 
   describe('Download all', () => {
-    const saved: { name: string; blob: Blob | undefined }[] = [];
-    const blobs = new Map<string, Blob>();
-    const keepDownloads = (event: Event): void => {
-      const link = event.target;
-      if (!(link instanceof HTMLAnchorElement)) return;
-      // jsdom cannot navigate; the browser would save the blob under this name.
-      event.preventDefault();
-      saved.push({ name: link.download, blob: blobs.get(link.href) });
-    };
-    const served: Record<string, Uint8Array> = {
-      '/api/images/job-1/0-aurora.png': new Uint8Array([1, 2, 3]),
-      [DETAIL.images[1].url]: new Uint8Array([4, 5]),
-    };
+    const { saved, objectUrls } = recordDownloads();
+    /** What the image hosts serve; a test may take an image away. */
+    let served: Record<string, Uint8Array>;
 
     beforeEach(() => {
-      saved.length = 0;
-      blobs.clear();
-      document.addEventListener('click', keepDownloads);
-      // jsdom has neither fetch nor object URLs; these stand in for the browser's.
+      served = {
+        '/api/images/job-1/0-aurora.png': new Uint8Array([1, 2, 3]),
+        [DETAIL.images[1].url]: new Uint8Array([4, 5]),
+      };
       globalThis.fetch = async (url) => {
         const body = served[String(url)];
         return { ok: body !== undefined, status: body ? 200 : 404, arrayBuffer: async () => body?.buffer } as Response;
       };
-      URL.createObjectURL = (blob: Blob) => {
-        const url = `blob:test/${blobs.size}`;
-        blobs.set(url, blob);
-        return url;
-      };
-      URL.revokeObjectURL = (url: string) => void blobs.delete(url);
     });
 
-    afterEach(() => {
-      document.removeEventListener('click', keepDownloads);
-      Reflect.deleteProperty(globalThis, 'fetch');
-      Reflect.deleteProperty(URL, 'createObjectURL');
-      Reflect.deleteProperty(URL, 'revokeObjectURL');
-    });
-
-    function bytesOf(blob: Blob): Promise<Uint8Array> {
-      // jsdom's Blob has no arrayBuffer(); FileReader reads it the older way.
-      return new Promise((resolve, reject) => {
-        const reader = new FileReader();
-        reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
-        reader.onerror = () => reject(reader.error);
-        reader.readAsArrayBuffer(blob);
-      });
-    }
-
-    async function waitForStatus(text: string): Promise<void> {
-      const deadline = Date.now() + 5000;
-      while (!page().querySelector('.status')?.textContent?.includes(text)) {
-        if (Date.now() > deadline) throw new Error(`Status never said "${text}"`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        await harness.fixture.whenStable();
-      }
+    /** Waits for the zip's status line to say `text`: zipping runs outside what whenStable() waits for. */
+    async function statusSays(text: string): Promise<void> {
+      await whenTextContains(page().querySelector('.status') as HTMLElement, text);
     }
 
     it('downloads one zip holding every image under its model name', async () => {
@@ -214,10 +178,10 @@ describe('GalleryDetailPage', () => {
       await answer(DETAIL);
 
       button('Download all')?.click();
-      await waitForStatus('Zip downloaded');
+      await statusSays('Zip downloaded');
 
       expect(saved.map((download) => download.name)).toEqual(['pixel-prompt-job-1.zip']);
-      const entries = unzipSync(await bytesOf(saved[0].blob as Blob));
+      const entries = unzipSync(await bytesOf(objectUrls.get(saved[0].href) as Blob));
       expect(Object.keys(entries).sort()).toEqual(['aurora.png', 'nimbus.webp']);
       expect(entries['aurora.png']).toEqual(new Uint8Array([1, 2, 3]));
       expect(entries['nimbus.webp']).toEqual(new Uint8Array([4, 5]));
@@ -229,7 +193,7 @@ describe('GalleryDetailPage', () => {
       await answer(DETAIL);
 
       button('Download all')?.click();
-      await waitForStatus('could not be zipped');
+      await statusSays('could not be zipped');
 
       expect(saved).toEqual([]);
       expect(button('Download all')?.getAttribute('aria-disabled')).toBe('false');

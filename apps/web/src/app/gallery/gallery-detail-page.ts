@@ -2,22 +2,15 @@ import { ChangeDetectionStrategy, Component, computed, effect, inject, resource,
 import { toSignal } from '@angular/core/rxjs-interop';
 import { Title } from '@angular/platform-browser';
 import { ActivatedRoute, RouterLink } from '@angular/router';
-import type { GalleryImage } from '@pixel-prompt/contracts';
 import { map } from 'rxjs';
 import { toApiProblem } from '../core/api-error';
 import { RuntimeConfig } from '../core/runtime-config';
+import { imageFileName } from '../viewer/image-files';
 import { ImageViewer } from '../viewer/image-viewer';
 import type { ViewerImage } from '../viewer/viewer-image';
 import { downloadAllAsZip } from '../viewer/zip-download';
 import { GalleryApi } from './gallery-api';
 import { formatTime } from './format-time';
-
-/** `aurora.png`: the model id with the extension the stored image has (signed URLs carry a query). */
-function fileNameOf(image: GalleryImage): string {
-  const path = new URL(image.url, 'http://relative.invalid').pathname;
-  const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1] ?? 'png';
-  return `${image.model}.${extension}`;
-}
 
 /** One gallery: its prompt, parameters and images, with the viewer, re-run and zip download. */
 @Component({
@@ -51,7 +44,7 @@ function fileNameOf(image: GalleryImage): string {
 
       <div class="actions">
         <a class="button" routerLink="/" [queryParams]="{ prompt: detail.prompt }">Re-run this prompt</a>
-        <button type="button" class="button" [attr.aria-disabled]="zipping()" (click)="downloadAll()">
+        <button type="button" [attr.aria-disabled]="zipping()" (click)="downloadAll()">
           Download all
         </button>
         <p class="status" role="status">{{ zipStatus() }}</p>
@@ -87,7 +80,7 @@ function fileNameOf(image: GalleryImage): string {
         <h1>Gallery</h1>
         <div class="problem" role="alert">
           <p>{{ problem.message }}</p>
-          <button type="button" class="button" (click)="gallery.reload()">Retry</button>
+          <button type="button" (click)="gallery.reload()">Retry</button>
         </div>
       }
     } @else {
@@ -119,7 +112,7 @@ export class GalleryDetailPage {
           url: this.config.mediaUrl(image.url),
           thumbnailUrl: this.config.mediaUrl(image.thumbnailUrl),
           title: image.displayName,
-          fileName: fileNameOf(image),
+          fileName: imageFileName(image.model, image.url),
         }))
       : [],
   );

@@ -18,13 +18,13 @@ describe('GeneratePage', () => {
 
   const page = (): HTMLElement => harness.routeNativeElement as HTMLElement;
   const promptBox = (): HTMLTextAreaElement => getByLabel<HTMLTextAreaElement>(page(), 'Prompt');
+  /** The prompts sent to POST /generate so far. */
+  const submittedPrompts = (): string[] => fakes.api.of('generate').map((call) => (call.args[0] as GenerateRequest).prompt);
   const registered = () => TestBed.inject(Shortcuts).registered().map(({ keys, description }) => ({ keys, description }));
 
   async function open(url = '/'): Promise<void> {
     harness = await RouterTestingHarness.create();
     await harness.navigateByUrl(url, GeneratePage);
-    // In the document, so focus and key events behave as in a browser.
-    document.body.append(harness.fixture.nativeElement as HTMLElement);
   }
   /** Presses Ctrl (or ⌘) + `key` in the prompt box, as someone typing there would. */
   async function pressInPrompt(key: string, modifier: 'ctrlKey' | 'metaKey' = 'ctrlKey'): Promise<KeyboardEvent> {
@@ -47,8 +47,6 @@ describe('GeneratePage', () => {
       ],
     });
   });
-
-  afterEach(() => (harness.fixture.nativeElement as HTMLElement).remove());
 
   it('is a form with the prompt editor and the parameters', async () => {
     await open();
@@ -85,7 +83,7 @@ describe('GeneratePage', () => {
     getButton(page(), 'Generate').click();
     await harness.fixture.whenStable();
 
-    expect(fakes.api.of('generate').map((call) => (call.args[0] as GenerateRequest).prompt)).toEqual(['a fox']);
+    expect(submittedPrompts()).toEqual(['a fox']);
   });
 
   describe('keyboard shortcuts', () => {
@@ -105,7 +103,7 @@ describe('GeneratePage', () => {
       const event = await pressInPrompt('Enter', modifier);
 
       expect(event.defaultPrevented).toBe(true);
-      expect(fakes.api.of('generate').map((call) => (call.args[0] as GenerateRequest).prompt)).toEqual(['a fox']);
+      expect(submittedPrompts()).toEqual(['a fox']);
     });
 
     it('enhances the prompt on Ctrl/⌘ + E', async () => {
@@ -133,7 +131,7 @@ describe('GeneratePage', () => {
 
       await pressInPrompt('Enter');
 
-      expect(fakes.api.of('generate').map((call) => (call.args[0] as GenerateRequest).prompt)).toEqual(['a red fox']);
+      expect(submittedPrompts()).toEqual(['a red fox']);
     });
 
     it('removes them when the page goes away', async () => {

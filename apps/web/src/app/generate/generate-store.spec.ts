@@ -1,10 +1,10 @@
 import { ApplicationRef } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { type GenerateRequest, GENERATION_LIMITS } from '@pixel-prompt/contracts';
+import { ENHANCE_PROMPT_MAX_LENGTH, type GenerateRequest, GENERATION_LIMITS } from '@pixel-prompt/contracts';
 import { ApiFailure } from '../core/api-client';
 import type { SoundName } from '../core/sounds';
 import { Toasts } from '../core/toasts';
-import { ENHANCE_MAX_LENGTH, GenerateStore, POLL_INTERVAL_MS } from './generate-store';
+import { GenerateStore, POLL_INTERVAL_MS } from './generate-store';
 import { PromptHistory } from './prompt-history';
 import { ACCEPTED, type FakeEventSource, type FakeGenerationApi, MODELS, result, statusOf } from '../../testing/fake-generation';
 import { provideGenerationFakes } from '../../testing/generation-fakes';
@@ -14,14 +14,13 @@ const failure = (status: number, error: string, extra: object = {}) =>
 
 describe('GenerateStore', () => {
   let api: FakeGenerationApi;
-  let streams: FakeEventSource[];
+  let stream: () => FakeEventSource;
   let sounds: SoundName[];
   let store: GenerateStore;
   let toasts: Toasts;
 
   /** Lets the store react to answered calls (promise callbacks run as microtasks). */
   const settle = () => TestBed.inject(ApplicationRef).whenStable();
-  const stream = () => streams[streams.length - 1] as FakeEventSource;
 
   async function startJob(): Promise<void> {
     api.last('models').answer.resolve(MODELS);
@@ -34,7 +33,7 @@ describe('GenerateStore', () => {
 
   beforeEach(() => {
     localStorage.clear();
-    ({ api, streams, sounds } = provideGenerationFakes());
+    ({ api, stream, sounds } = provideGenerationFakes());
     TestBed.configureTestingModule({ providers: [GenerateStore] });
     store = TestBed.inject(GenerateStore);
     toasts = TestBed.inject(Toasts);
@@ -129,11 +128,11 @@ describe('GenerateStore', () => {
     });
 
     it('explains instead of sending a prompt too long to enhance', () => {
-      store.prompt.set('x'.repeat(ENHANCE_MAX_LENGTH + 1));
+      store.prompt.set('x'.repeat(ENHANCE_PROMPT_MAX_LENGTH + 1));
       store.enhance();
 
       expect(api.of('enhance')).toHaveLength(0);
-      expect(toasts.toasts()[0]?.message).toContain(`${ENHANCE_MAX_LENGTH} characters`);
+      expect(toasts.toasts()[0]?.message).toContain(`${ENHANCE_PROMPT_MAX_LENGTH} characters`);
     });
   });
 

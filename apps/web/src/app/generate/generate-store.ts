@@ -1,5 +1,6 @@
 import { DestroyRef, Injectable, InjectionToken, computed, inject, signal } from '@angular/core';
 import {
+  ENHANCE_PROMPT_MAX_LENGTH,
   type GenerateAccepted,
   type GenerateRequest,
   GENERATION_LIMITS,
@@ -25,8 +26,6 @@ export const EVENT_SOURCE_FACTORY = new InjectionToken<(url: string) => EventSou
 
 /** How often GET /status is asked when the event stream is not available. */
 export const POLL_INTERVAL_MS = 1500;
-/** POST /enhance accepts prompts up to this length (the gateway's enhanceRequestSchema). */
-export const ENHANCE_MAX_LENGTH = 500;
 
 const MODEL_EVENTS: readonly Exclude<JobEventType, 'completed'>[] = [
   'model_started',
@@ -37,7 +36,7 @@ const MODEL_EVENTS: readonly Exclude<JobEventType, 'completed'>[] = [
 
 export type ModelInfo = ModelsResponse['models'][number];
 
-export interface ParameterErrors {
+interface ParameterErrors {
   steps?: string;
   guidance?: string;
   seed?: string;
@@ -144,8 +143,8 @@ export class GenerateStore {
   enhance(): void {
     const prompt = this.prompt().trim();
     if (!prompt || this.enhancing()) return;
-    if (prompt.length > ENHANCE_MAX_LENGTH) {
-      this.toasts.info(`Enhance works on prompts of up to ${ENHANCE_MAX_LENGTH} characters; shorten yours first.`);
+    if (prompt.length > ENHANCE_PROMPT_MAX_LENGTH) {
+      this.toasts.info(`Enhance works on prompts of up to ${ENHANCE_PROMPT_MAX_LENGTH} characters; shorten yours first.`);
       return;
     }
     this.enhancing.set(true);

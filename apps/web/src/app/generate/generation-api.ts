@@ -1,5 +1,6 @@
 import { Injectable, inject } from '@angular/core';
 import {
+  type EnhanceResponse,
   type GenerateAccepted,
   type GenerateRequest,
   IDEMPOTENCY_KEY_HEADER,
@@ -8,12 +9,6 @@ import {
 } from '@pixel-prompt/contracts';
 import { ApiClient } from '../core/api-client';
 import { RuntimeConfig } from '../core/runtime-config';
-
-/** POST /enhance answers with both prompts. */
-export interface EnhanceResponse {
-  original: string;
-  enhanced: string;
-}
 
 /** The gateway's generation endpoints (docs/openapi.json). */
 @Injectable({ providedIn: 'root' })

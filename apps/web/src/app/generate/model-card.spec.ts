@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, signal } from '@angular/core';
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
 import type { ModelErrorCode, ModelResult } from '@pixel-prompt/contracts';
+import { textOf } from '../../testing/dom';
 import { MODEL_ERROR_REASONS, ModelCard, friendlyReason } from './model-card';
 
 const PROMPT = 'A lighthouse in a storm';
@@ -49,8 +50,8 @@ describe('ModelCard', () => {
     if (!found) throw new Error('No model card');
     return found;
   }
-  function text(selector: string): string | undefined {
-    return card().querySelector(selector)?.textContent?.replace(/\s+/g, ' ').trim();
+  function text(selector: string): string {
+    return textOf(card().querySelector(selector));
   }
   function checkbox(): HTMLInputElement | null {
     return card().querySelector<HTMLInputElement>('input[type="checkbox"]');

@@ -53,14 +53,10 @@ describe('ParametersPanel', () => {
     TestBed.configureTestingModule({ providers: [GenerateStore] });
     store = TestBed.inject(GenerateStore);
     fixture = TestBed.createComponent(ParametersPanel);
-    // In the document, so aria-describedby ids resolve as a screen reader resolves them.
-    document.body.append(root());
     await fixture.whenStable();
   });
 
   afterEach(() => {
-    fixture.destroy();
-    root().remove();
     jest.restoreAllMocks();
   });
 

@@ -1,13 +1,9 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { GENERATION_LIMITS, type ModelCapabilities } from '@pixel-prompt/contracts';
-import { GenerateStore } from './generate-store';
+import { GenerateStore, type ModelInfo } from './generate-store';
 
 /** Says which models a control changes, from the capabilities GET /models reports. */
-function honouredBy(
-  models: { displayName: string; capabilities: ModelCapabilities }[] | undefined,
-  failed: boolean,
-  capability: keyof ModelCapabilities,
-): string {
+function honouredBy(models: ModelInfo[] | undefined, failed: boolean, capability: keyof ModelCapabilities): string {
   if (!models) return failed ? 'Which models use this is not known: the model list could not be loaded.' : 'Checking which models use this…';
   const names = models.filter((model) => model.capabilities[capability]).map((model) => model.displayName);
   if (names.length === 0) return 'None of the current models use this.';
@@ -28,40 +24,25 @@ function numberOf(event: Event): number | null {
     <fieldset>
       <legend>Parameters</legend>
       <div class="grid">
-        <div class="control">
-          <label for="steps">Steps</label>
-          <input
-            id="steps"
-            type="number"
-            inputmode="numeric"
-            [min]="limits.steps.min"
-            [max]="limits.steps.max"
-            step="1"
-            [value]="limits.steps.default"
-            [attr.aria-invalid]="!!store.parameterErrors().steps"
-            aria-describedby="steps-hint steps-error"
-            (input)="store.steps.set(numberOf($event))"
-          />
-          <p id="steps-hint" class="hint">{{ hints().steps }}</p>
-          <p id="steps-error" class="error">{{ store.parameterErrors().steps }}</p>
-        </div>
-        <div class="control">
-          <label for="guidance">Guidance</label>
-          <input
-            id="guidance"
-            type="number"
-            inputmode="decimal"
-            [min]="limits.guidance.min"
-            [max]="limits.guidance.max"
-            step="0.5"
-            [value]="limits.guidance.default"
-            [attr.aria-invalid]="!!store.parameterErrors().guidance"
-            aria-describedby="guidance-hint guidance-error"
-            (input)="store.guidance.set(numberOf($event))"
-          />
-          <p id="guidance-hint" class="hint">{{ hints().guidance }}</p>
-          <p id="guidance-error" class="error">{{ store.parameterErrors().guidance }}</p>
-        </div>
+        @for (field of numberFields; track field.id) {
+          <div class="control">
+            <label [for]="field.id">{{ field.label }}</label>
+            <input
+              [id]="field.id"
+              type="number"
+              [attr.inputmode]="field.inputmode"
+              [min]="field.limits.min"
+              [max]="field.limits.max"
+              [step]="field.step"
+              [value]="field.limits.default"
+              [attr.aria-invalid]="!!store.parameterErrors()[field.id]"
+              [attr.aria-describedby]="field.id + '-hint ' + field.id + '-error'"
+              (input)="field.value.set(numberOf($event))"
+            />
+            <p [id]="field.id + '-hint'" class="hint">{{ hints()[field.id] }}</p>
+            <p [id]="field.id + '-error'" class="error">{{ store.parameterErrors()[field.id] }}</p>
+          </div>
+        }
         <div class="control">
           <label for="seed">Seed</label>
           <div class="seed">
@@ -139,6 +120,11 @@ export class ParametersPanel {
    */
   protected readonly randomSeed = signal('');
   protected readonly limits = GENERATION_LIMITS;
+  /** Steps and guidance: number fields of the same make (the seed has its own, with a button). */
+  protected readonly numberFields = [
+    { id: 'steps', label: 'Steps', inputmode: 'numeric', step: 1, limits: GENERATION_LIMITS.steps, value: this.store.steps },
+    { id: 'guidance', label: 'Guidance', inputmode: 'decimal', step: 0.5, limits: GENERATION_LIMITS.guidance, value: this.store.guidance },
+  ] as const;
   protected readonly numberOf = numberOf;
   protected randomiseSeed(): void {
     this.store.randomiseSeed();

@@ -42,14 +42,7 @@ describe('PromptEditor', () => {
     fakes = provideGenerationFakes();
     TestBed.configureTestingModule({ providers: [GenerateStore] });
     fixture = TestBed.createComponent(PromptEditor);
-    // In the document, so focus moves as in a browser.
-    document.body.append(root());
     await fixture.whenStable();
-  });
-
-  afterEach(() => {
-    fixture.destroy();
-    root().remove();
   });
 
   describe('character counter', () => {

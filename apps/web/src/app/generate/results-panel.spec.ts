@@ -96,13 +96,10 @@ describe('ResultsPanel', () => {
     await loadRuntimeConfig(http, { apiBaseUrl: '/api' });
     store = TestBed.inject(GenerateStore);
     fixture = TestBed.createComponent(ResultsPanel);
-    document.body.append(root());
     await stable();
   });
 
   afterEach(() => {
-    fixture.destroy();
-    root().remove();
     http.verify();
     jest.useRealTimers();
   });

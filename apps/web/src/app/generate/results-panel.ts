@@ -3,16 +3,12 @@ import type { ModelResult } from '@pixel-prompt/contracts';
 import { RuntimeConfig } from '../core/runtime-config';
 import { Toasts } from '../core/toasts';
 import { CompareView } from '../compare/compare-view';
+import { imageFileName } from '../viewer/image-files';
 import { ImageViewer } from '../viewer/image-viewer';
 import type { ViewerImage } from '../viewer/viewer-image';
 import { downloadAllAsZip } from '../viewer/zip-download';
 import { GenerateStore } from './generate-store';
 import { ModelCard } from './model-card';
-
-/** "png" from ".../aurora.png?sig=x"; images without an extension are saved as PNG. */
-function extensionOf(url: string): string {
-  return /\.([a-z0-9]{2,5})(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase() ?? 'png';
-}
 
 /** A zip name a file system accepts, from the prompt: "lighthouse-on-a-cliff.zip". */
 export function zipNameFor(prompt: string): string {
@@ -57,9 +53,13 @@ export class ResultsPanel {
     return first && second && more.length === 0 ? ([first.image, second.image] as const) : undefined;
   });
 
+  /** Whether a model is generating: the clock ticks only then. */
+  private readonly generating = computed(() => this.store.results().some((result) => result.status === 'in_progress'));
+
   constructor() {
+    // On the boolean, not the results: every result that arrives would otherwise restart the clock.
     effect((onCleanup) => {
-      if (!this.store.results().some((result) => result.status === 'in_progress')) return;
+      if (!this.generating()) return;
       const timer = setInterval(() => this.now.set(Date.now()), 1000);
       onCleanup(() => clearInterval(timer));
     });
@@ -108,7 +108,7 @@ export class ResultsPanel {
       url,
       thumbnailUrl: this.thumbnailUrl(result),
       title: result.displayName,
-      fileName: `${result.model}.${extensionOf(url)}`,
+      fileName: imageFileName(result.model, url),
     };
   }
 }

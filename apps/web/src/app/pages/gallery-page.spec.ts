@@ -1,6 +1,7 @@
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import type { GalleryListResponse, GallerySummary } from '@pixel-prompt/contracts';
+import { queryButton } from '../../testing/dom';
 import { type FakeFetch, type PendingRequest, provideFakeFetch } from '../../testing/fake-fetch';
 import { loadRuntimeConfig } from '../../testing/runtime-config';
 import { GalleryPage } from './gallery-page';
@@ -57,7 +58,7 @@ describe('GalleryPage', () => {
     return Array.from(page().querySelectorAll<HTMLAnchorElement>('[data-testid="gallery-item"]'));
   }
   function button(name: string): HTMLButtonElement | undefined {
-    return Array.from(page().querySelectorAll('button')).find((b) => b.textContent?.trim() === name);
+    return queryButton(page(), name);
   }
   const isListRequest = (request: PendingRequest) => request.url.startsWith(`${LIST_URL}?`);
   function expectPage(cursor?: string): PendingRequest {

@@ -118,14 +118,6 @@ const THUMBNAIL_SIZE = 256;
       color: var(--color-muted);
       text-align: center;
     }
-    .problem {
-      padding: 0.75rem 1rem;
-      border-left: 4px solid var(--color-bad);
-      background: var(--color-surface);
-    }
-    .problem p {
-      margin-top: 0;
-    }
     .more {
       display: block;
       margin: 0 auto;

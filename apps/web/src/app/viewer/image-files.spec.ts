@@ -1,4 +1,5 @@
-import { downloadImage, fetchImageBytes, saveBlob } from './image-files';
+import { bytesOf, recordDownloads } from '../../testing/downloads';
+import { downloadImage, fetchImageBytes, imageFileName, saveBlob } from './image-files';
 import type { ViewerImage } from './viewer-image';
 
 const IMAGE: ViewerImage = {
@@ -8,29 +9,10 @@ const IMAGE: ViewerImage = {
   fileName: 'aurora.png',
 };
 
-/** The bytes in `blob` (jsdom's Blob has no arrayBuffer()). */
-function bytesOf(blob: Blob): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve([...new Uint8Array(reader.result as ArrayBuffer)]);
-    reader.onerror = () => reject(reader.error);
-    reader.readAsArrayBuffer(blob);
-  });
-}
-
 describe('image files', () => {
+  const { saved: downloads, objectUrls } = recordDownloads();
   /** Requests made through fetch, with their options. */
   let requests: { url: string; init?: RequestInit }[];
-  /** Object URLs handed out and not yet revoked. */
-  let objectUrls: Map<string, Blob>;
-  /** Downloads the browser was asked for: the clicked link's name and address, and whether it was hidden. */
-  let downloads: { name: string; href: string; hidden: boolean }[];
-  const recordDownload = (event: Event): void => {
-    if (!(event.target instanceof HTMLAnchorElement)) return;
-    // jsdom cannot navigate; a browser would save the blob under this name.
-    event.preventDefault();
-    downloads.push({ name: event.target.download, href: event.target.href, hidden: event.target.hidden === true });
-  };
 
   /** jsdom has no fetch: answer every request with `status` and `bytes`. */
   function serve(status: number, bytes: number[] = []): void {
@@ -42,25 +24,21 @@ describe('image files', () => {
 
   beforeEach(() => {
     requests = [];
-    objectUrls = new Map();
-    downloads = [];
-    document.addEventListener('click', recordDownload);
-    // jsdom has no object URLs either; these stand in for the browser's.
-    let next = 0;
-    URL.createObjectURL = (blob: Blob) => {
-      const url = `blob:https://pixel-prompt.test/${next++}`;
-      objectUrls.set(url, blob);
-      return url;
-    };
-    URL.revokeObjectURL = (url: string) => void objectUrls.delete(url);
   });
 
   afterEach(() => {
     jest.useRealTimers();
-    document.removeEventListener('click', recordDownload);
-    Reflect.deleteProperty(globalThis, 'fetch');
-    Reflect.deleteProperty(URL, 'createObjectURL');
-    Reflect.deleteProperty(URL, 'revokeObjectURL');
+  });
+
+  describe('imageFileName', () => {
+    it('names the file after the model, with the extension of the URL path (query and case ignored)', () => {
+      expect(imageFileName('aurora', '/images/job-1/0-aurora.png')).toBe('aurora.png');
+      expect(imageFileName('nimbus', 'https://cdn.example.com/job-1/1-nimbus.WEBP?Signature=a.b')).toBe('nimbus.webp');
+    });
+
+    it('falls back to PNG for a URL without an extension', () => {
+      expect(imageFileName('comet', 'https://cdn.example.com/job-1/2-comet?x=1.jpg')).toBe('comet.png');
+    });
   });
 
   describe('fetchImageBytes', () => {
@@ -119,7 +97,7 @@ describe('image files', () => {
 
       expect(downloads).toEqual([{ name: 'aurora.png', href: 'blob:https://pixel-prompt.test/0', hidden: true }]);
       const saved = objectUrls.get('blob:https://pixel-prompt.test/0');
-      expect(saved && (await bytesOf(saved))).toEqual([137, 80, 78, 71]);
+      expect(saved && (await bytesOf(saved))).toEqual(new Uint8Array([137, 80, 78, 71]));
     });
 
     it('saves nothing when the image cannot be fetched', async () => {

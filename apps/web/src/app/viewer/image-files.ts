@@ -1,5 +1,15 @@
 import type { ViewerImage } from './viewer-image';
 
+/**
+ * `aurora.png`: the model id with the extension of the image's URL path (signed URLs carry a query);
+ * images without one are saved as PNG.
+ */
+export function imageFileName(model: string, url: string): string {
+  const path = new URL(url, 'http://relative.invalid').pathname;
+  const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? 'png';
+  return `${model}.${extension}`;
+}
+
 /** How long a saved file's object URL stays valid: revoking it at once can cancel the download. */
 const OBJECT_URL_LIFETIME_MS = 60_000;
 

@@ -1,5 +1,7 @@
 import { ChangeDetectionStrategy, Component, signal } from '@angular/core';
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
+import { getButton, getByRole, queryByRole, whenTextContains } from '../../testing/dom';
+import { recordDownloads } from '../../testing/downloads';
 import { ImageViewer } from './image-viewer';
 import type { ViewerImage } from './viewer-image';
 
@@ -30,16 +32,18 @@ describe('ImageViewer', () => {
   let fixture: ComponentFixture<Host>;
   let host: Host;
 
+  const root = (): HTMLElement => fixture.nativeElement as HTMLElement;
   function query<T extends Element = HTMLElement>(selector: string): T | null {
-    return (fixture.nativeElement as HTMLElement).querySelector<T>(selector);
+    return root().querySelector<T>(selector);
   }
-  function dialog(): HTMLElement | null {
-    return query('[role="dialog"]');
+  function dialog(): HTMLElement | undefined {
+    return queryByRole(root(), 'dialog');
   }
   function button(name: string): HTMLButtonElement {
-    const found = Array.from(dialog()?.querySelectorAll('button') ?? []).find((b) => b.textContent?.trim() === name);
-    if (!found) throw new Error(`No button "${name}" in the viewer`);
-    return found;
+    return getButton(getByRole(root(), 'dialog'), name);
+  }
+  function status(): string | undefined {
+    return dialog()?.querySelector('[role="status"]')?.textContent?.trim();
   }
   function position(): string | undefined {
     return query('[data-testid="viewer-position"]')?.textContent?.trim();
@@ -73,16 +77,10 @@ describe('ImageViewer', () => {
   beforeEach(async () => {
     fixture = TestBed.createComponent(Host);
     host = fixture.componentInstance;
-    document.body.append(fixture.nativeElement);
     await fixture.whenStable();
-    const opener = query<HTMLButtonElement>('#opener') as HTMLButtonElement;
+    const opener = getButton(root(), 'Open');
     opener.focus();
     await click(opener);
-  });
-
-  afterEach(() => {
-    fixture.destroy();
-    (fixture.nativeElement as HTMLElement).remove();
   });
 
   it('is a labelled modal dialog showing the position of the image', () => {
@@ -170,7 +168,7 @@ describe('ImageViewer', () => {
   it('closes on Escape and gives focus back to the opener', async () => {
     await press('Escape');
 
-    expect(dialog()).toBeNull();
+    expect(dialog()).toBeUndefined();
     expect(document.activeElement?.id).toBe('opener');
     expect(document.body.style.overflow).toBe('');
   });
@@ -178,7 +176,7 @@ describe('ImageViewer', () => {
   it('closes with the Close button', async () => {
     await click(button('Close'));
 
-    expect(dialog()).toBeNull();
+    expect(dialog()).toBeUndefined();
     expect(document.activeElement?.id).toBe('opener');
   });
 
@@ -186,10 +184,6 @@ describe('ImageViewer', () => {
     afterEach(() => {
       Reflect.deleteProperty(navigator, 'clipboard');
     });
-
-    function status(): string | undefined {
-      return dialog()?.querySelector('[role="status"]')?.textContent?.trim();
-    }
 
     it('copies the URL of the shown image and says so in the dialog', async () => {
       const copied: string[] = [];
@@ -213,46 +207,12 @@ describe('ImageViewer', () => {
   });
 
   describe('Download', () => {
-    const saved: { name: string; href: string }[] = [];
-    const blobs = new Map<string, Blob>();
-    const keepDownloads = (event: Event): void => {
-      const link = event.target;
-      if (!(link instanceof HTMLAnchorElement)) return;
-      // jsdom cannot navigate; the browser would save the blob under this name.
-      event.preventDefault();
-      saved.push({ name: link.download, href: link.href });
-    };
+    const { saved, objectUrls } = recordDownloads();
 
-    beforeEach(() => {
-      saved.length = 0;
-      blobs.clear();
-      document.addEventListener('click', keepDownloads);
-      // jsdom has neither fetch nor object URLs; these stand in for the browser's.
-      URL.createObjectURL = (blob: Blob) => {
-        const url = `blob:test/${blobs.size}`;
-        blobs.set(url, blob);
-        return url;
-      };
-      URL.revokeObjectURL = (url: string) => void blobs.delete(url);
-    });
-
-    afterEach(() => {
-      document.removeEventListener('click', keepDownloads);
-      Reflect.deleteProperty(globalThis, 'fetch');
-      Reflect.deleteProperty(URL, 'createObjectURL');
-      Reflect.deleteProperty(URL, 'revokeObjectURL');
-    });
-
-    function status(): string | undefined {
-      return dialog()?.querySelector('[role="status"]')?.textContent?.trim();
-    }
-    async function waitForStatus(text: string): Promise<void> {
-      const deadline = Date.now() + 5000;
-      while (status() !== text) {
-        if (Date.now() > deadline) throw new Error(`Status never said "${text}", only "${status()}"`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        await fixture.whenStable();
-      }
+    /** Waits for the dialog to say `text`: the download runs outside what whenStable() waits for. */
+    async function statusSays(text: string): Promise<void> {
+      await whenTextContains(getByRole(getByRole(root(), 'dialog'), 'status'), text);
+      expect(status()).toBe(text);
     }
 
     it('saves the fetched image under its file name, once however often it is clicked', async () => {
@@ -267,18 +227,18 @@ describe('ImageViewer', () => {
       expect(button('Download').getAttribute('aria-disabled')).toBe('true');
       await click(button('Download'));
       respond({ ok: true, status: 200, arrayBuffer: async () => new Uint8Array([1, 2, 3]).buffer } as Response);
-      await waitForStatus('Downloaded model-2.png');
+      await statusSays('Downloaded model-2.png');
 
       expect(requested).toEqual([IMAGES[2].url]);
-      expect(saved).toEqual([{ name: 'model-2.png', href: 'blob:test/0' }]);
-      expect(blobs.get('blob:test/0')?.size).toBe(3);
+      expect(saved).toEqual([{ name: 'model-2.png', href: 'blob:https://pixel-prompt.test/0', hidden: true }]);
+      expect(objectUrls.get('blob:https://pixel-prompt.test/0')?.size).toBe(3);
     });
 
     it('says so in the dialog when the image cannot be fetched', async () => {
       globalThis.fetch = async () => ({ ok: false, status: 403 }) as Response;
 
       await click(button('Download'));
-      await waitForStatus('The image could not be downloaded. Check your connection and try again.');
+      await statusSays('The image could not be downloaded. Check your connection and try again.');
 
       expect(saved).toEqual([]);
       expect(button('Download').getAttribute('aria-disabled')).toBe('false');

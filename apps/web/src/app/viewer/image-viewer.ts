@@ -25,7 +25,7 @@ const SWIPE_MIN_DISTANCE = 50;
   },
   template: `
     @let image = current();
-    <div class="dialog" ppDialog aria-label="Image viewer" (closeRequested)="closed.emit()">
+    <div class="fullscreen dialog" ppDialog aria-label="Image viewer" (closeRequested)="closed.emit()">
       <div class="toolbar">
         <p class="position" data-testid="viewer-position">{{ position() }}</p>
         <p class="title">{{ image.title }}</p>
@@ -49,7 +49,7 @@ const SWIPE_MIN_DISTANCE = 50;
         />
       </div>
 
-      <div class="paging">
+      <div class="toolbar paging">
         <button type="button" (click)="previous()" [disabled]="single()">Previous</button>
         <p class="status" role="status">{{ status() }}</p>
         <button type="button" (click)="next()" [disabled]="single()">Next</button>
