@@ -41,7 +41,7 @@ const toggles: Record<string, unknown> = {
   'everything on': {
     ...minimal,
     ingress: { enabled: true, hosts: ['pp.example.com'], tls: [{ hosts: ['pp.example.com'], secretName: 'pp-tls' }] },
-    metrics: { serviceMonitor: { enabled: true } },
+    metrics: { serviceMonitor: { enabled: true }, prometheusRule: { enabled: true }, dashboards: { enabled: true } },
     web: { autoscaling: { enabled: true } },
     secrets: { existingSecret: 'pp-keys' },
     generation: { secretFiles: { OPENAI_API_KEY: 'openai-api-key' } },
@@ -406,9 +406,15 @@ describe('toggles and derived values', () => {
       peers(name)
         .map((p: { podSelector?: { matchLabels: Record<string, string> } }) => p.podSelector?.matchLabels['app.kubernetes.io/component'])
         .filter(Boolean);
-    expect(pods('pp-gallery')).toEqual(['gateway']);
+    const fromPods = (component: string) => ({ podSelector: { matchLabels: expect.objectContaining({ 'app.kubernetes.io/component': component }) } });
+    const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
+    const ingressController = { ipBlock: { cidr: '0.0.0.0/0' } };
+    // The ingress controller reaches gateway and web; Prometheus scrapes every service (web has no metrics).
+    expect(peers('pp-web')).toEqual([ingressController]);
+    expect(peers('pp-gateway')).toEqual([ingressController, fromPods('web'), monitoring]);
+    expect(peers('pp-gallery')).toEqual([fromPods('gateway'), monitoring]);
+    expect(peers('pp-generation')).toEqual([monitoring]);
     expect(pods('pp-redis').sort()).toEqual(['gateway', 'generation']);
-    expect(peers('pp-generation')).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
   });
 
   it('renders one ServiceMonitor per service when enabled', () => {
@@ -421,6 +427,9 @@ describe('toggles and derived values', () => {
     ['a port that is not a number', { gateway: { port: 'http' } }],
     ['an unknown key', { gatway: { enabled: true } }],
     ['an invalid bucket name', { s3: { bucket: 'Not_A_Bucket' } }],
+    ['a CloudFront key pair without a private key', { cdn: { baseUrl: 'https://images.example.com', keyPairId: 'K2JCJMDEHXQW5F' } }],
+    ['a CloudFront key pair without a CDN base URL', { cdn: { keyPairId: 'K2JCJMDEHXQW5F', privateKeySecretKey: 'cloudfront-private-key' } }],
+    ['a CloudFront private key without a key pair id', { cdn: { baseUrl: 'https://images.example.com', privateKeySecretKey: 'cloudfront-private-key' } }],
     ['a model timeout above the registry maximum', { modelRegistry: { enabled: true, models: [{ id: 'm', displayName: 'M', provider: 'local', providerModel: 'a', timeoutMs: 900000 }] } }],
   ])('values.schema.json rejects %s', (_name, bad) => {
     const result = template({ values: { ...minimal, ...bad } });

@@ -1,11 +1,27 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { type IncomingHttpHeaders, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { freePort, startProcess, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
 import { parse as parseYaml } from 'yaml';
 import { readSource, root, run, valuesFile } from './support';
 
 const deploy = (...args: string[]) => run('bash', [join(root, 'tools/deploy/deploy.sh'), ...args]);
+
+/** A GET (or HEAD) with the given Accept-Encoding, the body left as it travelled (fetch would decode it). */
+function get(port: number, path: string, acceptEncoding: string, method = 'GET'): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: `/${path}`, method, headers: { 'accept-encoding': acceptEncoding } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
 
 afterAll(() => stopAllProcesses());
 
@@ -61,7 +77,8 @@ describe('container images', () => {
     mkdirSync(join(app, 'browser'));
     writeFileSync(join(app, 'browser/index.html'), '<!doctype html><title>pp</title>');
     writeFileSync(join(app, 'browser/config.json'), '{"apiBaseUrl":"/"}');
-    writeFileSync(join(app, 'browser/main-3HQ7XK2P.js'), 'console.log(1);');
+    writeFileSync(join(app, 'browser/main-3HQ7XK2P.js'), 'console.log("a compressible script");\n'.repeat(200));
+    writeFileSync(join(app, 'browser/favicon.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
     const port = await freePort();
     const web = await startProcess(process.execPath, [join(app, 'main.mjs')], {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
@@ -77,6 +94,26 @@ describe('container images', () => {
     expect(config.headers.get('cache-control')).toBe('no-cache');
     const asset = await fetch(`http://127.0.0.1:${port}/main-3HQ7XK2P.js`);
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+
+    // Text goes out compressed as the client accepts it: Brotli first, else gzip, else as it is.
+    const script = 'main-3HQ7XK2P.js';
+    const source = readFileSync(join(app, 'browser', script));
+    const br = await get(port, script, 'gzip, deflate, br');
+    expect(br.headers).toMatchObject({ 'content-encoding': 'br', vary: 'Accept-Encoding', 'content-length': String(br.body.length) });
+    expect(brotliDecompressSync(br.body)).toEqual(source);
+    const gzip = await get(port, script, 'br;q=0, gzip');
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.body)).toEqual(source);
+    const plain = await get(port, script, 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toEqual(source);
+    const head = await get(port, script, 'br', 'HEAD');
+    expect({ length: head.headers['content-length'], body: head.body.length }).toEqual({ length: String(br.body.length), body: 0 });
+    // Images are compressed already: sent as they are, whatever the client accepts.
+    const image = await get(port, 'favicon.png', 'br, gzip');
+    expect(image.headers['content-encoding']).toBeUndefined();
+    expect(image.headers['vary']).toBeUndefined();
+
     expect(await web.stop('SIGTERM')).toBe(0);
   });
 });

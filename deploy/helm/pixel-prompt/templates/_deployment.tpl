@@ -131,7 +131,7 @@ spec:
               mountPath: /etc/pixel-prompt
               readOnly: true
             {{- end }}
-            {{- if and (has $c (list "gateway" "gallery")) $ctx.Values.cdn.baseUrl $ctx.Values.cdn.privateKeySecretKey }}
+            {{- if include "pixel-prompt.cloudfrontKey" . }}
             - name: cloudfront-key
               mountPath: /var/run/secrets/cloudfront
               readOnly: true
@@ -175,7 +175,7 @@ spec:
           configMap:
             name: {{ include "pixel-prompt.fullname" $ctx }}-models
         {{- end }}
-        {{- if and (has $c (list "gateway" "gallery")) $ctx.Values.cdn.baseUrl $ctx.Values.cdn.privateKeySecretKey }}
+        {{- if include "pixel-prompt.cloudfrontKey" . }}
         - name: cloudfront-key
           secret:
             secretName: {{ include "pixel-prompt.secretName" $ctx }}

@@ -33,7 +33,7 @@ registry file, the gallery URL, the CDN). Values are quoted because every variab
 {{- $_ := set $env "CDN_BASE_URL" $ctx.Values.cdn.baseUrl -}}
 {{- $_ := set $env "SIGNED_URL_TTL_SECONDS" (toString $ctx.Values.cdn.signedUrlTtlSeconds) -}}
 {{- with $ctx.Values.cdn.keyPairId }}{{ $_ := set $env "CLOUDFRONT_KEY_PAIR_ID" . }}{{ end -}}
-{{- if $ctx.Values.cdn.privateKeySecretKey }}{{ $_ := set $env "CLOUDFRONT_PRIVATE_KEY_FILE" "/var/run/secrets/cloudfront/private-key.pem" }}{{ end -}}
+{{- if include "pixel-prompt.cloudfrontKey" . }}{{ $_ := set $env "CLOUDFRONT_PRIVATE_KEY_FILE" "/var/run/secrets/cloudfront/private-key.pem" }}{{ end -}}
 {{- end -}}
 {{- range $variable, $key := $v.secretFiles }}
 {{- $_ := set $env (printf "%s_FILE" $variable) (printf "/var/run/secrets/pixel-prompt/%s" $key) -}}

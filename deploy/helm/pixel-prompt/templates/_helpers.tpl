@@ -72,6 +72,16 @@ Returned as YAML; callers use fromYaml.
 {{- default (printf "%s-secrets" (include "pixel-prompt.fullname" .)) .Values.secrets.existingSecret -}}
 {{- end -}}
 
+{{/*
+Whether a component signs image links with the CloudFront private key: the gateway and the gallery,
+when a CDN and the key's entry in the Secret are set. The key is mounted at
+/var/run/secrets/cloudfront/private-key.pem and CLOUDFRONT_PRIVATE_KEY_FILE points at it.
+*/}}
+{{- define "pixel-prompt.cloudfrontKey" -}}
+{{- $cdn := .context.Values.cdn -}}
+{{- if and (has .component (list "gateway" "gallery")) $cdn.baseUrl $cdn.privateKeySecretKey -}}true{{- end -}}
+{{- end -}}
+
 {{- define "pixel-prompt.redisUrl" -}}
 {{- if .Values.redis.enabled -}}
 {{- printf "redis://%s-redis:%d" (include "pixel-prompt.fullname" .) (int .Values.redis.port) -}}
