@@ -87,11 +87,15 @@ export class ImagesCdn extends Construct {
         ...(trustedKeyGroups ? { trustedKeyGroups } : {}),
       },
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-      sslSupportMethod: cloudfront.SSLMethod.SNI,
       priceClass: cdn.priceClass as cloudfront.PriceClass,
+      // The protocol floor applies to a custom certificate only: *.cloudfront.net keeps CloudFront's own.
       ...(cdn.domainName && cdn.certificateArn
-        ? { domainNames: [cdn.domainName], certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', cdn.certificateArn) }
+        ? {
+            domainNames: [cdn.domainName],
+            certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', cdn.certificateArn),
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            sslSupportMethod: cloudfront.SSLMethod.SNI,
+          }
         : {}),
       ...(images.accessLogs ? { enableLogging: true, logBucket: images.accessLogs, logFilePrefix: 'cloudfront/' } : {}),
     });

@@ -79,11 +79,16 @@ function registryModels(objects: RenderedObject[]): ModelConfig[] {
   return [...parseModelRegistry(content, configMap ? `ConfigMap ${configMap.metadata.name}` : 'built-in').enabled];
 }
 
+/** A foundation model id: `<provider>.<model>`, e.g. amazon.nova-canvas-v1:0. */
+const FOUNDATION_MODEL_ID = /^[a-z0-9-]+\.[a-z0-9.:-]+$/;
+/** Cross-region inference profiles start with their geography: us.amazon.nova-lite-v1:0. */
+const INFERENCE_PROFILE_ID = /^(us|us-gov|eu|apac|jp|au|ca|global)\./;
+
 function bedrockModel(modelId: string, region: string): BedrockModel {
-  // A cross-region inference profile (us.…, eu.…) routes to several regions' foundation models: its
-  // permissions cannot be derived from the id alone, so the model must be named directly.
-  if (!/^[a-z0-9-]+\.[a-z0-9-]+[a-z0-9.:-]*$/.test(modelId) || /^(us|eu|apac|us-gov|global)\./.test(modelId)) {
-    throw new Error(`Bedrock model "${modelId}": name a foundation model id (e.g. amazon.nova-canvas-v1:0), not an ARN or inference profile`);
+  // A profile routes to foundation models in several regions, which its id does not name: the
+  // permissions it needs cannot be derived, so the configuration must name the model itself.
+  if (!FOUNDATION_MODEL_ID.test(modelId) || INFERENCE_PROFILE_ID.test(modelId)) {
+    throw new Error(`Bedrock model "${modelId}": name a foundation model id (e.g. amazon.nova-canvas-v1:0), not an ARN or an inference profile`);
   }
   return { modelId, region };
 }

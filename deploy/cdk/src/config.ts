@@ -22,9 +22,10 @@ function isCloudFrontPublicKey(pem: string): boolean {
   }
 }
 
+/** A public key file, relative to deploy/cdk (keys/<name>.pub.pem); its name names the key in CloudFront. */
 const publicKeyFileSchema = z
   .string()
-  .regex(/^keys\/[a-z0-9-]+\.pub\.pem$/, 'must be keys/<name>.pub.pem')
+  .regex(/(^|\/)[a-z0-9-]+\.pub\.pem$/, 'must be a <name>.pub.pem file')
   .transform((file, ctx) => {
     let pem = '';
     try {

@@ -1,4 +1,4 @@
-import { type Document, parseDocument } from 'yaml';
+import { Document } from 'yaml';
 import type { Environment } from './config';
 import { stackName } from './config';
 
@@ -74,15 +74,15 @@ export function chartValuesFromOutputs(env: Environment, file: OutputsFile): Cha
 export function valuesYaml(env: Environment, file: OutputsFile): string {
   const values = chartValuesFromOutputs(env, file);
   const outputs = file[stackName(env)] ?? {};
-  const doc: Document = parseDocument(JSON.stringify(values));
+  const doc = new Document(values);
   const lines = [
     ` Chart values of ${env.name} from the outputs of stack ${stackName(env)} (deploy/cdk values-from-outputs).`,
     ' Generated: change the stack, not this file.',
   ];
   if (env.redis) {
     lines.push(
-      ` REDIS_URL: copy Secrets Manager secret ${required(outputs, OUTPUT.redisUrlSecret, stackName(env))} into key REDIS_URL`,
-      ` of the Kubernetes Secret secrets.existingSecret (primary endpoint ${required(outputs, OUTPUT.redisEndpoint, stackName(env))}).`,
+      ` REDIS_URL is Secrets Manager secret ${required(outputs, OUTPUT.redisUrlSecret, stackName(env))} (primary endpoint`,
+      ` ${required(outputs, OUTPUT.redisEndpoint, stackName(env))}): sync it into key REDIS_URL of the Secret secrets.existingSecret names.`,
     );
   }
   doc.commentBefore = lines.join('\n');

@@ -1,4 +1,4 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { GALLERIES_PREFIX, GALLERY_INDEX_PREFIX, IMAGES_PREFIX } from '@pixel-prompt/storage/layout';
 import { addEnvironments } from '../src/app';
@@ -331,6 +331,12 @@ describe('least privilege everywhere', () => {
         expect({ holder, resource, allowed: !wildcard || underPrefix }).toEqual({ holder, resource, allowed: true });
       }
     }
+  });
+});
+
+describe('synth notes', () => {
+  it.each(names)('%s: the CDK warns about nothing that is not acknowledged', (name) => {
+    expect(Annotations.fromStack(get(stacks, name)).findWarning('*', Match.anyValue())).toEqual([]);
   });
 });
 
