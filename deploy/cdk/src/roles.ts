@@ -1,4 +1,4 @@
-import { Aws, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -8,38 +8,40 @@ import type { Environment } from './config';
 
 /** What a component's role may be granted: the bucket by name, its key, the Bedrock models it calls. */
 interface Grants {
+  /** `aws` (or `aws-cn`, ...): a literal, since every stack names its region. */
+  partition: string;
   bucketName: string;
   key?: kms.IKey;
   bedrockModels: BedrockModel[];
 }
 
-function bucketArn(bucketName: string): string {
-  return `arn:${Aws.PARTITION}:s3:::${bucketName}`;
+function bucketArn({ partition, bucketName }: Grants): string {
+  return `arn:${partition}:s3:::${bucketName}`;
 }
 
 /** Objects under a prefix of the layout (libs/storage): the narrowest an object ARN gets, since keys are made per job. */
-function objectsArn(bucketName: string, prefix: string): string {
-  return `${bucketArn(bucketName)}/${prefix}*`;
+function objectsArn(grants: Grants, prefix: string): string {
+  return `${bucketArn(grants)}/${prefix}*`;
 }
 
 /**
  * Readiness sends HeadBucket, which IAM authorises as s3:ListBucket without a prefix: the
  * IfExists condition admits it, and holds any listing that names a prefix to `prefix`.
  */
-function listBucket(bucketName: string, prefix: string): iam.PolicyStatement {
+function listBucket(grants: Grants, prefix: string): iam.PolicyStatement {
   return new iam.PolicyStatement({
     actions: ['s3:ListBucket'],
-    resources: [bucketArn(bucketName)],
+    resources: [bucketArn(grants)],
     conditions: { StringLikeIfExists: { 's3:prefix': [`${prefix}*`] } },
   });
 }
 
-function invokeModels(models: BedrockModel[]): iam.PolicyStatement[] {
-  if (models.length === 0) return [];
+function invokeModels({ partition, bedrockModels }: Grants): iam.PolicyStatement[] {
+  if (bedrockModels.length === 0) return [];
   return [
     new iam.PolicyStatement({
       actions: ['bedrock:InvokeModel'],
-      resources: [...new Set(models.map((m) => `arn:${Aws.PARTITION}:bedrock:${m.region}::foundation-model/${m.modelId}`))],
+      resources: [...new Set(bedrockModels.map((m) => `arn:${partition}:bedrock:${m.region}::foundation-model/${m.modelId}`))],
     }),
   ];
 }
@@ -50,25 +52,25 @@ function invokeModels(models: BedrockModel[]): iam.PolicyStatement[] {
  * images; the gateway calls Bedrock only as the prompt enhancer; the web server calls nothing.
  */
 const PERMISSIONS: Record<string, (grants: Grants) => iam.PolicyStatement[]> = {
-  generation: ({ bucketName, key, bedrockModels }) => [
+  generation: (grants) => [
     new iam.PolicyStatement({
       actions: ['s3:PutObject'],
-      resources: [IMAGES_PREFIX, GALLERIES_PREFIX, GALLERY_INDEX_PREFIX].map((prefix) => objectsArn(bucketName, prefix)),
+      resources: [IMAGES_PREFIX, GALLERIES_PREFIX, GALLERY_INDEX_PREFIX].map((prefix) => objectsArn(grants, prefix)),
     }),
-    listBucket(bucketName, IMAGES_PREFIX),
-    ...(key ? [new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn] })] : []),
-    ...invokeModels(bedrockModels),
+    listBucket(grants, IMAGES_PREFIX),
+    ...(grants.key ? [new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [grants.key.keyArn] })] : []),
+    ...invokeModels(grants),
   ],
-  gallery: ({ bucketName, key }) => [
+  gallery: (grants) => [
     new iam.PolicyStatement({
       // HeadObject is authorised as s3:GetObject; images are read only when no CDN serves them.
       actions: ['s3:GetObject'],
-      resources: [GALLERIES_PREFIX, GALLERY_INDEX_PREFIX, IMAGES_PREFIX].map((prefix) => objectsArn(bucketName, prefix)),
+      resources: [GALLERIES_PREFIX, GALLERY_INDEX_PREFIX, IMAGES_PREFIX].map((prefix) => objectsArn(grants, prefix)),
     }),
-    listBucket(bucketName, GALLERIES_PREFIX),
-    ...(key ? [new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] })] : []),
+    listBucket(grants, GALLERIES_PREFIX),
+    ...(grants.key ? [new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [grants.key.keyArn] })] : []),
   ],
-  gateway: ({ bedrockModels }) => invokeModels(bedrockModels),
+  gateway: invokeModels,
   web: () => [],
 };
 
@@ -79,12 +81,13 @@ const PERMISSIONS: Record<string, (grants: Grants) => iam.PolicyStatement[]> = {
 export class ServiceRoles extends Construct {
   readonly roles = new Map<string, iam.Role>();
 
-  constructor(scope: Construct, id: string, env: Environment, facts: ChartFacts, grants: Omit<Grants, 'bedrockModels'>) {
+  constructor(scope: Construct, id: string, env: Environment, facts: ChartFacts, bucket: { bucketName: string; key?: kms.IKey }) {
     super(scope, id);
+    const partition = Stack.of(this).partition;
     const provider = iam.OpenIdConnectProvider.fromOpenIdConnectProviderArn(
       this,
       'ClusterOidcProvider',
-      `arn:${Aws.PARTITION}:iam::${env.account}:oidc-provider/${env.oidcIssuer}`,
+      `arn:${partition}:iam::${env.account}:oidc-provider/${env.oidcIssuer}`,
     );
 
     for (const account of facts.serviceAccounts) {
@@ -97,7 +100,7 @@ export class ServiceRoles extends Construct {
         description: `IRSA role of ServiceAccount ${account.namespace}/${account.name}`,
         assumedBy: new iam.OpenIdConnectPrincipal(provider, trustConditions(env.oidcIssuer, account)),
       });
-      const statements = permissions({ ...grants, bedrockModels: facts.bedrockModels[account.component] ?? [] });
+      const statements = permissions({ ...bucket, partition, bedrockModels: facts.bedrockModels[account.component] ?? [] });
       for (const statement of statements) role.addToPolicy(statement);
       acknowledgePrefixWildcards(role, statements);
       this.roles.set(account.component, role);
@@ -120,7 +123,7 @@ function acknowledgePrefixWildcards(role: iam.Role, statements: iam.PolicyStatem
   const wildcards = statements.flatMap((s) => s.resources).filter((resource) => resource.endsWith('/*'));
   for (const resource of wildcards) {
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${resource.replace(Aws.PARTITION, '<AWS::Partition>')}]`,
+      id: `AwsSolutions-IAM5[Resource::${resource}]`,
       reason: 'Object keys are created per job under this prefix of the bucket layout (libs/storage): the prefix is the narrowest scope.',
     });
   }

@@ -263,7 +263,8 @@ describe('IRSA roles', () => {
           },
         },
       });
-      expect(flatten(trust[0]?.Principal && (trust[0].Principal as { Federated: unknown }).Federated)).toBe(`arn:<AWS::Partition>:iam::${env(name).account}:oidc-provider/${issuer}`);
+      const principal = trust[0]?.Principal as { Federated: unknown };
+      expect(flatten(principal.Federated)).toBe(`arn:aws:iam::${env(name).account}:oidc-provider/${issuer}`);
     }
   });
 
@@ -274,12 +275,12 @@ describe('IRSA roles', () => {
       {
         Effect: 'Allow',
         Action: 's3:PutObject',
-        Resource: [GALLERIES_PREFIX, GALLERY_INDEX_PREFIX, IMAGES_PREFIX].map((p) => `arn:<AWS::Partition>:s3:::${bucket}/${p}*`),
+        Resource: [GALLERIES_PREFIX, GALLERY_INDEX_PREFIX, IMAGES_PREFIX].map((p) => `arn:aws:s3:::${bucket}/${p}*`),
       },
       {
         Effect: 'Allow',
         Action: 's3:ListBucket',
-        Resource: [`arn:<AWS::Partition>:s3:::${bucket}`],
+        Resource: [`arn:aws:s3:::${bucket}`],
         Condition: { StringLikeIfExists: { 's3:prefix': [`${IMAGES_PREFIX}*`] } },
       },
     ]);
@@ -292,12 +293,12 @@ describe('IRSA roles', () => {
       {
         Effect: 'Allow',
         Action: 's3:GetObject',
-        Resource: [GALLERIES_PREFIX, GALLERY_INDEX_PREFIX, IMAGES_PREFIX].map((p) => `arn:<AWS::Partition>:s3:::${bucket}/${p}*`),
+        Resource: [GALLERIES_PREFIX, GALLERY_INDEX_PREFIX, IMAGES_PREFIX].map((p) => `arn:aws:s3:::${bucket}/${p}*`),
       },
       {
         Effect: 'Allow',
         Action: 's3:ListBucket',
-        Resource: [`arn:<AWS::Partition>:s3:::${bucket}`],
+        Resource: [`arn:aws:s3:::${bucket}`],
         Condition: { StringLikeIfExists: { 's3:prefix': [`${GALLERIES_PREFIX}*`] } },
       },
     ]);

@@ -56,6 +56,13 @@ describe('images encrypted with a KMS key', () => {
     ]);
   });
 
+  it("the key's only broad grant is the account's own (CDK's default), so IAM policies decide who uses it", () => {
+    const broad = statements(template).filter(({ type, statement }) => type === 'AWS::KMS::Key' && list(statement.Action).some((a) => a.includes('*')));
+    expect(broad.map(({ statement }) => [statement.Action, flatten((statement.Principal as { AWS: unknown }).AWS)])).toEqual([
+      ['kms:*', `arn:aws:iam::${env.account}:root`],
+    ]);
+  });
+
   it('generation may create data keys and the gallery decrypt, with this key only', () => {
     const kmsOf = (component: string) =>
       roleOf(template, env, component)
@@ -129,13 +136,13 @@ describe('Bedrock models from the chart', () => {
 
   it('generation may invoke exactly the enabled Bedrock models of the registry, in their regions', () => {
     expect(invoke('generation').sort()).toEqual([
-      'arn:<AWS::Partition>:bedrock:us-east-1::foundation-model/amazon.nova-canvas-v1:0',
-      'arn:<AWS::Partition>:bedrock:us-west-2::foundation-model/stability.sd3-5-large-v1:0',
+      'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-canvas-v1:0',
+      'arn:aws:bedrock:us-west-2::foundation-model/stability.sd3-5-large-v1:0',
     ]);
   });
 
   it("the gateway may invoke its enhancer's model in its region, and nothing else", () => {
-    expect(invoke('gateway')).toEqual(['arn:<AWS::Partition>:bedrock:eu-central-1::foundation-model/amazon.nova-lite-v1:0']);
+    expect(invoke('gateway')).toEqual(['arn:aws:bedrock:eu-central-1::foundation-model/amazon.nova-lite-v1:0']);
     expect(roleOf(template, env, 'gateway').policy).toHaveLength(1);
     expect(nagFindings(stack)).toEqual([]);
   });
