@@ -268,39 +268,17 @@ describe('IRSA roles', () => {
     }
   });
 
-  it.each(names)('%s: generation puts objects under the layout prefixes and lists nothing but images/', (name) => {
+  // What each component's code does to the bucket: the action on objects, and the one prefix it may list.
+  const s3Access = names.flatMap((name) => [
+    { name, component: 'generation', objects: 's3:PutObject', lists: IMAGES_PREFIX },
+    { name, component: 'gallery', objects: 's3:GetObject', lists: GALLERIES_PREFIX },
+  ]);
+  it.each(s3Access)('$name: $component may $objects under the layout prefixes and list $lists only', ({ name, component, objects, lists }) => {
     const bucket = env(name).images.bucketName;
-    const { policy } = roleOf(template(name), env(name), 'generation');
+    const { policy } = roleOf(template(name), env(name), component);
     expect(policy.map((s) => ({ ...s, Resource: list(s.Resource).map(flatten) }))).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 's3:PutObject',
-        Resource: [GALLERIES_PREFIX, GALLERY_INDEX_PREFIX, IMAGES_PREFIX].map((p) => `arn:aws:s3:::${bucket}/${p}*`),
-      },
-      {
-        Effect: 'Allow',
-        Action: 's3:ListBucket',
-        Resource: [`arn:aws:s3:::${bucket}`],
-        Condition: { StringLikeIfExists: { 's3:prefix': [`${IMAGES_PREFIX}*`] } },
-      },
-    ]);
-  });
-
-  it.each(names)('%s: the gallery reads manifests, the index and images, and lists galleries/ only', (name) => {
-    const bucket = env(name).images.bucketName;
-    const { policy } = roleOf(template(name), env(name), 'gallery');
-    expect(policy.map((s) => ({ ...s, Resource: list(s.Resource).map(flatten) }))).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 's3:GetObject',
-        Resource: [GALLERIES_PREFIX, GALLERY_INDEX_PREFIX, IMAGES_PREFIX].map((p) => `arn:aws:s3:::${bucket}/${p}*`),
-      },
-      {
-        Effect: 'Allow',
-        Action: 's3:ListBucket',
-        Resource: [`arn:aws:s3:::${bucket}`],
-        Condition: { StringLikeIfExists: { 's3:prefix': [`${GALLERIES_PREFIX}*`] } },
-      },
+      { Effect: 'Allow', Action: objects, Resource: [GALLERIES_PREFIX, GALLERY_INDEX_PREFIX, IMAGES_PREFIX].map((p) => `arn:aws:s3:::${bucket}/${p}*`) },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: [`arn:aws:s3:::${bucket}`], Condition: { StringLikeIfExists: { 's3:prefix': [`${lists}*`] } } },
     ]);
   });
 
