@@ -40,22 +40,21 @@ export interface ChartFacts {
   bedrockModels: Record<string, BedrockModel[]>;
 }
 
-/** The helm arguments tools/deploy/deploy.sh renders an environment with (before its own overrides). */
-export function templateArgs(env: Environment): string[] {
-  return ['template', env.chart.release, CHART_DIR, '--namespace', env.chart.namespace, '-f', join(CHART_DIR, `values-${env.name}.yaml`)];
-}
-
-/** Renders the chart for an environment with the workspace's real helm (tools/helm/helm.sh). */
-export function renderChart(env: Environment): RenderedObject[] {
-  // helm.sh runs `node`: the one running this code, whatever PATH says.
-  const path = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
-  const manifests = execFileSync('bash', [join(WORKSPACE_ROOT, 'tools/helm/helm.sh'), ...templateArgs(env)], {
+/** Runs the workspace's real helm (tools/helm/helm.sh) and returns its output; a failure throws with helm's message. */
+export function helm(...args: string[]): string {
+  return execFileSync('bash', [join(WORKSPACE_ROOT, 'tools/helm/helm.sh'), ...args], {
     encoding: 'utf8',
-    env: { ...process.env, PATH: path },
+    // helm.sh runs `node`: the one running this code, whatever PATH says.
+    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}` },
     maxBuffer: 64 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return parseManifests(manifests);
+}
+
+/** The chart as tools/deploy/deploy.sh renders an environment (before its own `-f` overrides). */
+export function renderChart(env: Environment): RenderedObject[] {
+  const values = join(CHART_DIR, `values-${env.name}.yaml`);
+  return parseManifests(helm('template', env.chart.release, CHART_DIR, '--namespace', env.chart.namespace, '-f', values));
 }
 
 export function parseManifests(manifests: string): RenderedObject[] {

@@ -1,6 +1,5 @@
 import { Document } from 'yaml';
-import type { Environment } from './config';
-import { stackName } from './config';
+import { type Environment, stackName } from './config';
 
 /**
  * The stack's CloudFormation outputs, by key: what the chart needs from the cloud. Role ARNs are

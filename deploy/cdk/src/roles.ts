@@ -26,7 +26,8 @@ function objectsArn(grants: Grants, prefix: string): string {
 
 /**
  * Readiness sends HeadBucket, which IAM authorises as s3:ListBucket without a prefix: the
- * IfExists condition admits it, and holds any listing that names a prefix to `prefix`.
+ * IfExists condition admits it (and so any listing without a prefix: IAM cannot tell them apart)
+ * and holds every listing that names a prefix to `prefix`.
  */
 function listBucket(grants: Grants, prefix: string): iam.PolicyStatement {
   return new iam.PolicyStatement({
@@ -109,7 +110,7 @@ export class ServiceRoles extends Construct {
 }
 
 /** Only tokens the cluster issues for this ServiceAccount, minted for STS. */
-export function trustConditions(oidcIssuer: string, account: ServiceAccount): Record<string, Record<string, string>> {
+function trustConditions(oidcIssuer: string, account: ServiceAccount): Record<string, Record<string, string>> {
   return {
     StringEquals: {
       [`${oidcIssuer}:sub`]: `system:serviceaccount:${account.namespace}:${account.name}`,

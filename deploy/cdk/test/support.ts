@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { type ChartFacts, WORKSPACE_ROOT, parseManifests, type RenderedObject } from '../src/chart';
+import { CHART_DIR, type ChartFacts, type RenderedObject, helm, parseManifests } from '../src/chart';
 import { type Environment, type EnvironmentInput, PROJECT_DIR, parseEnvironment } from '../src/config';
 import { ENVIRONMENT_INPUTS } from '../src/environments';
 import { PixelPromptStack } from '../src/stack';
@@ -31,24 +30,10 @@ export function stackTemplate(input: EnvironmentInput, facts: ChartFacts): { sta
   return { stack, template: Template.fromStack(stack), env };
 }
 
-// helm.sh runs `node`: the one running the tests.
-const path = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
-
-/** Runs the real helm (tools/helm/helm.sh). */
-export function helm(...args: string[]): string {
-  return execFileSync('bash', [join(WORKSPACE_ROOT, 'tools/helm/helm.sh'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, PATH: path },
-    maxBuffer: 64 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
 /** The chart rendered the way tools/deploy/deploy.sh renders an environment (its default release and namespace), plus any `-f` files. */
 export function renderAsDeployed(name: string, ...valuesFiles: string[]): RenderedObject[] {
-  const chart = join(WORKSPACE_ROOT, 'deploy/helm/pixel-prompt');
-  const files = [join(chart, `values-${name}.yaml`), ...valuesFiles].flatMap((file) => ['-f', file]);
-  return parseManifests(helm('template', 'pixel-prompt', chart, '--namespace', `pixel-prompt-${name}`, ...files));
+  const files = [join(CHART_DIR, `values-${name}.yaml`), ...valuesFiles].flatMap((file) => ['-f', file]);
+  return parseManifests(helm('template', 'pixel-prompt', CHART_DIR, '--namespace', `pixel-prompt-${name}`, ...files));
 }
 
 /** A CloudFormation value with intrinsics flattened to text (`<Logical.Attr>`), for matching ARNs. */

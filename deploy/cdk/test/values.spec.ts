@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { addEnvironments } from '../src/app';
-import { CHART_DIR, WORKSPACE_ROOT } from '../src/chart';
+import { CHART_DIR, WORKSPACE_ROOT, helm } from '../src/chart';
 import { PROJECT_DIR, stackName } from '../src/config';
 import { environment, environments } from '../src/environments';
 import { type OutputsFile, OutputsError, chartValuesFromOutputs, valuesYaml } from '../src/outputs';
-import { helm, newApp, renderAsDeployed } from './support';
+import { newApp, renderAsDeployed } from './support';
 
 const SAMPLE = join(PROJECT_DIR, 'outputs.sample.json');
 const sample = JSON.parse(readFileSync(SAMPLE, 'utf8')) as OutputsFile;
