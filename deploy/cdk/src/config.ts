@@ -98,13 +98,19 @@ const redisSchema = z
     /** Security groups of the pods or nodes that may connect (usually the EKS cluster security group). */
     clientSecurityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id')).min(1),
     engine: z.enum(['valkey', 'redis']).default('valkey'),
-    engineVersion: z.string().regex(/^\d+\.\d+$/, 'must be major.minor').default('8.2'),
+    /** Valkey 7.2 or later, or Redis OSS 7.x: their parameter families are named <engine><major>. */
+    engineVersion: z.string().regex(/^\d+\.\d+$/, 'must be major.minor').optional(),
     nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a cache node type'),
     /** Read replicas besides the primary; at least one, in another zone, for automatic failover. */
     replicas: z.number().int().min(1).max(5).default(1),
     snapshotRetentionDays: z.number().int().min(1).max(35).default(7),
   })
-  .strict();
+  .strict()
+  .transform((redis) => ({ ...redis, engineVersion: redis.engineVersion ?? (redis.engine === 'valkey' ? '8.2' : '7.1') }))
+  .refine((redis) => (redis.engine === 'valkey' ? Number.parseFloat(redis.engineVersion) >= 7.2 : redis.engineVersion.startsWith('7.')), {
+    path: ['engineVersion'],
+    message: 'must be Valkey 7.2 or later, or Redis OSS 7.x',
+  });
 
 const environmentSchema = z
   .object({

@@ -63,6 +63,12 @@ describe('environment configuration', () => {
     for (const path of ['account', 'images.bucketName', 'redis.vpcId', 'redis.clientSecurityGroupIds']) expect(message).toContain(`${path} `);
   });
 
+  it('Redis OSS gets its own default version, and versions without a <engine><major> parameter family are refused', () => {
+    const redis = prod.redis ?? { vpcId: '', clientSecurityGroupIds: [], nodeType: '' };
+    expect(parseEnvironment({ ...prod, redis: { ...redis, engine: 'redis' } }).redis).toMatchObject({ engine: 'redis', engineVersion: '7.1' });
+    expect(problems({ ...prod, redis: { ...redis, engine: 'redis', engineVersion: '6.2' } })).toContain('redis.engineVersion must be Valkey 7.2 or later, or Redis OSS 7.x');
+  });
+
   it('takes the OIDC issuer with or without https://', () => {
     expect(parseEnvironment({ ...prod, oidcIssuer: `https://${prod.oidcIssuer}` }).oidcIssuer).toBe(prod.oidcIssuer);
   });
