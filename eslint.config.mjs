@@ -14,6 +14,8 @@ export const depConstraints = [
   { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
   { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:server', 'scope:shared'] },
   { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
+  // The cloud infrastructure (deploy/cdk) reads what it must match: the bucket layout, the model registry.
+  { sourceTag: 'scope:deploy', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
   {
     sourceTag: 'scope:shared',
     onlyDependOnLibsWithTags: ['scope:shared'],

@@ -16,14 +16,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
 
 // The libraries are TypeScript; compile them on the fly with the workspace's own path aliases.
-delete process.env.TS_NODE_COMPILER_OPTIONS;
-require('ts-node').register({
-  transpileOnly: true,
-  project: join(root, 'libs/providers/tsconfig.json'),
-  compilerOptions: { module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '6.0' },
-});
-const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8'));
-require('tsconfig-paths').register({ baseUrl: root, paths: compilerOptions.paths });
+require(join(root, 'tools/node/register-ts.cjs'))(join(root, 'libs/providers/tsconfig.json'));
 
 const { loadModelRegistry } = require(join(root, 'libs/models/src/index.ts'));
 const { PROVIDER_KEY_VARIABLES, ProviderCredentials, ProviderError, hostedProviders } = require(join(root, 'libs/providers/src/index.ts'));

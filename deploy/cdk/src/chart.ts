@@ -1,0 +1,116 @@
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { DEFAULT_MODELS, type ModelConfig, parseModelRegistry } from '@pixel-prompt/models';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import type { Environment } from './config';
+
+export const WORKSPACE_ROOT = join(__dirname, '../../..');
+export const CHART_DIR = join(WORKSPACE_ROOT, 'deploy/helm/pixel-prompt');
+
+/** What the Bedrock callers default to when a model or the enhancer names no region (libs/providers, the gateway's AWS_REGION). */
+export const BEDROCK_DEFAULT_REGION = 'us-east-1';
+/** The gateway's Bedrock enhancer model when ENHANCER_MODEL is unset (libs/providers BEDROCK_ENHANCER_MODEL). */
+export const BEDROCK_DEFAULT_ENHANCER_MODEL = 'amazon.nova-lite-v1:0';
+
+/** A Kubernetes object as helm renders it; only the fields read here are typed. */
+export interface RenderedObject {
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+  spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } };
+}
+
+/** A ServiceAccount the chart renders: the component it belongs to, and who it is to IAM. */
+export interface ServiceAccount {
+  component: string;
+  namespace: string;
+  name: string;
+}
+
+/** A Bedrock model a service invokes, with the region it calls. */
+export interface BedrockModel {
+  modelId: string;
+  region: string;
+}
+
+/** What the cloud resources must match in the chart an environment deploys. */
+export interface ChartFacts {
+  serviceAccounts: ServiceAccount[];
+  /** Per component, the Bedrock models it calls. */
+  bedrockModels: Record<string, BedrockModel[]>;
+}
+
+/** Runs the workspace's real helm (tools/helm/helm.sh) and returns its output; a failure throws with helm's message. */
+export function helm(...args: string[]): string {
+  return execFileSync('bash', [join(WORKSPACE_ROOT, 'tools/helm/helm.sh'), ...args], {
+    encoding: 'utf8',
+    // helm.sh runs `node`: the one running this code, whatever PATH says.
+    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}` },
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** The chart as tools/deploy/deploy.sh renders an environment (before its own `-f` overrides). */
+export function renderChart(env: Environment): RenderedObject[] {
+  const values = join(CHART_DIR, `values-${env.name}.yaml`);
+  return parseManifests(helm('template', env.chart.release, CHART_DIR, '--namespace', env.chart.namespace, '-f', values));
+}
+
+export function parseManifests(manifests: string): RenderedObject[] {
+  return parseAllDocuments(manifests)
+    .map((doc) => doc.toJS() as RenderedObject | null)
+    .filter((object): object is RenderedObject => object !== null);
+}
+
+const COMPONENT_LABEL = 'app.kubernetes.io/component';
+
+function envOf(objects: RenderedObject[], component: string): Map<string, string> {
+  const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.labels?.[COMPONENT_LABEL] === component);
+  const env = deployment?.spec?.template?.spec?.containers?.[0]?.env ?? [];
+  return new Map(env.filter((e) => e.value !== undefined).map((e) => [e.name, String(e.value)]));
+}
+
+/** The registry generation runs: the chart's ConfigMap when it ships one, else the built-in models. */
+function registryModels(objects: RenderedObject[]): ModelConfig[] {
+  const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.data?.['models.yaml'] !== undefined);
+  const content = configMap ? parseYaml(configMap.data?.['models.yaml'] ?? '') : DEFAULT_MODELS;
+  return [...parseModelRegistry(content, configMap ? `ConfigMap ${configMap.metadata.name}` : 'built-in').enabled];
+}
+
+/** A foundation model id: `<provider>.<model>`, e.g. amazon.nova-canvas-v1:0. */
+const FOUNDATION_MODEL_ID = /^[a-z0-9-]+\.[a-z0-9.:-]+$/;
+/** Cross-region inference profiles start with their geography: us.amazon.nova-lite-v1:0. */
+const INFERENCE_PROFILE_ID = /^(us|us-gov|eu|apac|jp|au|ca|global)\./;
+
+function bedrockModel(modelId: string, region: string): BedrockModel {
+  // A profile routes to foundation models in several regions, which its id does not name: the
+  // permissions it needs cannot be derived, so the configuration must name the model itself.
+  if (!FOUNDATION_MODEL_ID.test(modelId) || INFERENCE_PROFILE_ID.test(modelId)) {
+    throw new Error(`Bedrock model "${modelId}": name a foundation model id (e.g. amazon.nova-canvas-v1:0), not an ARN or an inference profile`);
+  }
+  return { modelId, region };
+}
+
+/** Reads the chart's rendered objects: service accounts, and the Bedrock models generation and the gateway call. */
+export function chartFacts(objects: RenderedObject[]): ChartFacts {
+  const serviceAccounts = objects
+    .filter((o) => o.kind === 'ServiceAccount')
+    .map((o) => {
+      const component = o.metadata.labels?.[COMPONENT_LABEL];
+      if (!component || !o.metadata.namespace) throw new Error(`ServiceAccount ${o.metadata.name} has no component label or namespace`);
+      return { component, namespace: o.metadata.namespace, name: o.metadata.name };
+    });
+
+  const generation = registryModels(objects)
+    .filter((m) => m.provider === 'bedrock')
+    .map((m) => bedrockModel(m.providerModel, typeof m.options['region'] === 'string' ? m.options['region'] : BEDROCK_DEFAULT_REGION));
+
+  const gatewayEnv = envOf(objects, 'gateway');
+  const gateway =
+    gatewayEnv.get('ENHANCER') === 'bedrock'
+      ? [bedrockModel(gatewayEnv.get('ENHANCER_MODEL') ?? BEDROCK_DEFAULT_ENHANCER_MODEL, gatewayEnv.get('AWS_REGION') ?? BEDROCK_DEFAULT_REGION)]
+      : [];
+
+  return { serviceAccounts, bedrockModels: { generation, gateway } };
+}
