@@ -7,7 +7,7 @@
 //        [--profile load|spike|soak] [--time-scale F]  (F < 1 shortens every stage, e.g. 0.25)
 import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { percentile } from './measure.mjs';
@@ -140,6 +140,8 @@ function report(seconds) {
     console.log(`\njobs users waited for: ${jobs.length}, p50 ${percentile(jobs, 50).toFixed(1)} s, p95 ${percentile(jobs, 95).toFixed(1)} s, p99 ${percentile(jobs, 99).toFixed(1)} s`);
   }
   console.log(`checks: ${[...checks].map(([name, c]) => `${name} ${c.passed}/${c.passed + c.failed}`).join(', ')}`);
+  // Everything shares the machine's cores: say how busy it was, load generator included.
+  console.log(`load average at the end (1, 5, 15 min): ${loadavg().map((l) => l.toFixed(1)).join(', ')}`);
 }
 
 const state = mkdtempSync(join(tmpdir(), 'pp-bench-load-'));
