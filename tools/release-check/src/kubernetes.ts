@@ -26,6 +26,10 @@ export function loadKubeConfig(path?: string): KubeConfig {
   const kc = new KubeConfig();
   if (path) kc.loadFromFile(path);
   else kc.loadFromDefault();
+  // With none of those, the client falls back to an unauthenticated http://localhost:8080: never what is meant.
+  if (!path && kc.getCurrentContext() === 'loaded-context' && kc.getCurrentCluster()?.server === 'http://localhost:8080') {
+    throw new Error('none found: set KUBECONFIG or --kubeconfig, write ~/.kube/config, or run in a pod with a service account');
+  }
   return kc;
 }
 

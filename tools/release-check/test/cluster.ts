@@ -206,7 +206,8 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
     execFile(
       process.execPath,
       [join(root, 'dist/tools/release-check/main.js'), ...args],
-      { cwd: root, env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), ...env }, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 },
+      // A home of its own: no ~/.kube/config of the machine running the tests is ever read.
+      { cwd: root, env: { PATH: process.env['PATH'] ?? '', HOME: mkdtempSync(join(tmpdir(), 'pp-home-')), ...env }, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 },
       (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });

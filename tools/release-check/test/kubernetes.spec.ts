@@ -250,6 +250,15 @@ describe('release-check: the kube context guard', () => {
     expect(api.requests).toEqual([]);
   });
 
+  it('refuses when there is no kubeconfig at all, rather than trying localhost', async () => {
+    const run = await runCli(['context', 'staging-eks']);
+    expect(run).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: 'release-check: cannot read the kubeconfig: none found: set KUBECONFIG or --kubeconfig, write ~/.kube/config, or run in a pod with a service account\n',
+    });
+  });
+
   it('exits 2 on bad usage, saying what is wrong', async () => {
     const run = await runCli(['verify', '--namespace', NAMESPACE], { KUBECONFIG: kubeconfig });
     expect(run.status).toBe(2);
