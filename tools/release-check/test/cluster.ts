@@ -5,7 +5,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { workspaceRoot } from '@pixel-prompt/testing';
 import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
-import type { KubeObject } from './fake-kubernetes-api';
+import { FakeKubernetesApi, type KubeObject } from './fake-kubernetes-api';
 
 export const root = workspaceRoot();
 const chart = join(root, 'deploy/helm/pixel-prompt');
@@ -154,7 +154,8 @@ export function healthyCluster(rendered: KubeObject[]): KubeObject[] {
         live.push({ ...object, status: { observedGeneration: 1, disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2 } });
         break;
       default:
-        live.push(object);
+        // Kinds the release check never reads (and the fake has no path for) stay out of the cluster.
+        if (FakeKubernetesApi.serves(object)) live.push(object);
     }
   }
   live.push({

@@ -162,11 +162,14 @@ export class FakeKubernetesApi {
     return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** Whether the fake has a REST path for the object's kind. */
+  static serves(object: KubeObject): boolean {
+    return RESOURCES.some((t) => apiVersionOf(t) === object.apiVersion && t.kind === object.kind);
+  }
+
   /** Replaces the cluster's state; requests recorded so far are forgotten. */
   serve(objects: KubeObject[]): void {
-    for (const o of objects) {
-      if (!RESOURCES.some((t) => apiVersionOf(t) === o.apiVersion && t.kind === o.kind)) throw new Error(`the fake does not serve ${o.apiVersion}/${o.kind}`);
-    }
+    for (const o of objects) if (!FakeKubernetesApi.serves(o)) throw new Error(`the fake does not serve ${o.apiVersion}/${o.kind}`);
     this.objects = structuredClone(objects);
     this.requests.length = 0;
   }
