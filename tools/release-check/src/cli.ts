@@ -6,7 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { checkKubernetes, contextMismatch, loadKubeConfig } from './kubernetes';
 import { checkPrometheus, submittedJobs } from './prometheus';
 import { toJson, toMarkdown, verdict } from './report';
-import { checkSmoke } from './smoke';
+import { SUBMIT_CHECK, checkSmoke } from './smoke';
 
 export const USAGE = `Verifies a live Pixel Prompt release and writes the staging verification report.
 
@@ -105,6 +105,7 @@ async function verify(args: string[]): Promise<number> {
   if (!kubernetes && values['expect-context']) throw new UsageError('--expect-context needs the Kubernetes checks');
   const url = httpUrl(values.url, 'url');
   const prometheus = httpUrl(values.prometheus, 'prometheus');
+  if (!kubernetes && !url && !prometheus) throw new UsageError('nothing to check: give --url or --prometheus, or leave out --no-kubernetes');
   const jobTimeoutMs = positiveNumber(values['job-timeout'], 'job-timeout', 600) * 1000;
   const windowMinutes = positiveNumber(values.window, 'window', 15);
 
@@ -129,6 +130,8 @@ async function verify(args: string[]): Promise<number> {
     await runPart(findings, 'smoke', 'smoke', () => checkSmoke({ url, jobTimeoutMs }, findings));
   } else findings.skipped.smoke = 'no --url';
 
+  // Only a job the smoke test did submit can be waited for.
+  if (!findings.checks.some((c) => c.name === SUBMIT_CHECK && c.status === 'pass')) smokeBaseline = undefined;
   if (target) await runPart(findings, 'prometheus', 'performance', () => checkPrometheus(target, findings, smokeBaseline));
   else findings.skipped.prometheus = 'no --prometheus';
 

@@ -177,11 +177,11 @@ function checkDeployment(wanted: ManifestObject, cluster: Cluster, findings: Fin
   findings.passUnless('deployment', `${label}: images`, imageMismatches(imagesOf(containersOf(live)), wantedImages).map((m) => `Deployment ${name}: ${m}`), 'as the release asked for');
 
   const pods = cluster.pods.filter((p) => matchesSelector(p.metadata?.labels, live.spec?.selector.matchLabels));
-  checkPods(label, pods, wantedImages, cluster.release.deployedAt, findings);
+  checkPods(label, pods, desired, wantedImages, cluster.release.deployedAt, findings);
   checkPodSecurity(label, live, findings);
 }
 
-function checkPods(label: string, pods: V1Pod[], wantedImages: Map<string, string>, since: Date, findings: Findings): void {
+function checkPods(label: string, pods: V1Pod[], desired: number, wantedImages: Map<string, string>, since: Date, findings: Findings): void {
   const problems: string[] = [];
   let restarts = 0;
   for (const pod of pods) {
@@ -203,7 +203,7 @@ function checkPods(label: string, pods: V1Pod[], wantedImages: Map<string, strin
     if (ready?.status !== 'True') problems.push(`pod ${name} is not ready (${pod.status?.phase ?? 'unknown phase'}${ready?.reason ? `, ${ready.reason}` : ''})`);
     for (const mismatch of imageMismatches(imagesOf(pod.spec?.containers ?? []), wantedImages)) problems.push(`pod ${name}: ${mismatch}`);
   }
-  if (pods.length === 0) problems.push('no pods');
+  if (pods.length === 0 && desired > 0) problems.push(`no pods of the ${desired} desired`);
   findings.passUnless('deployment', `${label}: pods`, problems, `${pods.length} ready, ${restarts} restarts since the rollout`);
 }
 

@@ -16,6 +16,8 @@ export const IMAGE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 /** The Ingress sends this prefix to the gateway and everything else to the web app. */
 export const API_PREFIX = '/api';
 const REQUEST_TIMEOUT_MS = 30_000;
+/** The check that submits the smoke test's generation: the Prometheus part waits for that job. */
+export const SUBMIT_CHECK = 'Submit a generation';
 const ERROR_BODY_KEYS = new Set(['error', 'message', 'correlationId', 'details']);
 
 export interface SmokeOptions {
@@ -103,7 +105,7 @@ export async function checkSmoke(options: SmokeOptions, findings: Findings): Pro
 
   findings.spent = { generations: 1, modelCalls: models.length, enhancements: 1, logReports: 1 };
   const limited: Answer[] = [];
-  const accepted = await step(findings, 'functional', 'Submit a generation', async () => {
+  const accepted = await step(findings, 'functional', SUBMIT_CHECK, async () => {
     const answer = await call(api('/generate'), {
       method: 'POST',
       body: JSON.stringify({ prompt: `release check ${run}: a lighthouse on a cliff at dusk`, seed: 20261124 }),

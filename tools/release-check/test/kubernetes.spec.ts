@@ -259,9 +259,15 @@ describe('release-check: the kube context guard', () => {
     });
   });
 
-  it('exits 2 on bad usage, saying what is wrong', async () => {
-    const run = await runCli(['verify', '--namespace', NAMESPACE], { KUBECONFIG: kubeconfig });
+  it.each([
+    [['verify', '--namespace', NAMESPACE], '--release and --namespace are required'],
+    [['verify', '--release', RELEASE, '--namespace', NAMESPACE, '--no-kubernetes'], 'nothing to check: give --url or --prometheus, or leave out --no-kubernetes'],
+    [['verify', '--release', RELEASE, '--namespace', NAMESPACE, '--url', 'staging.example.com'], '--url must be an http(s) URL'],
+    [['deploy'], 'unknown command deploy'],
+  ])('exits 2 on bad usage (%j), saying what is wrong', async (args, message) => {
+    const run = await runCli(args, { KUBECONFIG: kubeconfig });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^release-check: --release and --namespace are required\n\nVerifies a live Pixel Prompt release/);
+    expect(run.stderr.split('\n\n')[0]).toBe(`release-check: ${message}`);
+    expect(run.stderr).toContain('Verifies a live Pixel Prompt release');
   });
 });
