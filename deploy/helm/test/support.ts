@@ -49,7 +49,12 @@ export interface RenderOptions {
   files?: string[];
   values?: unknown;
   release?: string;
+  /** API versions the pretended cluster serves besides the built-in ones; the CRDs the chart can use by default. */
+  apis?: string[];
 }
+
+/** The custom resources the chart renders when asked: a cluster with the Prometheus Operator and KEDA. */
+export const CRD_APIS = ['monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PrometheusRule', 'keda.sh/v1alpha1/ScaledObject'];
 
 /** Arguments selecting the chart's values: its own files by name, then ad-hoc overrides. */
 function valueArgs({ files = [], values }: RenderOptions): string[] {
@@ -58,7 +63,8 @@ function valueArgs({ files = [], values }: RenderOptions): string[] {
 }
 
 export function template(options: RenderOptions = {}): Run {
-  return helm('template', options.release ?? 'pp', chart, '--namespace', 'pixel', ...valueArgs(options));
+  const apis = (options.apis ?? CRD_APIS).flatMap((api) => ['--api-versions', api]);
+  return helm('template', options.release ?? 'pp', chart, '--namespace', 'pixel', ...apis, ...valueArgs(options));
 }
 
 export function lint(options: RenderOptions = {}): Run {
@@ -83,11 +89,10 @@ export function render(options: RenderOptions = {}): K8sObject[] {
 
 export interface Validation {
   validated: string[];
-  crds: string[];
   errors: string[];
 }
 
-/** Validates manifests against the Kubernetes schemas (kubernetes-models is ESM, so in its own process). */
+/** Validates manifests against the Kubernetes schemas, unknown fields included (kubernetes-models is ESM, so in its own process). */
 export function validate(yaml: string): Validation {
   const result = run(process.execPath, [join(root, 'tools/helm/validate-manifests.mjs')], yaml);
   if (!result.stdout) throw new Error(`validate-manifests failed: ${result.stderr}`);
@@ -106,3 +111,24 @@ export function readSource(path: string): string {
 
 /** Values the chart needs to render at all with its defaults (a bucket; a Redis). */
 export const minimal = { s3: { bucket: 'pixel-prompt-test' }, redis: { enabled: true } };
+
+/** The rendered objects of a kind. */
+export function ofKind(objects: K8sObject[], kind: string): K8sObject[] {
+  return objects.filter((o) => o.kind === kind);
+}
+
+/** The first container of a component's Deployment (release "pp"). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function container(objects: K8sObject[], component: string): any {
+  return find(objects, 'Deployment', `pp-${component}`).spec.template.spec.containers[0];
+}
+
+/** Literal env values of a container; secret references are returned as `secret:<name>/<key>`. */
+export function envOf(objects: K8sObject[], component: string): Record<string, string> {
+  const env: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[] = container(objects, component).env ?? [];
+  const names = env.map((e) => e.name);
+  if (names.length !== new Set(names).size) throw new Error(`${component} sets a variable twice: ${names.join(', ')}`);
+  return Object.fromEntries(
+    env.map((e) => [e.name, e.value ?? `secret:${e.valueFrom?.secretKeyRef.name}/${e.valueFrom?.secretKeyRef.key}`]),
+  );
+}
