@@ -29,8 +29,8 @@ export interface Run {
 // helm.sh runs `node`; the one running the tests is the workspace's Node 24.
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env['PATH'] ?? ''}` };
 
-export function run(command: string, args: string[], input?: string): Run {
-  const result = spawnSync(command, args, { cwd: root, env, input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+export function run(command: string, args: string[], input?: string, extraEnv: Record<string, string> = {}): Run {
+  const result = spawnSync(command, args, { cwd: root, env: { ...env, ...extraEnv }, input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
