@@ -1,8 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { STYLE_IDS } from '@pixel-prompt/imaging';
-import { type ManagedProcess, type RunningService, freePort, readSse, startProcess, startService, waitFor, workspaceRoot } from '@pixel-prompt/testing';
+import { type RunningService, TestPrometheus, freePort, readSse, startService, waitFor, workspaceRoot } from '@pixel-prompt/testing';
 import { parse as parseYaml } from 'yaml';
 import { Pipeline, registryYaml } from './harness';
 
@@ -12,7 +11,6 @@ import { Pipeline, registryYaml } from './harness';
  * scenario cannot produce its series (listed below with the reason).
  */
 
-const PROMETHEUS = '/usr/bin/prometheus';
 const chart = join(workspaceRoot(), 'deploy/helm/pixel-prompt');
 const NAMESPACE = 'pixel-e2e';
 // Scrape jobs are named <release>-<service>, as the chart's ServiceMonitors name them.
@@ -88,16 +86,6 @@ function substitute(text: string): string {
   });
 }
 
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-interface QueryAnswer {
-  status: string;
-  error?: string;
-  data?: { resultType: string; result: Sample[] };
-}
-
 const styles = STYLE_IDS.slice(0, 2);
 const [fast, other] = styles as [string, string];
 const registry = registryYaml(
@@ -114,59 +102,21 @@ describe('dashboards and alerts on a real Prometheus', () => {
   let pipeline: Pipeline;
   /** A second gateway replica with a one-request budget and an unreachable gallery: 429s and 502s. */
   let strictGateway: RunningService;
-  let prometheus: ManagedProcess;
-  let prometheusUrl: string;
-  let workDir: string;
+  let prometheus: TestPrometheus;
 
-  async function query(expr: string): Promise<QueryAnswer> {
-    const res = await fetch(`${prometheusUrl}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: expr }) });
-    return (await res.json()) as QueryAnswer;
-  }
+  const query = (expr: string) => prometheus.query(expr);
 
   async function startPrometheus(): Promise<void> {
-    if (!existsSync(PROMETHEUS)) {
-      throw new Error(`${PROMETHEUS} is missing: install Debian's prometheus package (tools/ci/test.sh does)`);
-    }
-    workDir = mkdtempSync(join(tmpdir(), 'pp-prometheus-'));
-    const scrape = (service: string, urls: string[]) => ({
-      job_name: `${RELEASE}-${service}`,
-      // The labels a ServiceMonitor adds in the cluster, so the dashboards' filters apply as there.
-      static_configs: urls.map((url, i) => ({
-        targets: [new URL(url).host],
-        labels: { namespace: NAMESPACE, service: `${RELEASE}-${service}`, pod: `${RELEASE}-${service}-${i}` },
-      })),
+    // The labels a ServiceMonitor adds in the cluster, so the dashboards' filters apply as there.
+    const job = (service: string, urls: string[]) => ({
+      name: `${RELEASE}-${service}`,
+      targets: urls.map((url, i) => ({ url, labels: { namespace: NAMESPACE, service: `${RELEASE}-${service}`, pod: `${RELEASE}-${service}-${i}` } })),
     });
-    const config = {
-      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-      scrape_configs: [
-        scrape('gateway', [pipeline.gateway.url, strictGateway.url]),
-        scrape('generation', [pipeline.generation?.url ?? '']),
-        scrape('gallery', [pipeline.gallery.url]),
-      ],
-    };
-    writeFileSync(join(workDir, 'prometheus.yml'), JSON.stringify(config));
-    const port = await freePort();
-    prometheusUrl = `http://127.0.0.1:${port}`;
-    prometheus = await startProcess(PROMETHEUS, [
-      `--config.file=${join(workDir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(workDir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
+    prometheus = await TestPrometheus.start([
+      job('gateway', [pipeline.gateway.url, strictGateway.url]),
+      job('generation', [pipeline.generation?.url ?? '']),
+      job('gallery', [pipeline.gallery.url]),
     ]);
-    await waitFor(
-      async () =>
-        (await fetch(`${prometheusUrl}/-/ready`).then((r) => r.ok, () => false)) ||
-        (!prometheus.running && Promise.reject(new Error(`prometheus exited:\n${prometheus.output()}`))),
-      { what: 'Prometheus to be ready' },
-    );
-    await waitFor(
-      async () => {
-        const res = (await (await fetch(`${prometheusUrl}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string }[] } };
-        const targets = res.data.activeTargets;
-        return targets.length === 4 && targets.every((t) => t.health === 'up');
-      },
-      { what: 'all four targets to be scraped' },
-    );
   }
 
   /** What the scenario did so far; Prometheus must have scraped exactly this before the next step. */
@@ -255,7 +205,6 @@ describe('dashboards and alerts on a real Prometheus', () => {
   afterAll(async () => {
     await prometheus?.stop();
     await pipeline?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
   it('finds the three dashboards, every panel with a query', () => {
@@ -286,7 +235,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
     // label_values(<selector>, <label>): the values of <label> on the series the selector matches.
     const [, selector, label] = /^label_values\((.+),\s*(\w+)\)$/.exec(variable.definition ?? '') ?? [];
     expect({ selector, label }).toEqual({ selector: expect.any(String), label: expect.any(String) });
-    const url = `${prometheusUrl}/api/v1/label/${label}/values?${new URLSearchParams({ 'match[]': substitute(selector ?? '') })}`;
+    const url = `${prometheus.url}/api/v1/label/${label}/values?${new URLSearchParams({ 'match[]': substitute(selector ?? '') })}`;
     const answer = (await (await fetch(url)).json()) as { status: string; data: string[] };
     expect(answer.status).toBe('success');
     // Grafana keeps the first capture group of the variable's regex.
