@@ -1,5 +1,4 @@
 import { cdnEnvSchema, jobsEnvSchema, redisEnvSchema, s3EnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
-import { parseWebRuntimeConfig } from '@pixel-prompt/contracts';
 import { DEFAULT_MODELS, parseModelRegistry } from '@pixel-prompt/models';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';

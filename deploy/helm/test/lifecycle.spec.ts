@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { type RunningService, TestRedis, startService, stopAllProcesses } from '@pixel-prompt/testing';
+import { type RunningService, TestRedis, startService, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
 import { parse as parseYaml } from 'yaml';
 import { type K8sObject, container, envOf, find, readSource, render } from './support';
 
@@ -122,19 +122,24 @@ describe('a Redis blip on the built gateway, probed as the kubelet does', () => 
     gateway = await startService('gateway', { REDIS_URL: redis.url });
   });
 
+  /** Whether readiness answers 200 within the probe's timeout. */
+  const ready = async () =>
+    (await fetch(`${gateway.url}${probe.httpGet.path}`, { signal: AbortSignal.timeout(probe.timeoutSeconds * 1000) }).catch(() => undefined))?.status === 200;
+
   afterAll(async () => {
     await stopAllProcesses();
     await redis.dispose();
   });
 
-  it('answers the ALB’s health check path with 200', async () => {
+  it('answers the ALB’s health check path with 200 once it is connected', async () => {
     const path = annotationsOf(prod, 'Service', 'pp-gateway')['alb.ingress.kubernetes.io/healthcheck-path'];
+    expect(path).toBe(probe.httpGet.path);
+    await waitFor(ready, { what: 'the gateway to be ready' });
     expect((await fetch(`${gateway.url}${path}`)).status).toBe(200);
   });
 
   it(`keeps the pod ready through a blip of two probe periods (${probe.periodSeconds * 2} s)`, async () => {
-    const ready = async () =>
-      (await fetch(`${gateway.url}${probe.httpGet.path}`, { signal: AbortSignal.timeout(probe.timeoutSeconds * 1000) }).catch(() => undefined))?.status === 200;
+    await waitFor(ready, { what: 'the gateway to be ready' });
     let failuresInARow = 0;
     let mostInARow = 0;
     let failed = 0;
