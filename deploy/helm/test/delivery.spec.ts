@@ -138,6 +138,7 @@ describe('tools/deploy/smoke.mjs, the post-deploy smoke request', () => {
   beforeAll(async () => {
     redis = await TestRedis.start();
     gateway = await startService('gateway', { REDIS_URL: redis.url });
+    await waitFor(async () => (await fetch(`${gateway.url}/health/ready`)).status === 200, { what: 'the gateway to be ready' });
     // The local stack's web server forwards /api to the gateway as the Ingress does: a public URL in small.
     const site = mkdtempSync(join(tmpdir(), 'pp-site-'));
     writeFileSync(join(site, 'index.html'), '<!doctype html><title>pp</title>');

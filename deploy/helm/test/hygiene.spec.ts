@@ -123,6 +123,7 @@ describe('helm test', () => {
   beforeAll(async () => {
     redis = await TestRedis.start();
     gateway = await startService('gateway', { REDIS_URL: redis.url });
+    await waitFor(async () => (await fetch(`${gateway.url}/health/ready`)).status === 200, { what: 'the gateway to be ready' });
     const site = mkdtempSync(join(tmpdir(), 'pp-web-'));
     writeFileSync(join(site, 'index.html'), '<!doctype html><title>pp</title>');
     webPort = await freePort();
