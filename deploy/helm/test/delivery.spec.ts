@@ -3,9 +3,9 @@ import { type IncomingHttpHeaders, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { type ManagedProcess, type RunningService, TestRedis, freePort, startProcess, startService, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
+import { freePort, startProcess, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
 import { parse as parseYaml, stringify } from 'yaml';
-import { readSource, root, run, valuesFile } from './support';
+import { type Site, readSource, root, run, startSite, valuesFile } from './support';
 
 const deploy = (...args: string[]) => run('bash', [join(root, 'tools/deploy/deploy.sh'), ...args]);
 const deployWith = (kubeconfig: string, ...args: string[]) => run('bash', [join(root, 'tools/deploy/deploy.sh'), ...args], undefined, { KUBECONFIG: kubeconfig });
@@ -130,45 +130,27 @@ describe('tools/deploy/deploy.sh against a cluster (a real kubeconfig, no API se
 });
 
 describe('tools/deploy/smoke.mjs, the post-deploy smoke request', () => {
-  let redis: TestRedis;
-  let gateway: RunningService;
-  let web: ManagedProcess;
-  let webUrl: string;
+  let site: Site;
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    gateway = await startService('gateway', { REDIS_URL: redis.url });
-    await waitFor(async () => (await fetch(`${gateway.url}/health/ready`)).status === 200, { what: 'the gateway to be ready' });
-    // The local stack's web server forwards /api to the gateway as the Ingress does: a public URL in small.
-    const site = mkdtempSync(join(tmpdir(), 'pp-site-'));
-    writeFileSync(join(site, 'index.html'), '<!doctype html><title>pp</title>');
-    writeFileSync(join(site, 'config.json'), '{"apiBaseUrl":"/api"}');
-    const port = await freePort();
-    webUrl = `http://127.0.0.1:${port}`;
-    const server = `import('${join(root, 'tools/stack/web-server.mjs')}').then((m) => m.startWebServer({ root: '${site}', host: '127.0.0.1', port: ${port}, apiTarget: '${gateway.url}' }))`;
-    web = await startProcess(process.execPath, ['--input-type=module', '-e', server]);
-    await waitFor(async () => (await fetch(webUrl).catch(() => undefined))?.status === 200, { what: 'the web server' });
+    site = await startSite();
   });
 
-  afterAll(async () => {
-    await web?.stop();
-    await stopAllProcesses();
-    await redis.dispose();
-  });
+  afterAll(() => site?.stop());
 
-  const smoke = () => run(process.execPath, [join(root, 'tools/deploy/smoke.mjs'), webUrl]);
+  const smoke = () => run(process.execPath, [join(root, 'tools/deploy/smoke.mjs'), site.url]);
 
   it('passes when the web app and the API answer through the public URL', () => {
     const result = smoke();
-    expect(result.stderr).toContain(`200 ${webUrl}/api/models`);
+    expect(result.stderr).toContain(`200 ${site.url}/api/models`);
     expect(result.status).toBe(0);
   });
 
   it('fails when the API behind it is down', async () => {
-    await gateway.process.stop();
+    await site.gateway.process.stop();
     const result = smoke();
-    expect(result.stderr).toContain(`200 ${webUrl}/config.json`);
-    expect(result.stderr).not.toContain(`200 ${webUrl}/api/models`);
+    expect(result.stderr).toContain(`200 ${site.url}/config.json`);
+    expect(result.stderr).not.toContain(`200 ${site.url}/api/models`);
     expect(result.status).toBe(1);
   });
 });

@@ -1,8 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ManagedProcess, type RunningService, TestRedis, freePort, startProcess, startService, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
-import { type K8sObject, CRD_APIS, chart, find, minimal, ofKind, render, root, run, template, validate } from './support';
+import { type K8sObject, type Site, CRD_APIS, chart, find, minimal, ofKind, render, root, run, startSite, template, validate } from './support';
 
 /** What makes the chart safe to install and operate: guards, strict validation, docs, rotation, helm test. */
 
@@ -115,34 +114,19 @@ describe('the chart README', () => {
 describe('helm test', () => {
   const pod = find(render({ files: ['values-prod.yaml'] }), 'Pod', 'pp-smoke-test');
   const script = pod.spec.containers[0];
-  let redis: TestRedis;
-  let gateway: RunningService;
-  let web: ManagedProcess;
-  let webPort: number;
+  let site: Site;
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    gateway = await startService('gateway', { REDIS_URL: redis.url });
-    await waitFor(async () => (await fetch(`${gateway.url}/health/ready`)).status === 200, { what: 'the gateway to be ready' });
-    const site = mkdtempSync(join(tmpdir(), 'pp-web-'));
-    writeFileSync(join(site, 'index.html'), '<!doctype html><title>pp</title>');
-    webPort = await freePort();
-    const server = `import('${join(root, 'tools/stack/web-server.mjs')}').then((m) => m.startWebServer({ root: '${site}', host: '127.0.0.1', port: ${webPort} }))`;
-    web = await startProcess(process.execPath, ['--input-type=module', '-e', server]);
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${webPort}/`).catch(() => undefined))?.status === 200, { what: 'the web server' });
+    site = await startSite();
   });
 
-  afterAll(async () => {
-    await web?.stop();
-    await stopAllProcesses();
-    await redis.dispose();
-  });
+  afterAll(() => site?.stop());
 
   /** Runs the hook's command with its URLs pointed at the local processes. */
   function smoke(): { status: number | null; stdout: string } {
     const urls = String(script.env.find((e: { name: string }) => e.name === 'SMOKE_URLS').value)
-      .replace(/http:\/\/pp-gateway:\d+/, gateway.url)
-      .replace(/http:\/\/pp-web:\d+/, `http://127.0.0.1:${webPort}`);
+      .replace(/http:\/\/pp-gateway:\d+/, site.gateway.url)
+      .replace(/http:\/\/pp-web:\d+/, site.url);
     const [command, ...args] = script.command as string[];
     return run(command === 'node' ? process.execPath : String(command), args, undefined, { SMOKE_URLS: urls });
   }
@@ -160,10 +144,10 @@ describe('helm test', () => {
   });
 
   it('fails when the gateway is not ready', async () => {
-    await redis.stop();
+    await site.redis.stop();
     const result = smoke();
     expect(result.stdout).toContain('503 ');
     expect(result.status).toBe(1);
-    await redis.start();
+    await site.redis.start();
   });
 });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { workspaceRoot } from '@pixel-prompt/testing';
+import { type ManagedProcess, type RunningService, TestRedis, freePort, startProcess, startService, waitFor, workspaceRoot } from '@pixel-prompt/testing';
 import { parseAllDocuments, stringify } from 'yaml';
 
 export const root = workspaceRoot();
@@ -131,4 +131,39 @@ export function envOf(objects: K8sObject[], component: string): Record<string, s
   return Object.fromEntries(
     env.map((e) => [e.name, e.value ?? `secret:${e.valueFrom?.secretKeyRef.name}/${e.valueFrom?.secretKeyRef.key}`]),
   );
+}
+
+/** A public URL in small: the built gateway (ready, on a real Redis) behind the local stack's web server. */
+export interface Site {
+  redis: TestRedis;
+  gateway: RunningService;
+  web: ManagedProcess;
+  /** The web server: a tiny site, and /api forwarded to the gateway as the Ingress does. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startSite(): Promise<Site> {
+  const redis = await TestRedis.start();
+  const gateway = await startService('gateway', { REDIS_URL: redis.url });
+  await waitFor(async () => (await fetch(`${gateway.url}/health/ready`)).status === 200, { what: 'the gateway to be ready' });
+  const site = mkdtempSync(join(tmpdir(), 'pp-site-'));
+  writeFileSync(join(site, 'index.html'), '<!doctype html><title>pp</title>');
+  writeFileSync(join(site, 'config.json'), '{"apiBaseUrl":"/api"}');
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const options = JSON.stringify({ root: site, host: '127.0.0.1', port, apiTarget: gateway.url });
+  const web = await startProcess(process.execPath, ['--input-type=module', '-e', `import('${join(root, 'tools/stack/web-server.mjs')}').then((m) => m.startWebServer(${options}))`]);
+  await waitFor(async () => (await fetch(url).catch(() => undefined))?.status === 200, { what: 'the web server' });
+  return {
+    redis,
+    gateway,
+    web,
+    url,
+    async stop() {
+      await web.stop();
+      await gateway.process.stop();
+      await redis.dispose();
+    },
+  };
 }
