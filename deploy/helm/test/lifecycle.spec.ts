@@ -100,6 +100,21 @@ describe.each(['values.yaml', ...albEnvironments])('drains and readiness with %s
   });
 });
 
+it('takes per-Service annotations over the chart’s own, for any component', () => {
+  const objects = render({
+    files: ['values-prod.yaml'],
+    values: {
+      gateway: { service: { annotations: { 'alb.ingress.kubernetes.io/healthcheck-interval-seconds': '15' } } },
+      gallery: { service: { annotations: { 'example.com/owner': 'images' } } },
+    },
+  });
+  expect(annotationsOf(objects, 'Service', 'pp-gateway')).toMatchObject({
+    'alb.ingress.kubernetes.io/healthcheck-interval-seconds': '15',
+    'alb.ingress.kubernetes.io/healthcheck-path': '/health/ready',
+  });
+  expect(annotationsOf(objects, 'Service', 'pp-gallery')).toEqual({ 'example.com/owner': 'images' });
+});
+
 it('runs on Kubernetes versions with the preStop sleep action (on by default since 1.30), as the docs require', () => {
   const { kubeVersion } = parseYaml(readSource('deploy/helm/pixel-prompt/Chart.yaml')) as { kubeVersion: string };
   expect(kubeVersion).toBe('>=1.30.0-0');
