@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/node/use-node24.sh
 npm install --no-audit --no-fund --loglevel=error
-bash tools/system/ensure-packages.sh redis-server=redis-server promtool=prometheus chromium=chromium openssl=openssl
+bash tools/system/ensure-packages.sh redis-server=redis-server promtool=prometheus chromium=chromium openssl=openssl nginx=nginx-light
 
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 summary="$(mktemp -d)"

@@ -1,51 +1,104 @@
-// Validates rendered Kubernetes manifests (a multi-document YAML stream on stdin) against the
-// Kubernetes OpenAPI schemas shipped in kubernetes-models, without a cluster.
-// Prints JSON: { validated: [kind/name...], crds: [...], errors: [...] }; exits 1 on any error.
-// The Prometheus Operator's kinds (ServiceMonitor, PrometheusRule) are validated with their own
-// models; KEDA's ScaledObject has none, so it is listed for callers to check by other means, and
-// any other unknown kind is an error.
+// Validates rendered Kubernetes manifests (a multi-document YAML stream on stdin) without a cluster:
+// each object against its kind's OpenAPI schema (kubernetes-models for the built-in kinds, its
+// Prometheus Operator and KEDA packages for ServiceMonitor, PrometheusRule and ScaledObject), and
+// strictly: a field the kind does not have (`maxSurg`, `limts`) is an error, as with
+// `kubectl apply --validate=strict`. The schemas leave unknown fields alone, so the field names come
+// from the same packages' type declarations, read with the TypeScript compiler.
+// Prints JSON: { validated: [kind/name...], errors: [...] }; exits 1 on any error.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
-
-const KNOWN_CRDS = new Set(['keda.sh/v1alpha1/ScaledObject']);
 
 /** Where the model of a kind lives: the core and API groups in kubernetes-models, CRDs in their own packages. */
 function modelModule(apiVersion, kind) {
   if (apiVersion.startsWith('monitoring.coreos.com/')) return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
+  if (apiVersion.startsWith('keda.sh/')) return `@kubernetes-models/keda/${apiVersion}/${kind}`;
   return `kubernetes-models/${apiVersion}/${kind}`;
 }
 
-const input = readFileSync(0, 'utf8');
-const result = { validated: [], crds: [], errors: [] };
-for (const doc of parseAllDocuments(input, { uniqueKeys: true })) {
+/** The module's file, or undefined for a kind no package models. */
+function modelFile(apiVersion, kind) {
+  try {
+    return fileURLToPath(import.meta.resolve(modelModule(apiVersion, kind)));
+  } catch {
+    return undefined;
+  }
+}
+
+const objects = [];
+const result = { validated: [], errors: [] };
+for (const doc of parseAllDocuments(readFileSync(0, 'utf8'), { uniqueKeys: true })) {
   if (doc.errors.length) {
     result.errors.push(...doc.errors.map((e) => `YAML: ${e.message}`));
     continue;
   }
   const object = doc.toJS();
   if (object === null || object === undefined) continue;
-  const { apiVersion, kind } = object;
-  const id = `${kind}/${object.metadata?.name}`;
-  if (KNOWN_CRDS.has(`${apiVersion}/${kind}`)) {
-    result.crds.push(id);
-    continue;
+  const id = `${object.kind}/${object.metadata?.name}`;
+  const file = modelFile(object.apiVersion, object.kind);
+  if (!file) result.errors.push(`${id}: unknown apiVersion/kind ${object.apiVersion}/${object.kind}`);
+  else objects.push({ id, object, file });
+}
+
+// One program over the declarations of the kinds present; the checker resolves what they import.
+const declarations = [...new Set(objects.map((o) => o.file.replace(/\.js$/, '.d.ts')))];
+const program = ts.createProgram(declarations, {
+  noEmit: true,
+  skipLibCheck: true,
+  types: [],
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  target: ts.ScriptTarget.ES2022,
+});
+const checker = program.getTypeChecker();
+
+/** The declared type `I<Kind>` of a model's declaration file. */
+function kindType(file, kind) {
+  const source = program.getSourceFile(file.replace(/\.js$/, '.d.ts'));
+  const symbol = source && checker.getSymbolAtLocation(source)?.exports?.get(`I${kind}`);
+  if (!symbol) throw new Error(`no interface I${kind} in ${file}`);
+  return checker.getDeclaredTypeOfSymbol(symbol);
+}
+
+/** Paths of the fields of `value` that its type does not declare. Maps (index signatures) and free-form objects take any key. */
+function unknownFields(value, type, path) {
+  if (value === null || typeof value !== 'object') return [];
+  let own = checker.getNonNullableType(type);
+  if (own.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return [];
+  if (own.isUnion()) {
+    // IntOrString and the like hold no fields; a union of several object types is not narrowed.
+    const shapes = own.types.filter((t) => t.flags & ts.TypeFlags.Object);
+    if (shapes.length !== 1) return [];
+    own = shapes[0];
   }
-  let Model;
-  try {
-    Model = (await import(modelModule(apiVersion, kind)))[kind];
-  } catch {
-    Model = undefined;
+  if (Array.isArray(value)) {
+    if (!checker.isArrayType(own)) return [];
+    const [element] = checker.getTypeArguments(own);
+    return value.flatMap((item, i) => unknownFields(item, element, `${path}[${i}]`));
   }
-  if (!Model) {
-    result.errors.push(`${id}: unknown apiVersion/kind ${apiVersion}/${kind}`);
-    continue;
-  }
+  const index = checker.getIndexTypeOfType(own, ts.IndexKind.String);
+  if (checker.getPropertiesOfType(own).length === 0 && !index) return [];
+  return Object.entries(value).flatMap(([key, field]) => {
+    const property = own.getProperty(key);
+    const at = path ? `${path}.${key}` : key;
+    if (property) return unknownFields(field, checker.getTypeOfSymbol(property), at);
+    if (index) return unknownFields(field, index, at);
+    return [at];
+  });
+}
+
+for (const { id, object, file } of objects) {
+  const Model = (await import(file))[object.kind];
+  const errors = [];
   try {
     new Model(object).validate();
-    result.validated.push(id);
   } catch (error) {
-    result.errors.push(`${id}: ${error.message}`);
+    errors.push(`${id}: ${error.message}`);
   }
+  for (const field of unknownFields(object, kindType(file, object.kind), '')) errors.push(`${id}: unknown field ${field}`);
+  if (errors.length) result.errors.push(...errors);
+  else result.validated.push(id);
 }
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 process.exitCode = result.errors.length ? 1 : 0;

@@ -4,6 +4,7 @@ import express from 'express';
 import type { ErrorBody } from '@pixel-prompt/contracts';
 import { correlationIdFrom } from '@pixel-prompt/observability';
 import { freePort, waitFor } from '@pixel-prompt/testing';
+import { apiPrefix } from './api-prefix';
 import { galleryProxy } from './gallery-proxy';
 
 interface Received {
@@ -24,13 +25,14 @@ async function close(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-/** The gateway's side: the correlation id set on the response first (as httpObservability does), then the proxy. */
+/** The gateway's side: the correlation id set on the response first (as httpObservability does), the /api prefix taken off, then the proxy. */
 async function gatewayWith(target: string, timeoutMs: number, logger = { warn: jest.fn() }) {
   const app = express();
   app.use((req, res, next) => {
     res.setHeader('X-Correlation-ID', correlationIdFrom(req.headers['x-correlation-id']));
     next();
   });
+  app.use(apiPrefix);
   app.use(['/gallery', '/images'], galleryProxy({ target, timeoutMs, logger }));
   app.use((_req, res) => {
     res.status(404).json({ error: 'NOT_FOUND' });
@@ -82,6 +84,13 @@ describe('galleryProxy', () => {
     expect(res.headers.get('x-correlation-id')).toBe('proxy-1');
     expect(received).toEqual([expect.objectContaining({ method: 'GET', url: '/gallery/list?limit=5&cursor=abc' })]);
     expect(received[0]?.headers['x-correlation-id']).toBe('proxy-1');
+  });
+
+  it('forwards a request made under /api without the prefix, which the gallery does not know', async () => {
+    handle = (_req, res) => res.end('{}');
+    expect((await fetch(`${gatewayUrl}/api/gallery/list?limit=5`)).status).toBe(200);
+    expect((await fetch(`${gatewayUrl}/api/images/a/0-x.png`)).status).toBe(200);
+    expect(received.map((r) => r.url)).toEqual(['/gallery/list?limit=5', '/images/a/0-x.png']);
   });
 
   it('forwards the caching and range headers and the correlation id, and nothing else of the client', async () => {

@@ -30,8 +30,9 @@ const HOP_BY_HOP = new Set([
 class UpstreamTimeout extends Error {}
 
 /**
- * Express middleware forwarding GET and HEAD requests to the gallery service, path and query
- * unchanged (`req.originalUrl`, so it works under `app.use(['/gallery', '/images'], ...)`), with the
+ * Express middleware forwarding GET and HEAD requests to the gallery service, path and query as the
+ * gateway routed them (`req.baseUrl` + `req.url`: under `app.use(['/gallery', '/images'], ...)` as in a
+ * route, and without the `/api` prefix the public URL may have had, which the gallery does not know), with the
  * request's correlation id (from the X-Correlation-ID response header the observability middleware
  * set). The answer streams back as it arrives, status and headers included, so 206, 304 and errors
  * of the gallery reach the client as they are. A gallery that cannot be reached answers 502, one
@@ -95,7 +96,7 @@ export function galleryProxy({ target, timeoutMs, logger }: GalleryProxyOptions)
     });
 
     const send = (mayRetry: boolean) => {
-      const attempt = request({ agent, host, port, method: req.method, path: `${basePath}${req.originalUrl}`, headers, timeout: timeoutMs });
+      const attempt = request({ agent, host, port, method: req.method, path: `${basePath}${req.baseUrl}${req.url}`, headers, timeout: timeoutMs });
       upstream = attempt;
       attempt.on('timeout', () => attempt.destroy(new UpstreamTimeout(`no answer from the gallery within ${timeoutMs} ms`)));
       attempt.on('error', (error: NodeJS.ErrnoException) => {

@@ -2,10 +2,7 @@ import { type INestApplication, applyDecorators } from '@nestjs/common';
 import { ApiResponse, DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { CORRELATION_ID_HEADER, ERROR_CODES } from '@pixel-prompt/contracts';
 import { z } from 'zod';
-
-/** Where the API describes itself: the page, and the document as JSON (kept in docs/openapi.json). */
-export const OPENAPI_PATH = 'api/docs';
-export const OPENAPI_JSON_PATH = 'api/docs-json';
+import { API_PREFIX, OPENAPI_JSON_PATH, OPENAPI_PATH, isInternalPath } from './api-prefix';
 
 /** A zod schema as the OpenAPI 3 schema of a request body: the same object the handler validates with. */
 export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
@@ -25,7 +22,11 @@ export const ERROR_BODY_SCHEMA = {
   },
 };
 
-/** The document is built from the controllers' routes and decorators; nothing is written by hand twice. */
+/**
+ * The document is built from the controllers' routes and decorators; nothing is written by hand twice.
+ * It describes the public API as browsers reach it, under API_PREFIX; the probes and the scrape
+ * endpoint are left out.
+ */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Pixel Prompt API')
@@ -34,8 +35,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         `send ${CORRELATION_ID_HEADER} to correlate a request with the server's logs.`,
     )
     .setVersion('1.0.0')
+    .addServer(API_PREFIX, 'Behind the Ingress. The gateway itself also answers every route without the prefix.')
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  document.paths = Object.fromEntries(Object.entries(document.paths).filter(([path]) => !isInternalPath(path)));
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ErrorBody: ERROR_BODY_SCHEMA } };
   return document;
 }

@@ -4,10 +4,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { freePort, startProcess, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
-import { parse as parseYaml } from 'yaml';
-import { readSource, root, run, valuesFile } from './support';
+import { parse as parseYaml, stringify } from 'yaml';
+import { type Site, readSource, root, run, startSite, valuesFile } from './support';
 
 const deploy = (...args: string[]) => run('bash', [join(root, 'tools/deploy/deploy.sh'), ...args]);
+const deployWith = (kubeconfig: string, ...args: string[]) => run('bash', [join(root, 'tools/deploy/deploy.sh'), ...args], undefined, { KUBECONFIG: kubeconfig });
+
+const environments = parseYaml(readSource('deploy/helm/environments.yaml')) as Record<string, { kubeContext: string; namespace: string; url: string }>;
+
+/**
+ * A real kubeconfig: one cluster per environment context (and a stranger's), all on a loopback port
+ * nothing listens on, so a command that gets past the guard fails at its first request.
+ */
+async function kubeconfig(currentContext: string | null): Promise<string> {
+  const server = `https://127.0.0.1:${await freePort()}`;
+  const names = [...Object.values(environments).map((e) => e.kubeContext), 'someone-elses-cluster'];
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: names.map((name, i) => ({ name: `cluster-${i}`, cluster: { server, 'insecure-skip-tls-verify': true } })),
+    users: [{ name: 'deployer', user: {} }],
+    contexts: names.map((name, i) => ({ name, context: { cluster: `cluster-${i}`, user: 'deployer' } })),
+    ...(currentContext === null ? {} : { 'current-context': currentContext }),
+  };
+  const file = join(mkdtempSync(join(tmpdir(), 'pp-kubeconfig-')), 'config');
+  writeFileSync(file, stringify(config));
+  return file;
+}
 
 /** A GET (or HEAD) with the given Accept-Encoding, the body left as it travelled (fetch would decode it). */
 function get(port: number, path: string, acceptEncoding: string, method = 'GET'): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
@@ -43,6 +66,92 @@ describe('tools/deploy/deploy.sh --dry-run', () => {
     const result = deploy('qa', '--dry-run');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('unknown environment: qa');
+  });
+
+  it('needs no kube context at all', async () => {
+    const result = deployWith(await kubeconfig(null), 'prod', '--dry-run');
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('tools/deploy/deploy.sh against a cluster (a real kubeconfig, no API server)', () => {
+  it.each([[[]], [['--server-dry-run']], [['--diff']]])('refuses another environment’s kube context before doing anything %j', async (mode: string[]) => {
+    const result = deployWith(await kubeconfig(environments['staging']?.kubeContext ?? ''), 'prod', ...mode);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain(`refusing to deploy prod: the current kube context is '${environments['staging']?.kubeContext}', not '${environments['prod']?.kubeContext}'`);
+    expect(result.stderr).not.toContain('== helm lint');
+  });
+
+  it('refuses when no kube context is set', async () => {
+    const result = deployWith(await kubeconfig(null), 'staging');
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain("the current kube context is 'none'");
+  });
+
+  it('with the right context, checks the chart, then upgrades in that context and namespace', async () => {
+    const result = deployWith(await kubeconfig(environments['prod']?.kubeContext ?? ''), 'prod');
+    expect(result.stderr).toContain('0 chart(s) failed');
+    expect(result.stderr).toContain(`== helm upgrade --install pixel-prompt (${environments['prod']?.kubeContext}, pixel-prompt-prod)`);
+    // No API server listens: the upgrade's first request fails, and nothing runs after it.
+    expect(result.stderr).toMatch(/connection refused/);
+    expect(result.stderr).not.toContain('== rollout status');
+    expect(result.status).not.toBe(0);
+  });
+
+  it.each([
+    ['--server-dry-run', '== server dry run in'],
+    ['--diff', '== diff of pixel-prompt in'],
+  ])('%s asks the cluster, and fails when it cannot be reached', async (mode, heading) => {
+    const result = deployWith(await kubeconfig(environments['staging']?.kubeContext ?? ''), 'staging', mode);
+    expect(result.stderr).toContain(heading);
+    expect(result.stderr).toMatch(/connection refused/);
+    expect(result.stderr).not.toContain('nothing was applied');
+    expect(result.stderr).not.toContain('no release pixel-prompt yet');
+    expect(result.status).not.toBe(0);
+  });
+
+  it.each([
+    [['--dry-run', '--diff'], 'choose one of --dry-run, --server-dry-run and --diff'],
+    [['--dryrun'], 'unknown option: --dryrun'],
+  ])('refuses the arguments %s', (args, message) => {
+    const result = deploy('prod', ...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('checks the release after an upgrade: rollouts first, in the environment’s context', async () => {
+    const config = await kubeconfig(environments['prod']?.kubeContext ?? '');
+    const check = run('bash', [join(root, 'tools/deploy/check-release.sh'), '--context', environments['prod']?.kubeContext ?? '', '--namespace', 'pixel-prompt-prod', '--release', 'pixel-prompt', '--url', environments['prod']?.url ?? ''], undefined, { KUBECONFIG: config });
+    expect(check.stderr).toContain('== rollout status of every Deployment of pixel-prompt');
+    // The cluster cannot be asked: no smoke request is made on a release nobody has seen roll out.
+    expect(check.stderr).not.toContain('== smoke requests');
+    expect(check.status).not.toBe(0);
+  });
+});
+
+describe('tools/deploy/smoke.mjs, the post-deploy smoke request', () => {
+  let site: Site;
+
+  beforeAll(async () => {
+    site = await startSite();
+  });
+
+  afterAll(() => site?.stop());
+
+  const smoke = () => run(process.execPath, [join(root, 'tools/deploy/smoke.mjs'), site.url]);
+
+  it('passes when the web app and the API answer through the public URL', () => {
+    const result = smoke();
+    expect(result.stderr).toContain(`200 ${site.url}/api/models`);
+    expect(result.status).toBe(0);
+  });
+
+  it('fails when the API behind it is down', async () => {
+    await site.gateway.process.stop();
+    const result = smoke();
+    expect(result.stderr).toContain(`200 ${site.url}/config.json`);
+    expect(result.stderr).not.toContain(`200 ${site.url}/api/models`);
+    expect(result.status).toBe(1);
   });
 });
 

@@ -10,6 +10,11 @@ metadata:
   namespace: {{ $ctx.Release.Namespace }}
   labels:
     {{- include "pixel-prompt.componentLabels" . | nindent 4 }}
+  {{- if and $ctx.Values.secrets.existingSecret $ctx.Values.secrets.reloader (include "pixel-prompt.usesSecret" .) }}
+  annotations:
+    {{- /* Stakater Reloader rolls the pods when the Secret they read changes (e.g. rotated by External Secrets). */}}
+    secret.reloader.stakater.com/reload: {{ $ctx.Values.secrets.existingSecret | quote }}
+  {{- end }}
 spec:
   {{- /* With an autoscaler the HPA owns the replica count; a replicas field would reset it on every upgrade. */}}
   {{- if not (include "pixel-prompt.hpaEnabled" .) }}
@@ -32,9 +37,11 @@ spec:
         {{- toYaml . | nindent 8 }}
         {{- end }}
       annotations:
-        {{- /* Roll the pods when their configuration or secrets change. */}}
+        {{- /* Roll the pods when their configuration, or the Secret the chart creates, changes. */}}
         checksum/config: {{ print (include (print $ctx.Template.BasePath "/configmap.yaml") $ctx) (include (print $ctx.Template.BasePath "/web/configmap.yaml") $ctx) | sha256sum }}
+        {{- if not $ctx.Values.secrets.existingSecret }}
         checksum/secret: {{ include (print $ctx.Template.BasePath "/secret.yaml") $ctx | sha256sum }}
+        {{- end }}
         {{- with $v.podAnnotations }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -48,11 +55,7 @@ spec:
       {{- with $v.priorityClassName }}
       priorityClassName: {{ . }}
       {{- end }}
-      {{- if eq $c "generation" }}
-      terminationGracePeriodSeconds: {{ include "pixel-prompt.generationGraceSeconds" $ctx }}
-      {{- else }}
-      terminationGracePeriodSeconds: {{ $v.terminationGracePeriodSeconds }}
-      {{- end }}
+      terminationGracePeriodSeconds: {{ include "pixel-prompt.graceSeconds" . }}
       securityContext:
         {{- toYaml $v.podSecurityContext | nindent 8 }}
       {{- if $v.topologySpread.enabled }}
@@ -97,8 +100,18 @@ spec:
             - name: PORT
               value: {{ $v.port | quote }}
           {{- end }}
+          {{- $drain := fromYaml (include "pixel-prompt.drain" .) }}
+          {{- if $drain.preStopSeconds }}
+          lifecycle:
+            {{- /* Kubernetes' own sleep (no sleep binary needed in the image): the pod keeps serving
+                 while its removal from the endpoints reaches kube-proxy and the load balancer. */}}
+            preStop:
+              sleep:
+                seconds: {{ $drain.preStopSeconds }}
+          {{- end }}
           {{- /* Startup covers boot (config validation, Redis/S3 clients); liveness then only
-               restarts a stuck event loop, readiness takes a pod out when Redis or S3 is down. */}}
+               restarts a stuck event loop; readiness takes a pod out only after a dependency has
+               failed for probes.readiness.periodSeconds × failureThreshold (docs/DEPLOYMENT.md). */}}
           startupProbe:
             httpGet:
               path: {{ $v.probes.livePath }}
@@ -116,9 +129,9 @@ spec:
             httpGet:
               path: {{ $v.probes.readyPath }}
               port: http
-            periodSeconds: 5
+            periodSeconds: {{ $v.probes.readiness.periodSeconds }}
             timeoutSeconds: 3
-            failureThreshold: 2
+            failureThreshold: {{ $v.probes.readiness.failureThreshold }}
           resources:
             {{- toYaml $v.resources | nindent 12 }}
           securityContext:

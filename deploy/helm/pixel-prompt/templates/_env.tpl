@@ -1,7 +1,8 @@
 {{/*
 Environment of a service container, matching apps/<app>/src/config.ts: plain values from
 global.config and <component>.config, and what the chart itself knows (port, Redis, S3, the
-registry file, the gallery URL, the CDN). Values are quoted because every variable is a string to the app.
+registry file, the gallery URL, the CDN, the drain and keep-alive timings). Values are quoted
+because every variable is a string to the app.
 */}}
 {{- define "pixel-prompt.env" -}}
 {{- $ctx := .context -}}
@@ -26,9 +27,11 @@ registry file, the gallery URL, the CDN). Values are quoted because every variab
 {{- if eq $c "gateway" -}}
 {{- $_ := set $env "GALLERY_URL" (printf "http://%s-gallery:%d" (include "pixel-prompt.fullname" $ctx) (int $ctx.Values.gallery.port)) -}}
 {{- end -}}
-{{- if eq $c "generation" -}}
-{{- $_ := set $env "SHUTDOWN_TIMEOUT_MS" (include "pixel-prompt.generationShutdownMs" $ctx) -}}
-{{- end -}}
+{{- /* The drain (global.drain, docs/DEPLOYMENT.md "Draining a pod") and keep-alive above the ALB's idle timeout. */ -}}
+{{- $drain := fromYaml (include "pixel-prompt.drain" .) -}}
+{{- $_ := set $env "SHUTDOWN_DRAIN_DELAY_MS" (toString (mul (int $drain.delaySeconds) 1000)) -}}
+{{- $_ := set $env "SHUTDOWN_TIMEOUT_MS" (include "pixel-prompt.shutdownMs" .) -}}
+{{- $_ := set $env "HTTP_KEEP_ALIVE_TIMEOUT_MS" (include "pixel-prompt.keepAliveMs" $ctx) -}}
 {{- if and (has $c (list "gateway" "gallery")) $ctx.Values.cdn.baseUrl -}}
 {{- $_ := set $env "CDN_BASE_URL" $ctx.Values.cdn.baseUrl -}}
 {{- $_ := set $env "SIGNED_URL_TTL_SECONDS" (toString $ctx.Values.cdn.signedUrlTtlSeconds) -}}

@@ -107,29 +107,86 @@ get the registry schema's default, 120 s.
 {{- end -}}
 
 {{/*
-The worker's drain deadline: long enough for a call started just before SIGTERM to reach its own
-timeout, within the schema's 600000 ms ceiling.
+A component's drain settings: global.drain with the component's own keys over it, zeros and nulls
+included (mergeOverwrite would keep the global value where a component sets 0).
 */}}
-{{- define "pixel-prompt.generationShutdownMs" -}}
-{{- $max := int (include "pixel-prompt.maxModelTimeoutMs" .) -}}
-{{- $set := .Values.generation.config.SHUTDOWN_TIMEOUT_MS -}}
-{{- $ms := ternary (int $set) (min 600000 (add $max 15000)) (not (empty $set)) -}}
-{{- if lt (int $ms) $max -}}
-{{- fail (printf "generation.config.SHUTDOWN_TIMEOUT_MS (%d) must be at least the longest model timeout (%d ms)" (int $ms) $max) -}}
-{{- end -}}
-{{- $ms -}}
+{{- define "pixel-prompt.drain" -}}
+{{- $drain := deepCopy .context.Values.global.drain -}}
+{{- range $key, $value := (index .context.Values .component).drain | default dict }}{{ $_ := set $drain $key $value }}{{ end -}}
+{{- toYaml $drain -}}
 {{- end -}}
 
-{{/* Kubernetes must not SIGKILL before the worker's own drain deadline has passed. */}}
-{{- define "pixel-prompt.generationGraceSeconds" -}}
-{{- $shutdownS := div (add (int (include "pixel-prompt.generationShutdownMs" .)) 999) 1000 -}}
-{{- $maxS := div (add (int (include "pixel-prompt.maxModelTimeoutMs" .)) 999) 1000 -}}
-{{- $set := .Values.generation.terminationGracePeriodSeconds -}}
-{{- $grace := ternary (int $set) (add $shutdownS 15) (not (empty $set)) -}}
-{{- if le (int $grace) (int $shutdownS) -}}
-{{- fail (printf "generation.terminationGracePeriodSeconds (%d) must exceed the drain deadline (%d s) and the longest model timeout (%d s)" (int $grace) $shutdownS $maxS) -}}
+{{/*
+SHUTDOWN_TIMEOUT_MS of a component: drain.timeoutSeconds. The worker's is derived when null: long
+enough for a model call started just before SIGTERM to reach its own timeout, within the schema's
+600000 ms ceiling; set below the longest model timeout, the render fails.
+*/}}
+{{- define "pixel-prompt.shutdownMs" -}}
+{{- $drain := fromYaml (include "pixel-prompt.drain" .) -}}
+{{- $set := $drain.timeoutSeconds -}}
+{{- if eq .component "generation" -}}
+{{- $max := int (include "pixel-prompt.maxModelTimeoutMs" .context) -}}
+{{- $ms := ternary (mul (int $set) 1000) (min 600000 (add $max 15000)) (not (kindIs "invalid" $set)) -}}
+{{- if lt (int $ms) $max -}}
+{{- fail (printf "generation.drain.timeoutSeconds (%d s) must be at least the longest model timeout (%d ms)" (div (int $ms) 1000) $max) -}}
 {{- end -}}
-{{- $grace -}}
+{{- $ms -}}
+{{- else -}}
+{{- mul (int $set) 1000 -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+terminationGracePeriodSeconds: preStop pause + drain delay + drain deadline + margin. Kubernetes
+counts the preStop hook inside the grace period, so SIGKILL can only come after all of it.
+*/}}
+{{- define "pixel-prompt.graceSeconds" -}}
+{{- $drain := fromYaml (include "pixel-prompt.drain" .) -}}
+{{- add (int (include "pixel-prompt.deregistrationDelaySeconds" .)) (int $drain.marginSeconds) -}}
+{{- end -}}
+
+{{/*
+The longest a pod may still answer after it starts leaving: preStop pause + drain delay + drain
+deadline. Also the ALB target group's deregistration delay, so the ALB never cuts a request the pod
+would have finished (a target with no connection left is released earlier).
+*/}}
+{{- define "pixel-prompt.deregistrationDelaySeconds" -}}
+{{- $drain := fromYaml (include "pixel-prompt.drain" .) -}}
+{{- add (int $drain.preStopSeconds) (int $drain.delaySeconds) (div (add (int (include "pixel-prompt.shutdownMs" .)) 999) 1000) -}}
+{{- end -}}
+
+{{/* HTTP_KEEP_ALIVE_TIMEOUT_MS: above the ALB's idle timeout, so the ALB closes idle connections, not the service. */}}
+{{- define "pixel-prompt.keepAliveMs" -}}
+{{- mul (add (int .Values.ingress.alb.idleTimeoutSeconds) 5) 1000 -}}
+{{- end -}}
+
+{{/* Whether the AWS Load Balancer Controller serves the Ingress: the chart then sets its annotations. */}}
+{{- define "pixel-prompt.alb" -}}
+{{- if and .Values.ingress.enabled (eq .Values.ingress.className "alb") -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+Whether a component's pods read the release's Secret: REDIS_URL (gateway, generation, without the
+in-chart Redis), the CloudFront key, or secretFiles.
+*/}}
+{{- define "pixel-prompt.usesSecret" -}}
+{{- $v := index .context.Values .component -}}
+{{- if or (and (has .component (list "gateway" "generation")) (not .context.Values.redis.enabled)) (include "pixel-prompt.cloudfrontKey" .) $v.secretFiles -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+Fails with a clear message when the cluster does not serve a kind the values ask for (its CRD is
+not installed): helm would otherwise stop halfway through the install. `helm template` knows only
+the built-in kinds unless given --api-versions (tools/deploy/deploy.sh passes the ones it expects).
+*/}}
+{{- define "pixel-prompt.requireApi" -}}
+{{- $ctx := index . 0 -}}
+{{- $api := index . 1 -}}
+{{- $setting := index . 2 -}}
+{{- $provider := index . 3 -}}
+{{- if not ($ctx.Capabilities.APIVersions.Has $api) -}}
+{{- fail (printf "%s needs %s, which this cluster does not serve: install %s, or turn %s off" $setting $api $provider $setting) -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "pixel-prompt.hpaEnabled" -}}
@@ -137,9 +194,11 @@ timeout, within the schema's 600000 ms ceiling.
 {{- if or $v.autoscaling.enabled (and (hasKey $v.autoscaling "keda") $v.autoscaling.keda.enabled) -}}true{{- end -}}
 {{- end -}}
 
-{{/* PromQL label matchers from a map: state="waiting". */}}
-{{- define "pixel-prompt.labelMatchers" -}}
-{{- $out := list -}}
-{{- range $k, $v := . }}{{ $out = append $out (printf "%s=%q" $k (toString $v)) }}{{ end -}}
-{{- join "," $out -}}
+{{/*
+The queue series the generation autoscaler reads, as PromQL label matchers: this release's gateway
+(which exports the queue gauges) and the counted states. The HPA's metric selector says the same.
+*/}}
+{{- define "pixel-prompt.queueMatchers" -}}
+{{- $q := .Values.generation.autoscaling.queueDepth -}}
+{{- printf "namespace=%q,job=%q,state=~%q" .Release.Namespace (include "pixel-prompt.componentName" (dict "context" . "component" "gateway")) (join "|" $q.states) -}}
 {{- end -}}

