@@ -1,9 +1,9 @@
-// How long the gateway's content filter takes per prompt, on ordinary text and on the inputs most
+// How long the content filter (libs/prompts) takes per prompt, on ordinary text and on the inputs most
 // likely to be slow (joined pieces, spelled-out letters), at the 1000-character prompt limit.
 // Run: source tools/node/use-node24.sh && node --experimental-transform-types --no-warnings tools/bench/content-filter.mjs
 import { percentile } from './measure.mjs';
 
-const { ContentFilter } = await import('../../apps/gateway/src/content-filter.ts');
+const { ContentFilter } = await import('../../libs/prompts/src/lib/content-filter/content-filter.ts');
 const filter = new ContentFilter();
 
 const sentence = 'A watercolour of a lighthouse on the Sussex coast at dawn, gulls, mist, 4k, highly detailed. ';

@@ -1,4 +1,5 @@
 import { cdnEnvSchema, checkCdnEnv, durationMsSchema, inlineKeySchema, jobsEnvSchema, keyFileSchema, listSchema, portSchema, redisEnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
+import { ENHANCERS, ENHANCER_KEY_VARIABLES } from '@pixel-prompt/prompts';
 import { z } from 'zod';
 import { IpAllowlist } from './rate-limiter';
 
@@ -20,17 +21,6 @@ function isAllowlist(entries: string[]): boolean {
     return false;
   }
 }
-
-export const ENHANCERS = ['local', 'openai', 'gemini', 'bedrock'] as const;
-export type EnhancerName = (typeof ENHANCERS)[number];
-
-/** The key each hosted enhancer needs (Bedrock uses the AWS credential chain instead). */
-export const ENHANCER_KEY_VARIABLES = {
-  local: undefined,
-  openai: 'OPENAI_API_KEY',
-  gemini: 'GEMINI_API_KEY',
-  bedrock: undefined,
-} as const satisfies Record<EnhancerName, string | undefined>;
 
 const KEY_VARIABLES = ['OPENAI_API_KEY', 'GEMINI_API_KEY'] as const;
 

@@ -3,7 +3,7 @@ import { ApiError } from '@pixel-prompt/service';
 import type { Request, Response } from 'express';
 import type { Edge } from './edge';
 import { EdgeController } from './edge.controller';
-import type { PromptEnhancer } from '@pixel-prompt/providers';
+import type { PromptEnhancer } from '@pixel-prompt/prompts';
 
 /** Screens like the real filter would for one word, and records what it was asked. */
 function fakeEdge() {

@@ -1,13 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { CORRELATION_ID_HEADER, ENHANCE_PROMPT_MAX_LENGTH, type EnhanceResponse, isValidCorrelationId } from '@pixel-prompt/contracts';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
+import { PROMPT_ENHANCER, type PromptEnhancer } from '@pixel-prompt/prompts';
 import { ApiError, LOGGER } from '@pixel-prompt/service';
 import { ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { Edge } from './edge';
-import type { PromptEnhancer } from '@pixel-prompt/providers';
-import { PROMPT_ENHANCER } from './prompt-enhancer';
 import { ApiErrors, openApiSchema } from './openapi';
 import { parseBody } from './request-body';
 

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger, ServiceMetrics } from '@pixel-prompt/observability';
+import { ContentFilter, DEFAULT_ALLOWED_TERMS, DEFAULT_BLOCKED_TERMS } from '@pixel-prompt/prompts';
 import { RedisConnection } from '@pixel-prompt/redis';
 import { ApiError, LOGGER, METRICS } from '@pixel-prompt/service';
 import type { Request, Response } from 'express';
 import { Counter } from 'prom-client';
 import { clientIp } from './client-ip';
 import type { GatewayConfig } from './config';
-import { ContentFilter, DEFAULT_ALLOWED_TERMS, DEFAULT_BLOCKED_TERMS } from './content-filter';
 import { IpAllowlist, type LimitRule, RateLimiter, rateLimitHeaders } from './rate-limiter';
 import { GATEWAY_CONFIG } from './tokens';
 

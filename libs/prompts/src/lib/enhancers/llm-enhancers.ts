@@ -1,20 +1,22 @@
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { GENERATION_LIMITS } from '@pixel-prompt/contracts';
-import { bedrockFailure } from './bedrock-provider';
-import { GOOGLE_BASE_URL, googleFailure } from './google-provider';
-import { errorBody, errorForStatus, isRecord, providerFetch, readJson, retryAfterSeconds, stringField, trimSlash } from './http';
-import { ProviderError } from './image-provider';
-import { OPENAI_BASE_URL, openAiFailure } from './openai-provider';
-
-/**
- * Turns a short prompt into a richer one. Implementations may call an LLM, so the call is async and
- * cancellable; the prompt has already been validated (trimmed, 1-500 characters) by the caller.
- * Failures reject (LLM enhancers with a {@link ProviderError}); the caller never passes the original
- * off as enhanced.
- */
-export interface PromptEnhancer {
-  enhance(prompt: string, signal: AbortSignal): Promise<string>;
-}
+import {
+  GOOGLE_BASE_URL,
+  OPENAI_BASE_URL,
+  ProviderError,
+  bedrockFailure,
+  errorBody,
+  errorForStatus,
+  googleFailure,
+  isRecord,
+  openAiFailure,
+  providerFetch,
+  readJson,
+  retryAfterSeconds,
+  stringField,
+  trimSlash,
+} from '@pixel-prompt/providers';
+import type { PromptEnhancer } from './prompt-enhancer';
 
 /** The one instruction every LLM enhancer sends, so switching providers changes the voice, not the task. */
 export const ENHANCER_SYSTEM_PROMPT =

@@ -1,8 +1,5 @@
 import { GENERATION_LIMITS } from '@pixel-prompt/contracts';
-import type { PromptEnhancer } from '@pixel-prompt/providers';
-
-/** Injection token of the configured PromptEnhancer (see enhancer-factory.ts). */
-export const PROMPT_ENHANCER = Symbol('PROMPT_ENHANCER');
+import type { PromptEnhancer } from './prompt-enhancer';
 
 /**
  * Enhances without any network or model: the user's words stay the subject, and style, lighting,

@@ -1,13 +1,8 @@
-import {
-  BedrockConverseEnhancer,
-  ENHANCED_PROMPT_MAX_LENGTH,
-  ENHANCER_SYSTEM_PROMPT,
-  GeminiEnhancer,
-  OpenAiChatEnhancer,
-  ProviderError,
-  cleanEnhancedPrompt,
-} from '../src';
-import { FakeProviderServer, expectAbortDropsConnection, failure, json, jsonBody, quiet } from './fake-provider-server';
+import { ProviderError } from '@pixel-prompt/providers';
+import { FakeProviderServer, expectAbortDropsConnection, json, jsonBody, quiet, rejectionOf } from '@pixel-prompt/testing';
+import { BedrockConverseEnhancer, ENHANCED_PROMPT_MAX_LENGTH, ENHANCER_SYSTEM_PROMPT, GeminiEnhancer, OpenAiChatEnhancer, cleanEnhancedPrompt } from '../src';
+
+const failure = (promise: Promise<unknown>): Promise<ProviderError> => rejectionOf(promise, ProviderError);
 
 const OPENAI_KEY = 'sk-test-enhancer-0123456789abcdefghijklmnop';
 const GEMINI_KEY = 'AIzaSyEnhancerContractTest0123456789abcd';

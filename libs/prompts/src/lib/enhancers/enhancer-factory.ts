@@ -1,0 +1,50 @@
+import { LocalPromptEnhancer } from './local-enhancer';
+import { BedrockConverseEnhancer, GeminiEnhancer, OpenAiChatEnhancer } from './llm-enhancers';
+import type { PromptEnhancer } from './prompt-enhancer';
+
+export const ENHANCERS = ['local', 'openai', 'gemini', 'bedrock'] as const;
+export type EnhancerName = (typeof ENHANCERS)[number];
+
+/** The key each hosted enhancer needs (Bedrock uses the AWS credential chain instead). */
+export const ENHANCER_KEY_VARIABLES = {
+  local: undefined,
+  openai: 'OPENAI_API_KEY',
+  gemini: 'GEMINI_API_KEY',
+  bedrock: undefined,
+} as const satisfies Record<EnhancerName, string | undefined>;
+
+/** What the factory reads, named after the environment variables the service validated at boot. */
+export interface EnhancerConfig {
+  ENHANCER: EnhancerName;
+  ENHANCER_MODEL?: string;
+  ENHANCER_BASE_URL?: string;
+  /** A key is given inline or as the content of its `*_FILE` (the configuration read the file). */
+  OPENAI_API_KEY?: string;
+  OPENAI_API_KEY_FILE?: string;
+  GEMINI_API_KEY?: string;
+  GEMINI_API_KEY_FILE?: string;
+  AWS_REGION: string;
+}
+
+/**
+ * The enhancer ENHANCER names. The schema already refused a hosted enhancer without its key, so a
+ * missing key here is a programming error, not a configuration one.
+ */
+export function createPromptEnhancer(config: EnhancerConfig): PromptEnhancer {
+  const model = config.ENHANCER_MODEL;
+  switch (config.ENHANCER) {
+    case 'local':
+      return new LocalPromptEnhancer();
+    case 'openai':
+      return new OpenAiChatEnhancer({ apiKey: requireKey(config.OPENAI_API_KEY ?? config.OPENAI_API_KEY_FILE, 'OPENAI_API_KEY'), model, baseUrl: config.ENHANCER_BASE_URL });
+    case 'gemini':
+      return new GeminiEnhancer({ apiKey: requireKey(config.GEMINI_API_KEY ?? config.GEMINI_API_KEY_FILE, 'GEMINI_API_KEY'), model });
+    case 'bedrock':
+      return new BedrockConverseEnhancer({ model, region: config.AWS_REGION });
+  }
+}
+
+function requireKey(key: string | undefined, variable: string): string {
+  if (!key) throw new Error(`${variable} is not set`);
+  return key;
+}
