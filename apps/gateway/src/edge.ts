@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger, ServiceMetrics } from '@pixel-prompt/observability';
-import { ContentFilter, DEFAULT_ALLOWED_TERMS, DEFAULT_BLOCKED_TERMS } from '@pixel-prompt/prompts';
+import { ContentFilter, DEFAULT_CONTENT_POLICY } from '@pixel-prompt/prompts';
 import { RedisConnection } from '@pixel-prompt/redis';
 import { ApiError, LOGGER, METRICS } from '@pixel-prompt/service';
 import type { Request, Response } from 'express';
@@ -39,8 +39,9 @@ export class Edge {
     this.limiter = new RateLimiter(redis.client);
     this.allowlist = new IpAllowlist(config.RATE_LIMIT_ALLOWLIST);
     this.filter = new ContentFilter({
-      blocked: [...DEFAULT_BLOCKED_TERMS, ...config.CONTENT_FILTER_BLOCKED],
-      allowed: [...DEFAULT_ALLOWED_TERMS, ...config.CONTENT_FILTER_ALLOWED],
+      ...DEFAULT_CONTENT_POLICY,
+      blocked: [...DEFAULT_CONTENT_POLICY.blocked, ...config.CONTENT_FILTER_BLOCKED],
+      allowed: [...DEFAULT_CONTENT_POLICY.allowed, ...config.CONTENT_FILTER_ALLOWED],
     });
     this.decisions = new Counter({
       name: 'pixel_prompt_rate_limit_decisions_total',

@@ -1,146 +1,75 @@
+import characters from './characters.json';
+import { DEFAULT_CONTENT_POLICY } from './policy';
+
 /**
  * Word-list content filter for prompts: a cheap first gate in front of the image models, not a classifier.
  * It cannot judge context ("a statue of a nude" is refused the same as anything else containing 'nude');
  * the goal is to stop the obvious requests and their common disguises without refusing ordinary prompts.
+ * The lists are data, one file per language (policy/*.json, merged in policy.ts); the characters read
+ * as letters are data too (characters.json). docs/ARCHITECTURE.md ("Prompt policy") states the policy
+ * and the figures measured on labelled-prompts.tsv.
  *
- * Policy (the tests in content-filter.spec.ts pin each point):
+ * How a prompt is read (the tests in content-filter.spec.ts pin each point):
  *
- * - Whole words only. A term matches a whole word of the prompt, never part of one, so 'Sussex', 'Essex',
- *   'Middlesex', 'sextant', 'unisex', 'therapist', 'grape', 'rapeseed', 'snaked', 'Scunthorpe', 'class',
- *   'assassin', 'cocktail' and 'analysis' pass whatever the list holds. Substring matching refuses too much
- *   ordinary English to be worth what it catches.
- * - 'asexual reproduction in plants' is allowed because 'asexual' is a different word from 'sex' and 'sexual',
- *   not because of the allowlist. It is deliberately absent from DEFAULT_ALLOWED_TERMS: an entry there would
- *   suggest the matcher looks inside words. 'sexual reproduction' is in the allowlist, because 'sexual' is blocked.
- * - No automatic inflection: 'nude' does not match 'nudes'; the list spells out the forms it blocks, so what
- *   is refused can be read off the list.
- * - Before matching, prompt and terms are normalised the same way: case-folded; NFKD with combining marks and
- *   invisible format characters (zero-width space, soft hyphen) removed, so 'nüde', 'ｎｕｄｅ' and 'nu\u200Bde'
- *   read 'nude'; a few Cyrillic/Greek look-alike letters read as Latin ('sеx' with a Cyrillic 'е').
- * - Look-alike digits and symbols (0→o 1→i 3→e 4→a 5→s 7→t @→a $→s !→i |→l) count as letters only in a word
- *   that has a real letter, so numbers stay numbers ('2024', '$500', 'route 66'). '!' and '|' at either end of
- *   a word are punctuation ('nude!' is 'nude', not 'nudei').
- * - Repeated letters: 'nuuuude' matches 'nude'. Prompt and term are both compared with repeats collapsed, and the
- *   prompt must repeat each letter at least as often as the term does; otherwise a term like 'ass' would,
- *   collapsed to 'as', refuse the word 'as'.
- * - Separators inside a word: up to three joiner characters without whitespace (. - _ * ~ ' / + and similar)
- *   join the pieces on either side ('nu.de', 'n-u-d-e', 'n*u*d*e'); whitespace joins only single characters,
- *   i.e. a word spelled letter by letter ('n u d e', 'n . u . d . e'). Whitespace never joins longer pieces,
- *   since ordinary text would then form terms ('por no' in Spanish). A spelled-out run is one word: a match can
- *   neither start nor end inside it ('s e x t a n t' is 'sextant'), except after a leading standalone 'a' or 'i'
- *   ('a n u d e' is 'a' + 'nude').
- * - Multi-word terms ('child abuse') match their words in order, separated by whitespace or joiners but not by
- *   sentence punctuation ('a child. Abuse of power…' passes), and also written as one word ('childabuse').
- * - The allowlist is matched the same way first; its matches are removed from consideration, so
- *   'naked eye' passes but 'the naked eye of a naked woman' is refused for the second 'naked'.
+ * - Normalised first, prompt and terms alike: look-alike letters from other scripts and Unicode blocks
+ *   read as the Latin letter they imitate (Greek 'ρ', Cyrillic 'е', small capitals 'ɴ', negative-squared,
+ *   parenthesized and regional-indicator letters); NFKD folds fullwidth, mathematical, circled and
+ *   superscript letters, and accents, combining marks and invisible format characters (zero-width space,
+ *   soft hyphen) are dropped; case is folded.
+ * - Look-alike digits and symbols (characters.json "leet": 0→o 3→e $→s @→a …) count as letters only in a
+ *   word that has a real letter, so numbers stay numbers ('2024', '$500', 'route 66'). '!' and '|' at
+ *   either end of a word are punctuation ('nude!' is 'nude'); '()' between letters is an 'o' ('p()rn').
+ * - Whole words, not substrings: a term matches a whole word of the prompt, so 'Sussex', 'Scunthorpe',
+ *   'therapist', 'grape', 'cocktail' and 'analysis' pass whatever the list holds. Three kinds of term:
+ *   - 'gore': that word only.
+ *   - 'porn*', a stem: every word that begins with it ('pornstar', 'nsfw4life', 'sexually'), except the
+ *     exceptions, ordinary words that begin the same way ('sextant'; 'nudel*' excepts every word it begins).
+ *   - '*nsfw*', a part: every word that contains it ('hardcoreporn'), for letters no ordinary word holds.
+ *   - 'child abuse': several words in order, separated by whitespace or joiners but not by sentence
+ *     punctuation, or written as one word ('childabuse').
+ * - Repeated letters: 'nuuuude' matches 'nude'; the prompt must repeat each letter at least as often as
+ *   the term does, or 'ass' would, collapsed to 'as', refuse the word 'as'.
+ * - Pieces of a word: up to three joiner characters without whitespace (. - _ * ~ ' / + and similar) join
+ *   the pieces on either side ('nu.de', 'n-u-d-e'); whitespace joins single characters, i.e. a word
+ *   spelled letter by letter ('n u d e'), and a spelled-out run is one word: a match can neither start nor
+ *   end inside it ('s e x t a n t'), except after a leading standalone 'a' or 'i' ('a n u d e').
+ * - Words split by spaces ('nu de', 'por n', 'na ked'): up to four pieces read as one word when together
+ *   they spell a term exactly (or a stem, split inside its letters), unless every piece is a known word,
+ *   so 'pen is', 'Rap ist' and Spanish 'por no' stay apart (knownWords, per language).
+ * - A wildcard ('*', '_' or '?') between letters may stand for one hidden letter ('p*rn', 's_x'), once per
+ *   word.
+ * - The allowlist is matched the same way first; its matches are set aside, so 'naked eye' passes but
+ *   'the naked eye of a naked woman' is refused for the second 'naked'.
  *
- * Known gaps, accepted: pieces of a word split by spaces ('nu de'), '*' standing for a letter ('p*rn'),
- * misspellings, and languages other than English.
+ * Known gaps, accepted: misspellings, words written without their vowels, two or more hidden letters,
+ * languages without a list, scripts without spaces (Chinese, Japanese), and context: 'sexy sports car' is
+ * refused, while an explicit request worded with innocent words passes. The optional hosted moderation
+ * stage (moderation/) judges context.
  */
 
 export type ContentCheckResult = { readonly ok: true } | { readonly ok: false; readonly term: string };
 
 export interface ContentFilterOptions {
-  /** Terms to refuse, one or more words each; matched as described in the module comment. */
+  /** Terms to refuse: 'word', 'stem*', '*part*' or 'several words'; matched as described in the module comment. */
   readonly blocked: readonly string[];
   /** Phrases that are fine although they contain a blocked term. */
   readonly allowed: readonly string[];
+  /** Words a stem or part must not refuse ('sextant' for 'sex*'); a trailing '*' excepts every word it begins. */
+  readonly exceptions?: readonly string[];
+  /** Ordinary words that are never joined with each other into a term across spaces ('pen' 'is'). */
+  readonly knownWords?: readonly string[];
 }
-
-export const DEFAULT_BLOCKED_TERMS: readonly string[] = Object.freeze([
-  // Sexual content.
-  'nude',
-  'nudes',
-  'nudity',
-  'naked',
-  'topless',
-  'porn',
-  'porno',
-  'pornography',
-  'pornographic',
-  'nsfw',
-  'sex',
-  'sexy',
-  'sexual',
-  'erotic',
-  'hentai',
-  'rape',
-  'raped',
-  'rapist',
-  'molested',
-  'child abuse',
-  // Graphic violence.
-  'gore',
-  'gory',
-  'beheading',
-  'beheaded',
-  'decapitated',
-  'dismembered',
-  'mutilated',
-  'disembowelled',
-]);
-
-/** Only phrases that contain a blocked term belong here; the spec checks that each one would otherwise be refused. */
-export const DEFAULT_ALLOWED_TERMS: readonly string[] = Object.freeze([
-  'sexual reproduction',
-  'sexual selection',
-  'sexual dimorphism',
-  'sex chromosome',
-  'sex chromosomes',
-  'naked eye',
-  'naked mole rat',
-  'naked mole rats',
-  'oilseed rape',
-  'al gore',
-  'gore-tex',
-]);
 
 const OK: ContentCheckResult = Object.freeze({ ok: true });
 
-// Letters NFKD leaves alone but people read as Latin ones.
-const FOLD: ReadonlyMap<string, string> = new Map([
-  ['ß', 'ss'],
-  ['æ', 'ae'],
-  ['œ', 'oe'],
-  ['ø', 'o'],
-  ['đ', 'd'],
-  ['ð', 'd'],
-  ['ł', 'l'],
-  ['ı', 'i'],
-  ['ħ', 'h'],
-  // Cyrillic and Greek look-alikes, a classic way past Latin word lists.
-  ['а', 'a'],
-  ['е', 'e'],
-  ['о', 'o'],
-  ['р', 'p'],
-  ['с', 'c'],
-  ['х', 'x'],
-  ['у', 'y'],
-  ['і', 'i'],
-  ['ѕ', 's'],
-  ['ј', 'j'],
-  ['α', 'a'],
-  ['ε', 'e'],
-  ['ι', 'i'],
-  ['κ', 'k'],
-  ['ν', 'v'],
-  ['ο', 'o'],
-]);
+const LOOK_ALIKES: ReadonlyMap<string, string> = new Map(Object.entries(characters.lookAlikes));
+const LEET: ReadonlyMap<string, string> = new Map(Object.entries(characters.leet));
 
-const readFold = (ch: string): string => FOLD.get(ch) ?? ch;
-
-const LEET: ReadonlyMap<string, string> = new Map([
-  ['0', 'o'],
-  ['1', 'i'],
-  ['3', 'e'],
-  ['4', 'a'],
-  ['5', 's'],
-  ['7', 't'],
-  ['@', 'a'],
-  ['$', 's'],
-  ['!', 'i'],
-  ['|', 'l'],
-]);
+const escapeClass = (chars: Iterable<string>): string => [...chars].map((ch) => ch.replace(/[\\\]^-]/g, '\\$&')).join('');
+const LOOK_ALIKE = new RegExp(`[${escapeClass(LOOK_ALIKES.keys())}]`, 'gu');
+const LEET_CHARS = new RegExp(`[${escapeClass(LEET.keys())}]`, 'g');
+const readLookAlike = (ch: string): string => LOOK_ALIKES.get(ch) ?? ch;
+const readLeet = (ch: string): string => LEET.get(ch) ?? ch;
 
 // Character classes of the prepared prompt.
 const OTHER = 0;
@@ -168,19 +97,36 @@ for (let code = 0; code < 128; code++) {
 const UNICODE_JOINERS = new Set(['’', '‘', '·', '•']);
 /** Symbols that are punctuation at the edge of a word and letters only inside one ('nude!' is not 'nudei'). */
 const EDGE_SYMBOLS = new Set(['!', '|']);
+/** A single one of these between letters may hide a letter ('p*rn'). */
+const WILDCARDS = new Set(['*', '_', '?']);
+const WILDCARD = '?';
 const MAX_JOIN_GAP = 3;
 /** Stops joining pieces once a candidate word is this long, so a long run of pieces costs linear time. */
 const MAX_CANDIDATE_CHARS = 32;
+/** Most pieces a word split by spaces is read from ('n u de' is three). */
+const MAX_SPACED_PIECES = 4;
 
 const INVISIBLE = /[\p{M}\p{Cf}]/gu;
 const NON_ASCII = /[^\p{ASCII}]/u;
-const FOLDABLE = new RegExp(`[${[...FOLD.keys()].join('')}]`, 'g');
-const LEET_CHARS = /[013457@$!|]/g;
+const EMPTY_PARENS = /(?<=\p{L})\(\)(?=\p{L})/gu;
 const ANY_LETTER = /\p{L}/u;
 const NON_NUMBERS = /\P{N}/gu;
 const UNICODE_LETTER = /^\p{L}/u;
 const UNICODE_NUMBER = /^\p{N}/u;
 const UNICODE_SPACE = /^\s/u;
+
+/** Case, look-alikes, compatibility forms, accents and invisible characters folded away. */
+function normalise(text: string): string {
+  let s = text;
+  if (NON_ASCII.test(s)) {
+    // Before NFKD too: it would turn '⒩' into '(n)', and capitals must be read before case folding
+    // ('Ν', Greek capital nu, is an 'n'; its small letter 'ν' is a 'v').
+    s = s.replace(LOOK_ALIKE, readLookAlike).normalize('NFKD').replace(INVISIBLE, '').toLowerCase().replace(LOOK_ALIKE, readLookAlike);
+  } else {
+    s = s.toLowerCase();
+  }
+  return s.includes('()') ? s.replace(EMPTY_PARENS, 'o') : s;
+}
 
 function classify(s: string, i: number): number {
   const code = s.charCodeAt(i);
@@ -189,11 +135,11 @@ function classify(s: string, i: number): number {
   if (UNICODE_LETTER.test(ch)) return LETTER;
   if (UNICODE_NUMBER.test(ch)) return DIGIT;
   if (UNICODE_SPACE.test(ch)) return SPACE;
+  if (LEET.has(s[i])) return SYMBOL;
   return UNICODE_JOINERS.has(s[i]) ? JOINER : OTHER;
 }
 
 const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
-const readLeet = (ch: string): string => LEET.get(ch) ?? ch;
 
 interface Token {
   /** With look-alike digits and symbols read as letters. */
@@ -215,13 +161,16 @@ class Gap {
   phrase = true;
   /** Only whitespace. */
   blank = true;
+  /** Exactly one wildcard character. */
+  wildcard = false;
 
-  add(cls: number): void {
+  add(cls: number, ch: string): void {
     this.length++;
     this.tight &&= cls === DOT || cls === JOINER;
     this.loose &&= cls === DOT || cls === JOINER || cls === SPACE;
     this.phrase &&= cls === JOINER || cls === SPACE;
     this.blank &&= cls === SPACE;
+    this.wildcard = this.length === 1 && WILDCARDS.has(ch);
   }
 }
 
@@ -229,6 +178,12 @@ interface Tokens {
   readonly tokens: readonly Token[];
   /** Index k: between token k and k+1. May the two be read as one word? */
   readonly joinable: readonly boolean[];
+  /** Index k: may the two be read as one word split by spaces (then only as a whole term)? */
+  readonly spaced: readonly boolean[];
+  /** Index k: are the two joined by joiners only, as pieces of one written word ('sister's')? */
+  readonly tight: readonly boolean[];
+  /** Index k: may the character between the two stand for a hidden letter? */
+  readonly wildcard: readonly boolean[];
   /** Index k: may a word end after token k (and the next begin at k+1)? */
   readonly boundary: readonly boolean[];
   /** Index k: may the words of a multi-word term be separated here? */
@@ -236,8 +191,7 @@ interface Tokens {
 }
 
 function tokenize(text: string): Tokens {
-  let s = text.normalize('NFKD').replace(INVISIBLE, '').toLowerCase();
-  if (NON_ASCII.test(s)) s = s.replace(FOLDABLE, readFold);
+  const s = normalise(text);
   const tokens: Token[] = [];
   const gaps: Gap[] = []; // gaps[k]: the separator before tokens[k]
   let gap = new Gap();
@@ -247,7 +201,7 @@ function tokenize(text: string): Tokens {
     let to = end;
     while (from < to && EDGE_SYMBOLS.has(s[from])) from++;
     while (to > from && EDGE_SYMBOLS.has(s[to - 1])) to--;
-    for (let k = start; k < from; k++) gap.add(OTHER);
+    for (let k = start; k < from; k++) gap.add(OTHER, s[k]);
     const core = s.slice(from, to);
     const hasLetter = ANY_LETTER.test(core);
     // Without a letter, symbols are punctuation and digits a number ('$500', '2024').
@@ -262,9 +216,9 @@ function tokenize(text: string): Tokens {
         single: kept.length === 1,
       });
     } else {
-      for (let k = from; k < to; k++) gap.add(OTHER);
+      for (let k = from; k < to; k++) gap.add(OTHER, s[k]);
     }
-    for (let k = to; k < end; k++) gap.add(OTHER);
+    for (let k = to; k < end; k++) gap.add(OTHER, s[k]);
   };
 
   let runStart = -1;
@@ -275,13 +229,16 @@ function tokenize(text: string): Tokens {
     } else {
       if (runStart >= 0) endRun(runStart, i);
       runStart = -1;
-      gap.add(cls);
+      gap.add(cls, s[i]);
     }
     if (isHighSurrogate(s.charCodeAt(i))) i++;
   }
   if (runStart >= 0) endRun(runStart, s.length);
 
   const joinable: boolean[] = [];
+  const spaced: boolean[] = [];
+  const tight: boolean[] = [];
+  const wildcard: boolean[] = [];
   const boundary: boolean[] = [];
   const phrase: boolean[] = [];
   let previousPlainBoundary = true;
@@ -289,12 +246,16 @@ function tokenize(text: string): Tokens {
     const between = gaps[k + 1];
     const short = between.length <= MAX_JOIN_GAP;
     const bothSingle = tokens[k].single && tokens[k + 1].single;
+    const bothLetters = tokens[k].hasLetter && tokens[k + 1].hasLetter;
     // 'n.u.d.e n.u.d.e', 'a n.u.d.e': whitespace next to a dotted run of letters separates words.
     // (A gap between two tokens is never empty, so a tight one holds dots or joiners.)
     const dottedBefore = k > 0 && tokens[k - 1].single && gaps[k].tight;
     const dottedAfter = k + 2 < tokens.length && tokens[k + 2].single && gaps[k + 2].tight;
     const splitsSpelling = bothSingle && between.blank && (dottedBefore || dottedAfter);
     joinable[k] = short && !splitsSpelling && (between.tight || (between.loose && bothSingle));
+    spaced[k] = short && between.blank && !bothSingle && bothLetters;
+    tight[k] = between.tight;
+    wildcard[k] = between.wildcard && bothLetters;
     const plainBoundary = !(joinable[k] && bothSingle);
     // 'a n u d e': a standalone article in front of a spelled-out word is not part of it. Only the first
     // single of a run qualifies, so 'a a a a …' does not turn every letter into a word start.
@@ -304,7 +265,7 @@ function tokenize(text: string): Tokens {
     previousPlainBoundary = plainBoundary;
     phrase[k] = between.phrase;
   }
-  return { tokens, joinable, boundary, phrase };
+  return { tokens, joinable, spaced, tight, wildcard, boundary, phrase };
 }
 
 interface Word {
@@ -317,7 +278,7 @@ interface Word {
 /** Collapses repeated letters as text is appended, so joining many pieces stays linear. */
 class Collapser {
   key = '';
-  readonly runs: number[] = [];
+  runs: number[] = [];
   length = 0;
   private last = '';
 
@@ -335,6 +296,15 @@ class Collapser {
     return this;
   }
 
+  copy(): Collapser {
+    const copy = new Collapser();
+    copy.key = this.key;
+    copy.runs = [...this.runs];
+    copy.length = this.length;
+    copy.last = this.last;
+    return copy;
+  }
+
   word(): Word {
     return { key: this.key, runs: [...this.runs] };
   }
@@ -350,65 +320,198 @@ function stretches(text: readonly number[], term: readonly number[]): boolean {
   return true;
 }
 
+/** What the pieces from one starting token read as, so far. */
+class Reading {
+  leet = new Collapser();
+  /** Until a piece with a letter joins, digits are a number; both readings are kept until then. */
+  plain = new Collapser();
+  hasLetter = false;
+  /** Pieces read, and how many of them joined across spaces. */
+  pieces = 0;
+  spacedJoins = 0;
+  /** Whether every piece is a known word (then a join across spaces is never made). */
+  allKnown = true;
+  /** Key lengths before the first and the last join across spaces: a term must span them. */
+  firstSplit = 0;
+  lastSplit = 0;
+  wildcard = false;
+  /** The key last recorded as a candidate, when its repeats already satisfy every term word with that key. */
+  settledKey: string | undefined;
+
+  get current(): Collapser {
+    return this.hasLetter ? this.leet : this.plain;
+  }
+
+  append(token: Token, known: boolean): void {
+    this.leet.append(token.leet);
+    if (!this.hasLetter) this.plain.append(token.plain);
+    this.hasLetter ||= token.hasLetter;
+    this.allKnown &&= known;
+    this.pieces++;
+  }
+
+  joinSpaced(): void {
+    this.lastSplit = this.current.key.length;
+    if (this.spacedJoins++ === 0) this.firstSplit = this.lastSplit;
+  }
+
+  /** The same reading with a hidden letter after what was read so far. */
+  withWildcard(): Reading {
+    const copy = Object.assign(new Reading(), this, { leet: this.leet.copy(), plain: this.plain.copy(), wildcard: true });
+    copy.leet.append(WILDCARD);
+    copy.hasLetter = true;
+    return copy;
+  }
+}
+
+type TermKind = 'word' | 'stem' | 'part';
+
 interface Candidate extends Word {
   /** Index of the candidate's last token. */
   readonly end: number;
+  /**
+   * Key lengths before the first and the last join across spaces, 0 when none. A stem or part must span
+   * them, ending inside the last piece ('por nografia', not 'Rap ist cool' for 'rapist*').
+   */
+  readonly firstSplit: number;
+  readonly lastSplit: number;
+  /** The longest stem key (of either list) the word begins with, and whether it contains a part. */
+  readonly stem: string | undefined;
+  readonly part: boolean;
 }
 
 interface CompiledTerm {
   readonly term: string;
+  readonly kind: TermKind;
   readonly words: readonly Word[];
+}
+
+/** Every key with one inner letter hidden, as a prompt may write it with a wildcard ('p?rn' for 'porn'). */
+function withHiddenLetter(key: string): string[] {
+  const keys: string[] = [];
+  for (let i = 1; i < key.length - 1; i++) keys.push(key.slice(0, i) + WILDCARD + key.slice(i + 1));
+  return keys;
 }
 
 class TermIndex {
   readonly byFirstWord = new Map<string, CompiledTerm[]>();
+  /** Stems and parts by key (with their wildcard spellings), for the prefix and substring lookups. */
+  readonly stems = new Map<string, CompiledTerm[]>();
+  readonly parts = new Map<string, CompiledTerm[]>();
   readonly keys = new Set<string>();
 
   constructor(terms: readonly string[], list: string) {
     for (const term of terms) {
-      const { tokens } = tokenize(term);
+      const kind: TermKind = term.startsWith('*') && term.endsWith('*') ? 'part' : term.endsWith('*') ? 'stem' : 'word';
+      const { tokens } = tokenize(kind === 'word' ? term : term.replace(/^\*|\*$/g, ''));
       if (tokens.length === 0) throw new Error(`${list} term ${JSON.stringify(term)} has no letters or digits`);
+      if (kind !== 'word' && tokens.length > 1) throw new Error(`${list} term ${JSON.stringify(term)}: only a single word can be a stem or a part`);
       const words = tokens.map((token) => collapse(token.hasLetter ? token.leet : token.plain));
-      this.add({ term, words });
+      this.add({ term, kind, words });
       if (words.length > 1) {
         const hasLetter = tokens.some((token) => token.hasLetter);
         const joined = tokens.map((token) => (hasLetter ? token.leet : token.plain)).join('');
-        this.add({ term, words: [collapse(joined)] });
+        this.add({ term, kind, words: [collapse(joined)] });
+      }
+      if (words.length === 1 && tokens[0].hasLetter) {
+        for (const key of withHiddenLetter(words[0].key)) this.add({ term, kind, words: [{ key, runs: words[0].runs }] });
       }
     }
   }
 
   get size(): number {
-    return this.byFirstWord.size;
+    return this.byFirstWord.size + this.stems.size + this.parts.size;
   }
 
   private add(compiled: CompiledTerm): void {
     const first = compiled.words[0].key;
-    const bucket = this.byFirstWord.get(first);
+    const map = compiled.kind === 'word' ? this.byFirstWord : compiled.kind === 'stem' ? this.stems : this.parts;
+    const bucket = map.get(first);
     if (bucket) bucket.push(compiled);
-    else this.byFirstWord.set(first, [compiled]);
-    for (const word of compiled.words) this.keys.add(word.key);
+    else map.set(first, [compiled]);
+    if (compiled.kind === 'word') for (const word of compiled.words) this.keys.add(word.key);
+  }
+}
+
+/** Words that begin with a stem or contain a part and are still fine; 'nudel*' excepts every word it begins. */
+class Exceptions {
+  private readonly words = new Set<string>();
+  private readonly stems: string[] = [];
+
+  constructor(entries: readonly string[]) {
+    for (const entry of entries) {
+      const { tokens } = tokenize(entry.replace(/\*$/, ''));
+      if (tokens.length !== 1 || !tokens[0].hasLetter) throw new Error(`exception ${JSON.stringify(entry)} must be a single word`);
+      const key = collapse(tokens[0].leet).key;
+      if (entry.endsWith('*')) this.stems.push(key);
+      else this.words.add(key);
+    }
+  }
+
+  has(key: string): boolean {
+    return this.words.has(key) || this.stems.some((stem) => key.startsWith(stem));
   }
 }
 
 interface TermKeys {
-  /** Every word of every term: only candidates equal to one of these are kept. */
+  /** Every word of every term: candidates are kept when equal to one of these. */
   readonly keys: ReadonlySet<string>;
-  /** Every prefix of those: lets a candidate stop growing as soon as it cannot become one. */
+  /** For each of those, the most repeats any term word with that key asks of each letter. */
+  readonly mostRuns: ReadonlyMap<string, readonly number[]>;
+  /** Every prefix of those and of the stems: lets a candidate stop growing as soon as it cannot become one. */
   readonly prefixes: ReadonlySet<string>;
+  /** The stems' keys by their first letter, longest first. */
+  readonly stemsByFirstLetter: ReadonlyMap<string, readonly string[]>;
+  /** Finds any part's key (with their wildcard spellings) in a word. */
+  readonly parts: RegExp;
+  readonly knownWords: ReadonlySet<string>;
 }
 
-function termKeys(indexes: readonly TermIndex[]): TermKeys {
+function termKeys(indexes: readonly TermIndex[], knownWords: readonly string[]): TermKeys {
   const keys = new Set<string>();
+  const mostRuns = new Map<string, number[]>();
+  for (const index of indexes) {
+    for (const compiled of [...index.byFirstWord.values()].flat()) {
+      for (const word of compiled.words) {
+        const runs = mostRuns.get(word.key);
+        mostRuns.set(word.key, runs ? runs.map((run, r) => Math.max(run, word.runs[r])) : [...word.runs]);
+      }
+    }
+  }
   const prefixes = new Set<string>();
+  const stems = new Set<string>();
+  const parts = new Set<string>();
+  const addPrefixes = (key: string) => {
+    for (let length = 1; length <= key.length; length++) prefixes.add(key.slice(0, length));
+  };
   for (const index of indexes) {
     for (const key of index.keys) {
       keys.add(key);
-      for (let length = 1; length <= key.length; length++) prefixes.add(key.slice(0, length));
+      addPrefixes(key);
+    }
+    for (const key of index.stems.keys()) {
+      stems.add(key);
+      addPrefixes(key);
+    }
+    for (const key of index.parts.keys()) {
+      parts.add(key);
+      addPrefixes(key);
     }
   }
-  return { keys, prefixes };
+  const stemsByFirstLetter = new Map<string, string[]>();
+  for (const stem of [...stems].sort((a, b) => b.length - a.length)) {
+    const bucket = stemsByFirstLetter.get(stem[0]);
+    if (bucket) bucket.push(stem);
+    else stemsByFirstLetter.set(stem[0], [stem]);
+  }
+  const known = new Set(knownWords.flatMap((word) => tokenize(word).tokens.map((token) => token.leet)));
+  const escape = (key: string) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // A pattern that never matches when there are no parts.
+  const partPattern = new RegExp(parts.size > 0 ? [...parts].map(escape).join('|') : '(?!)');
+  return { keys, mostRuns, prefixes, stemsByFirstLetter, parts: partPattern, knownWords: known };
 }
+
+const NO_CANDIDATES: Candidate[] = [];
 
 /** One prompt's tokens, with the candidate words at each position computed once and shared by both lists. */
 class Scan {
@@ -423,55 +526,130 @@ class Scan {
     return this.t.tokens.length;
   }
 
-  /** The words that start at token i: the token alone, and it joined to the following ones where allowed. */
+  /**
+   * The words that start at token i: the token alone, and it joined to the following ones where allowed
+   * (directly, across spaces, or with a hidden letter in between).
+   */
   candidatesAt(i: number): readonly Candidate[] {
     const cached = this.cache[i];
     if (cached) return cached;
-    const { tokens, joinable, boundary } = this.t;
-    const { keys, prefixes } = this.terms;
-    const found: Candidate[] = [];
+    const { tokens, boundary } = this.t;
+    const { prefixes, knownWords } = this.terms;
+    let found: Candidate[] = NO_CANDIDATES;
     if (i === 0 || boundary[i - 1]) {
-      // Until a piece with a letter joins, digits are a number; both readings are kept until then.
-      const leet = new Collapser();
-      const plain = new Collapser();
-      let hasLetter = false;
-      for (let j = i; j < tokens.length; j++) {
-        if (j > i && (!joinable[j - 1] || leet.length > MAX_CANDIDATE_CHARS)) break;
-        leet.append(tokens[j].leet);
-        if (!hasLetter) plain.append(tokens[j].plain);
-        hasLetter ||= tokens[j].hasLetter;
-        // Keys only grow as pieces are added: once no term word starts this way, none further along will.
-        if (!prefixes.has(leet.key) && (hasLetter || !prefixes.has(plain.key))) break;
-        const current = hasLetter ? leet : plain;
+      found = [];
+      let readings = [new Reading()];
+      for (let j = i; j < tokens.length && readings.length > 0; j++) {
+        if (j > i) readings = this.crossGap(readings, j - 1);
+        const known = knownWords.has(tokens[j].leet);
         const atBoundary = j === tokens.length - 1 || boundary[j];
-        if (atBoundary && keys.has(current.key)) found.push({ ...current.word(), end: j });
+        let kept = 0;
+        for (const reading of readings) {
+          reading.append(tokens[j], known);
+          const key = reading.current.key;
+          const stem = this.stemOf(key);
+          if (atBoundary) this.record(found, reading, i, j, stem);
+          // Keys only grow as pieces are added: once no term begins this way, none further along will.
+          if (prefixes.has(reading.leet.key) || (!reading.hasLetter && prefixes.has(reading.plain.key)) || stem !== undefined) readings[kept++] = reading;
+        }
+        readings.length = kept;
       }
     }
-    this.cache[i] = found;
-    return found;
+    this.cache[i] = found.length > 0 ? found : NO_CANDIDATES;
+    return this.cache[i] as readonly Candidate[];
   }
+
+  /** The readings that continue past the gap after token k. */
+  private crossGap(readings: Reading[], k: number): Reading[] {
+    const { joinable, wildcard } = this.t;
+    // The common case, one reading joining plainly, continues in place.
+    if (readings.length === 1 && joinable[k] && !wildcard[k]) return readings[0].leet.length > MAX_CANDIDATE_CHARS ? [] : readings;
+    const next: Reading[] = [];
+    for (const reading of readings) {
+      if (reading.leet.length > MAX_CANDIDATE_CHARS) continue;
+      // The wildcard reading is a copy made before the plain one joins; the plain one comes first.
+      const withWildcard = this.t.wildcard[k] && !reading.wildcard ? reading.withWildcard() : undefined;
+      if (this.t.joinable[k]) {
+        next.push(reading);
+      } else if (this.t.spaced[k] && reading.pieces < MAX_SPACED_PIECES && reading.hasLetter) {
+        reading.joinSpaced();
+        next.push(reading);
+      }
+      if (withWildcard) next.push(withWildcard);
+    }
+    return next;
+  }
+
+  /**
+   * Keeps the reading of tokens i..j as a candidate when it could match anything: a term word, a stem or
+   * a part. A word split by spaces needs a piece that is not a known word, and its first and last pieces
+   * must stand alone (not "sister's ex-boyfriend").
+   */
+  private record(found: Candidate[], reading: Reading, i: number, j: number, stem: string | undefined): void {
+    const { tight } = this.t;
+    if (reading.spacedJoins > 0 && (reading.allKnown || (i > 0 && tight[i - 1]) || (j < tight.length && tight[j]))) return;
+    const current = reading.current;
+    const key = current.key;
+    const part = this.terms.parts.test(key);
+    if (!part && stem === undefined && !this.terms.keys.has(key)) return;
+    // 'aa.aa.aa…' reads 'a' again and again, only with more repeats: once the repeats satisfy every term
+    // word, the longer readings add nothing but cost (a phrase may then not continue from them).
+    if (reading.settledKey === key) return;
+    const runs = this.terms.mostRuns.get(key);
+    if (runs && stretches(current.runs, runs)) reading.settledKey = key;
+    found.push({ key, runs: [...current.runs], end: j, firstSplit: reading.firstSplit, lastSplit: reading.lastSplit, stem, part });
+  }
+
+  /** The longest stem key that begins key. */
+  private stemOf(key: string): string | undefined {
+    for (const stem of this.terms.stemsByFirstLetter.get(key[0]) ?? []) if (key.startsWith(stem)) return stem;
+    return undefined;
+  }
+
 }
 
-function isFree(masked: Uint8Array | undefined, from: number, to: number): boolean {
-  if (!masked) return true;
-  for (let k = from; k <= to; k++) if (masked[k]) return false;
-  return true;
+/** For each token, the index of the first token set aside by the allowlist at or after it. */
+type Masked = Int32Array;
+
+function isFree(masked: Masked | undefined, from: number, to: number): boolean {
+  return masked === undefined || masked[from] > to;
+}
+
+interface Lists {
+  readonly index: TermIndex;
+  readonly exceptions: Exceptions;
+}
+
+/** The stem or part of index that the candidate's word begins with or contains, unless it is an exception. */
+function stemOrPartMatch(lists: Lists, candidate: Candidate): string | undefined {
+  const { index, exceptions } = lists;
+  for (let length = candidate.stem?.length ?? 0; length > candidate.lastSplit; length--) {
+    const stems = index.stems.get(candidate.key.slice(0, length));
+    if (!stems) continue;
+    for (const stem of stems) {
+      if (stretches(candidate.runs, stem.words[0].runs) && !exceptions.has(candidate.key)) return stem.term;
+    }
+  }
+  if (!candidate.part) return undefined;
+  for (const [key, parts] of index.parts) {
+    const at = candidate.key.indexOf(key);
+    const spans = candidate.lastSplit === 0 || (at < candidate.firstSplit && at + key.length > candidate.lastSplit);
+    if (at >= 0 && spans && !exceptions.has(candidate.key)) return parts[0].term;
+  }
+  return undefined;
 }
 
 /** The leftmost-starting term of index at token i: its text and the index of its last token. */
-function matchAt(
-  scan: Scan,
-  index: TermIndex,
-  i: number,
-  masked?: Uint8Array,
-): { term: string; end: number } | undefined {
+function matchAt(scan: Scan, lists: Lists, i: number, masked?: Masked): { term: string; end: number } | undefined {
   for (const candidate of scan.candidatesAt(i)) {
     if (!isFree(masked, i, candidate.end)) continue;
-    for (const compiled of index.byFirstWord.get(candidate.key) ?? []) {
+    for (const compiled of lists.index.byFirstWord.get(candidate.key) ?? []) {
       if (!stretches(candidate.runs, compiled.words[0].runs)) continue;
       const end = matchRest(scan, compiled, 1, candidate.end, masked);
       if (end !== undefined) return { term: compiled.term, end };
     }
+    const term = candidate.stem !== undefined || candidate.part ? stemOrPartMatch(lists, candidate) : undefined;
+    if (term !== undefined) return { term, end: candidate.end };
   }
   return undefined;
 }
@@ -481,7 +659,7 @@ function matchRest(
   compiled: CompiledTerm,
   w: number,
   previousEnd: number,
-  masked: Uint8Array | undefined,
+  masked: Masked | undefined,
 ): number | undefined {
   if (w === compiled.words.length) return previousEnd;
   const start = previousEnd + 1;
@@ -497,30 +675,34 @@ function matchRest(
 }
 
 export class ContentFilter {
-  private readonly blocked: TermIndex;
-  private readonly allowed: TermIndex;
+  private readonly blocked: Lists;
+  private readonly allowed: Lists;
   private readonly terms: TermKeys;
 
-  /** Throws if a term has nothing to match (empty, or punctuation only): a silently ignored entry hides a config mistake. */
-  constructor(options: ContentFilterOptions = { blocked: DEFAULT_BLOCKED_TERMS, allowed: DEFAULT_ALLOWED_TERMS }) {
-    this.blocked = new TermIndex(options.blocked, 'blocked');
-    this.allowed = new TermIndex(options.allowed, 'allowed');
-    this.terms = termKeys([this.blocked, this.allowed]);
+  /** Throws if an entry has nothing to match (empty, or punctuation only): a silently ignored entry hides a config mistake. */
+  constructor(options: ContentFilterOptions = DEFAULT_CONTENT_POLICY) {
+    const exceptions = new Exceptions(options.exceptions ?? []);
+    this.blocked = { index: new TermIndex(options.blocked, 'blocked'), exceptions };
+    this.allowed = { index: new TermIndex(options.allowed, 'allowed'), exceptions };
+    this.terms = termKeys([this.blocked.index, this.allowed.index], options.knownWords ?? []);
   }
 
   /** The first blocked term (as configured) found in text, after the allowlist's phrases are set aside. */
   check(text: string): ContentCheckResult {
-    if (this.blocked.size === 0) return OK;
+    if (this.blocked.index.size === 0) return OK;
     const scan = new Scan(tokenize(text), this.terms);
-    const masked = new Uint8Array(scan.length);
-    if (this.allowed.size > 0) {
+    const allowed = new Uint8Array(scan.length);
+    if (this.allowed.index.size > 0) {
       for (let i = 0; i < scan.length; i++) {
         const match = matchAt(scan, this.allowed, i);
-        if (match) masked.fill(1, i, match.end + 1);
+        if (match) allowed.fill(1, i, match.end + 1);
       }
     }
+    const masked: Masked = new Int32Array(scan.length + 1);
+    masked[scan.length] = scan.length;
+    for (let i = scan.length - 1; i >= 0; i--) masked[i] = allowed[i] ? i : masked[i + 1];
     for (let i = 0; i < scan.length; i++) {
-      if (masked[i]) continue;
+      if (allowed[i]) continue;
       const match = matchAt(scan, this.blocked, i, masked);
       if (match) return { ok: false, term: match.term };
     }
