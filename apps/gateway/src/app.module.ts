@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { JobEvents, JobsModule, QueuesModule } from '@pixel-prompt/jobs';
 import { ModelRegistry } from '@pixel-prompt/models';
-import { PROMPT_ENHANCER, createPromptEnhancer } from '@pixel-prompt/prompts';
+import { MODERATION_PROVIDER, PROMPT_ENHANCER, createModerationProvider, createPromptEnhancer } from '@pixel-prompt/prompts';
 import { RedisModule, RedisReadinessCheck } from '@pixel-prompt/redis';
 import { ServiceModule } from '@pixel-prompt/service';
 import { provideImageLinks } from '@pixel-prompt/storage';
@@ -35,6 +35,8 @@ export class AppModule {
         Edge,
         // ENHANCER picks the embedded enhancer (the default) or an LLM one (libs/prompts).
         { provide: PROMPT_ENHANCER, useFactory: () => createPromptEnhancer(config) },
+        // MODERATION adds a hosted moderation stage after the word list; null when off (the default).
+        { provide: MODERATION_PROVIDER, useFactory: () => createModerationProvider(config) },
         GatewayMetrics,
       ],
     };

@@ -68,7 +68,7 @@ export class EdgeController {
   @HttpCode(200)
   @ApiBody({ schema: openApiSchema(enhanceRequestSchema) })
   @ApiResponse({ status: 200, description: '{original, enhanced}' })
-  @ApiErrors(400, 413, 415, 429, 502)
+  @ApiErrors(400, 413, 415, 429, 502, 503)
   async enhance(
     @Body() body: unknown,
     @Req() req: Request,
@@ -77,6 +77,7 @@ export class EdgeController {
     const { prompt } = parseBody(enhanceRequestSchema, body);
     this.edge.screen(prompt, 'prompt');
     await this.edge.admit('enhance', req, res);
+    await this.edge.moderate(prompt, 'prompt', res);
     let enhanced: string;
     try {
       enhanced = await this.enhancer.enhance(prompt, AbortSignal.timeout(ENHANCE_TIMEOUT_MS));
@@ -86,6 +87,7 @@ export class EdgeController {
       throw new ApiError(502, 'ENHANCE_FAILED', 'The prompt could not be enhanced right now. Try again, or generate with your own prompt.');
     }
     this.edge.screen(enhanced, 'enhanced prompt');
+    await this.edge.moderate(enhanced, 'enhanced prompt', res);
     return { original: prompt, enhanced };
   }
 

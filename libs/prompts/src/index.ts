@@ -4,3 +4,7 @@ export * from './lib/enhancers/enhancer-factory';
 export * from './lib/enhancers/llm-enhancers';
 export * from './lib/enhancers/local-enhancer';
 export * from './lib/enhancers/prompt-enhancer';
+export * from './lib/moderation/bedrock-guardrail-moderation';
+export * from './lib/moderation/moderation-factory';
+export * from './lib/moderation/moderation-provider';
+export * from './lib/moderation/openai-moderation';

@@ -1,3 +1,4 @@
+import { configured } from '../configured';
 import { LocalPromptEnhancer } from './local-enhancer';
 import { BedrockConverseEnhancer, GeminiEnhancer, OpenAiChatEnhancer } from './llm-enhancers';
 import type { PromptEnhancer } from './prompt-enhancer';
@@ -26,25 +27,17 @@ export interface EnhancerConfig {
   AWS_REGION: string;
 }
 
-/**
- * The enhancer ENHANCER names. The schema already refused a hosted enhancer without its key, so a
- * missing key here is a programming error, not a configuration one.
- */
+/** The enhancer ENHANCER names. */
 export function createPromptEnhancer(config: EnhancerConfig): PromptEnhancer {
   const model = config.ENHANCER_MODEL;
   switch (config.ENHANCER) {
     case 'local':
       return new LocalPromptEnhancer();
     case 'openai':
-      return new OpenAiChatEnhancer({ apiKey: requireKey(config.OPENAI_API_KEY ?? config.OPENAI_API_KEY_FILE, 'OPENAI_API_KEY'), model, baseUrl: config.ENHANCER_BASE_URL });
+      return new OpenAiChatEnhancer({ apiKey: configured('OPENAI_API_KEY', config.OPENAI_API_KEY, config.OPENAI_API_KEY_FILE), model, baseUrl: config.ENHANCER_BASE_URL });
     case 'gemini':
-      return new GeminiEnhancer({ apiKey: requireKey(config.GEMINI_API_KEY ?? config.GEMINI_API_KEY_FILE, 'GEMINI_API_KEY'), model });
+      return new GeminiEnhancer({ apiKey: configured('GEMINI_API_KEY', config.GEMINI_API_KEY, config.GEMINI_API_KEY_FILE), model });
     case 'bedrock':
       return new BedrockConverseEnhancer({ model, region: config.AWS_REGION });
   }
-}
-
-function requireKey(key: string | undefined, variable: string): string {
-  if (!key) throw new Error(`${variable} is not set`);
-  return key;
 }

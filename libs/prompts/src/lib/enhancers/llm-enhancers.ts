@@ -4,7 +4,6 @@ import {
   GOOGLE_BASE_URL,
   OPENAI_BASE_URL,
   ProviderError,
-  bedrockFailure,
   errorBody,
   errorForStatus,
   googleFailure,
@@ -12,10 +11,10 @@ import {
   openAiFailure,
   providerFetch,
   readJson,
-  retryAfterSeconds,
   stringField,
   trimSlash,
 } from '@pixel-prompt/providers';
+import { bedrockCallFailure } from '../bedrock-failure';
 import type { PromptEnhancer } from './prompt-enhancer';
 
 /** The one instruction every LLM enhancer sends, so switching providers changes the voice, not the task. */
@@ -192,8 +191,7 @@ export class BedrockConverseEnhancer implements PromptEnhancer {
       stopReason = response.stopReason;
       text = (response.output?.message?.content ?? []).map((block) => block.text ?? '').join('');
     } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw withRetryAfter(bedrockFailure(error), error);
+      throw bedrockCallFailure(error, signal);
     }
     if (stopReason === 'guardrail_intervened' || stopReason === 'content_filtered') {
       throw new ProviderError('CONTENT_REJECTED', `${BEDROCK_LABEL} refused the prompt under its content policy`, false);
@@ -210,13 +208,4 @@ export class BedrockConverseEnhancer implements PromptEnhancer {
   onModuleDestroy(): void {
     this.destroy();
   }
-}
-
-/** Bedrock throttling with the wait the service asked for: the SDK keeps the raw answer on the error. */
-function withRetryAfter(failure: ProviderError, error: unknown): ProviderError {
-  if (failure.code !== 'RATE_LIMITED' || failure.retryAfterSeconds !== undefined) return failure;
-  const response = isRecord(error) ? error['$response'] : undefined;
-  const headers = isRecord(response) ? response['headers'] : undefined;
-  const wait = retryAfterSeconds(stringField(headers, 'retry-after'));
-  return wait === undefined ? failure : new ProviderError(failure.code, failure.message, failure.retryable, wait);
 }
