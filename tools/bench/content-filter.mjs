@@ -2,20 +2,14 @@
 // which takes the Unicode normalisation path) and on the inputs most likely to be slow (joined pieces,
 // spelled-out letters, words split by spaces), at the 1000-character prompt limit.
 // Run: source tools/node/use-node24.sh && node tools/bench/content-filter.mjs
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { typescriptRequire } from '../node/typescript.mjs';
 import { percentile } from './measure.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(import.meta.url);
-// The filter is TypeScript with JSON data files beside it: compile it on the fly as CommonJS.
-delete process.env.TS_NODE_COMPILER_OPTIONS;
-require('ts-node').register({
-  transpileOnly: true,
-  project: join(root, 'libs/prompts/tsconfig.json'),
-  compilerOptions: { module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '6.0' },
-});
+// The filter is TypeScript with JSON data files beside it.
+const require = typescriptRequire(root, 'libs/prompts/tsconfig.json');
 const { ContentFilter } = require(join(root, 'libs/prompts/src/lib/content-filter/content-filter.ts'));
 const filter = new ContentFilter();
 

@@ -8,20 +8,14 @@
 // Keys come from the same variables as the generation service (or their *_FILE variants); AWS from
 // the default credential chain. Models whose key is missing are reported as skipped, never called.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { typescriptRequire } from '../node/typescript.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(import.meta.url);
 
 // The libraries are TypeScript; compile them on the fly with the workspace's own path aliases.
-delete process.env.TS_NODE_COMPILER_OPTIONS;
-require('ts-node').register({
-  transpileOnly: true,
-  project: join(root, 'libs/providers/tsconfig.json'),
-  compilerOptions: { module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '6.0' },
-});
+const require = typescriptRequire(root, 'libs/providers/tsconfig.json');
 const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8'));
 require('tsconfig-paths').register({ baseUrl: root, paths: compilerOptions.paths });
 

@@ -1,12 +1,10 @@
-import { ProviderError } from '@pixel-prompt/providers';
-import { FakeProviderServer, expectAbortDropsConnection, json, jsonBody, quiet, rejectionOf } from '@pixel-prompt/testing';
+import { FakeProviderServer, expectAbortDropsConnection, json, jsonBody, quiet } from '@pixel-prompt/testing';
 import { BedrockGuardrailModeration, OpenAiModeration } from '../src';
+import { BEDROCK_FAILURES, expectBedrockFailureMapped, failure } from './fakes';
 
 const OPENAI_KEY = 'sk-test-moderation-0123456789abcdefghijklmn';
 const AWS_SECRET = 'fakeSecretAccessKeyForModerationTests0123';
 const TEXT = 'a red fox in the snow';
-
-const failure = (promise: Promise<unknown>): Promise<ProviderError> => rejectionOf(promise, ProviderError);
 
 /** A moderation result as the endpoint documents it (omni-moderation: 13 categories, scores, input types). */
 function moderationResult(flagged: readonly string[]) {
@@ -114,7 +112,6 @@ describe('Amazon Bedrock ApplyGuardrail contract (real AWS SDK)', () => {
     assessments,
     guardrailCoverage: { textCharacters: { guarded: TEXT.length, total: TEXT.length } },
   });
-  const awsError = (type: string) => ({ 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` });
 
   it('sends a signed ApplyGuardrail request for the text as INPUT and passes it when the guardrail does nothing', async () => {
     server.handle((_req, res) => json(res, 200, applied('NONE')));
@@ -149,19 +146,8 @@ describe('Amazon Bedrock ApplyGuardrail contract (real AWS SDK)', () => {
     expect(await moderation.moderate(TEXT, quiet())).toEqual({ flagged: true, categories: ['SEXUAL', 'topic:Weapons'] });
   });
 
-  it.each([
-    ['AccessDeniedException', 403, 'AUTH', false, undefined],
-    ['ResourceNotFoundException', 404, 'PROVIDER_ERROR', false, undefined],
-    ['ThrottlingException', 429, 'RATE_LIMITED', true, 5],
-    ['InternalServerException', 500, 'PROVIDER_ERROR', true, undefined],
-    ['ServiceUnavailableException', 503, 'PROVIDER_ERROR', true, undefined],
-  ] as const)('maps %s (HTTP %i) to %s, in one attempt', async (type, status, code, retryable, retryAfter) => {
-    server.handle((_req, res) => json(res, status, { message: `failed for ${AWS_SECRET}` }, { ...awsError(type), 'retry-after': '5' }));
-    const error = await failure(moderation.moderate(TEXT, quiet()));
-    expect(error).toMatchObject({ code, retryable });
-    expect(error.retryAfterSeconds).toBe(retryAfter);
-    expect(error.message).not.toContain(AWS_SECRET);
-    expect(server.requests).toHaveLength(1);
+  it.each(BEDROCK_FAILURES)('maps %s (HTTP %i) to %s, in one attempt', async (...failed) => {
+    await expectBedrockFailureMapped(server, (signal) => moderation.moderate(TEXT, signal), failed, AWS_SECRET);
   });
 
   it('aborts the SDK call when the signal fires', async () => {

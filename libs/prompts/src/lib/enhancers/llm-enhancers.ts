@@ -8,13 +8,13 @@ import {
   errorForStatus,
   googleFailure,
   isRecord,
-  openAiFailure,
   providerFetch,
   readJson,
   stringField,
   trimSlash,
 } from '@pixel-prompt/providers';
 import { bedrockCallFailure } from '../bedrock-failure';
+import { postOpenAiJson } from '../openai-request';
 import type { PromptEnhancer } from './prompt-enhancer';
 
 /** The one instruction every LLM enhancer sends, so switching providers changes the voice, not the task. */
@@ -80,20 +80,7 @@ export class OpenAiChatEnhancer implements PromptEnhancer {
         { role: 'user', content: prompt },
       ],
     };
-    const response = await providerFetch(
-      OPENAI_LABEL,
-      `${this.baseUrl}/v1/chat/completions`,
-      {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.options.apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
-      },
-      signal,
-    );
-    if (!response.ok) {
-      throw errorForStatus(OPENAI_LABEL, response.status, openAiFailure(await errorBody(response, signal)), response.headers.get('retry-after'));
-    }
-    const answer = await readJson(OPENAI_LABEL, response, signal);
+    const answer = await postOpenAiJson(OPENAI_LABEL, `${this.baseUrl}/v1/chat/completions`, this.options.apiKey, body, signal);
     const choice: unknown = isRecord(answer) && Array.isArray(answer['choices']) ? answer['choices'][0] : undefined;
     const message = isRecord(choice) ? choice['message'] : undefined;
     if (stringField(choice, 'finish_reason') === 'content_filter' || stringField(message, 'refusal')) {

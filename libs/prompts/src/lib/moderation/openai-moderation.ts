@@ -1,4 +1,5 @@
-import { OPENAI_BASE_URL, ProviderError, errorBody, errorForStatus, isRecord, openAiFailure, providerFetch, readJson, trimSlash } from '@pixel-prompt/providers';
+import { OPENAI_BASE_URL, ProviderError, isRecord, trimSlash } from '@pixel-prompt/providers';
+import { postOpenAiJson } from '../openai-request';
 import { type ModerationProvider, type ModerationVerdict, NOT_FLAGGED } from './moderation-provider';
 
 export const OPENAI_MODERATION_MODEL = 'omni-moderation-latest';
@@ -23,20 +24,7 @@ export class OpenAiModeration implements ModerationProvider {
   }
 
   async moderate(text: string, signal: AbortSignal): Promise<ModerationVerdict> {
-    const response = await providerFetch(
-      LABEL,
-      `${this.baseUrl}/v1/moderations`,
-      {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.options.apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ model: this.model, input: text }),
-      },
-      signal,
-    );
-    if (!response.ok) {
-      throw errorForStatus(LABEL, response.status, openAiFailure(await errorBody(response, signal)), response.headers.get('retry-after'));
-    }
-    const answer = await readJson(LABEL, response, signal);
+    const answer = await postOpenAiJson(LABEL, `${this.baseUrl}/v1/moderations`, this.options.apiKey, { model: this.model, input: text }, signal);
     // One input, one result: {flagged, categories: {sexual: true, ...}, category_scores: {...}}.
     const result: unknown = isRecord(answer) && Array.isArray(answer['results']) ? answer['results'][0] : undefined;
     if (!isRecord(result) || typeof result['flagged'] !== 'boolean') {
