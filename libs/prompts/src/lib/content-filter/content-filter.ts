@@ -1,5 +1,5 @@
-import characters from './characters.json';
 import { DEFAULT_CONTENT_POLICY } from './policy';
+import { Collapser, MAX_CANDIDATE_CHARS, MAX_SPACED_PIECES, type Token, type Tokens, WILDCARD, type Word, collapse, collapsedKey, tokenize } from './tokens';
 
 /**
  * Word-list content filter for prompts: a cheap first gate in front of the image models, not a classifier.
@@ -62,258 +62,6 @@ export interface ContentFilterOptions {
 
 const OK: ContentCheckResult = Object.freeze({ ok: true });
 
-const LOOK_ALIKES: ReadonlyMap<string, string> = new Map(Object.entries(characters.lookAlikes));
-const LEET: ReadonlyMap<string, string> = new Map(Object.entries(characters.leet));
-
-const escapeClass = (chars: Iterable<string>): string => [...chars].map((ch) => ch.replace(/[\\\]^-]/g, '\\$&')).join('');
-const LOOK_ALIKE = new RegExp(`[${escapeClass(LOOK_ALIKES.keys())}]`, 'gu');
-const LEET_CHARS = new RegExp(`[${escapeClass(LEET.keys())}]`, 'g');
-const readLookAlike = (ch: string): string => LOOK_ALIKES.get(ch) ?? ch;
-const readLeet = (ch: string): string => LEET.get(ch) ?? ch;
-
-// Character classes of the prepared prompt.
-const OTHER = 0;
-const LETTER = 1;
-const DIGIT = 2;
-/** A look-alike symbol (LEET): a letter inside a word, punctuation elsewhere. */
-const SYMBOL = 3;
-const SPACE = 4;
-/** Joins pieces of a word ('n.u.d.e') but, as it usually ends a sentence, never the words of a phrase. */
-const DOT = 5;
-/** Joins pieces of a word and the words of a phrase ('n-u-d-e', 'child-abuse'). */
-const JOINER = 6;
-
-const ASCII_CLASS = new Uint8Array(128);
-for (let code = 0; code < 128; code++) {
-  const ch = String.fromCharCode(code);
-  if (ch >= 'a' && ch <= 'z') ASCII_CLASS[code] = LETTER;
-  else if (ch >= '0' && ch <= '9') ASCII_CLASS[code] = DIGIT;
-  else if (LEET.has(ch)) ASCII_CLASS[code] = SYMBOL;
-  else if (/\s/.test(ch)) ASCII_CLASS[code] = SPACE;
-  else if (ch === '.') ASCII_CLASS[code] = DOT;
-  else if ("-_*~'`/\\+".includes(ch)) ASCII_CLASS[code] = JOINER;
-  else ASCII_CLASS[code] = OTHER;
-}
-const UNICODE_JOINERS = new Set(['’', '‘', '·', '•']);
-/** Symbols that are punctuation at the edge of a word and letters only inside one ('nude!' is not 'nudei'). */
-const EDGE_SYMBOLS = new Set(['!', '|']);
-/** A single one of these between letters may hide a letter ('p*rn'). */
-const WILDCARDS = new Set(['*', '_', '?']);
-const WILDCARD = '?';
-const MAX_JOIN_GAP = 3;
-/** Stops joining pieces once a candidate word is this long, so a long run of pieces costs linear time. */
-const MAX_CANDIDATE_CHARS = 32;
-/** Most pieces a word split by spaces is read from ('n u de' is three). */
-const MAX_SPACED_PIECES = 4;
-
-const INVISIBLE = /[\p{M}\p{Cf}]/gu;
-const NON_ASCII = /[^\p{ASCII}]/u;
-const EMPTY_PARENS = /(?<=\p{L})\(\)(?=\p{L})/gu;
-const ANY_LETTER = /\p{L}/u;
-const NON_NUMBERS = /\P{N}/gu;
-const UNICODE_LETTER = /^\p{L}/u;
-const UNICODE_NUMBER = /^\p{N}/u;
-const UNICODE_SPACE = /^\s/u;
-
-/** Case, look-alikes, compatibility forms, accents and invisible characters folded away. */
-function normalise(text: string): string {
-  let s = text;
-  if (NON_ASCII.test(s)) {
-    // Before NFKD too: it would turn '⒩' into '(n)', and capitals must be read before case folding
-    // ('Ν', Greek capital nu, is an 'n'; its small letter 'ν' is a 'v').
-    s = s.replace(LOOK_ALIKE, readLookAlike).normalize('NFKD').replace(INVISIBLE, '').toLowerCase().replace(LOOK_ALIKE, readLookAlike);
-  } else {
-    s = s.toLowerCase();
-  }
-  return s.includes('()') ? s.replace(EMPTY_PARENS, 'o') : s;
-}
-
-function classify(s: string, i: number): number {
-  const code = s.charCodeAt(i);
-  if (code < 128) return ASCII_CLASS[code];
-  const ch = s.slice(i, i + 2);
-  if (UNICODE_LETTER.test(ch)) return LETTER;
-  if (UNICODE_NUMBER.test(ch)) return DIGIT;
-  if (UNICODE_SPACE.test(ch)) return SPACE;
-  if (LEET.has(s[i])) return SYMBOL;
-  return UNICODE_JOINERS.has(s[i]) ? JOINER : OTHER;
-}
-
-const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
-
-interface Token {
-  /** With look-alike digits and symbols read as letters. */
-  readonly leet: string;
-  /** Digits only: a word without letters is a number unless joined to letters. */
-  readonly plain: string;
-  readonly hasLetter: boolean;
-  readonly single: boolean;
-}
-
-/** The separator text between two tokens, summarised. */
-class Gap {
-  length = 0;
-  /** Only dots and joiners. */
-  tight = true;
-  /** Only dots, joiners and whitespace. */
-  loose = true;
-  /** Only joiners and whitespace. */
-  phrase = true;
-  /** Only whitespace. */
-  blank = true;
-  /** Exactly one wildcard character. */
-  wildcard = false;
-
-  add(cls: number, ch: string): void {
-    this.length++;
-    this.tight &&= cls === DOT || cls === JOINER;
-    this.loose &&= cls === DOT || cls === JOINER || cls === SPACE;
-    this.phrase &&= cls === JOINER || cls === SPACE;
-    this.blank &&= cls === SPACE;
-    this.wildcard = this.length === 1 && WILDCARDS.has(ch);
-  }
-}
-
-interface Tokens {
-  readonly tokens: readonly Token[];
-  /** Index k: between token k and k+1. May the two be read as one word? */
-  readonly joinable: readonly boolean[];
-  /** Index k: may the two be read as one word split by spaces (then only as a whole term)? */
-  readonly spaced: readonly boolean[];
-  /** Index k: are the two joined by joiners only, as pieces of one written word ('sister's')? */
-  readonly tight: readonly boolean[];
-  /** Index k: may the character between the two stand for a hidden letter? */
-  readonly wildcard: readonly boolean[];
-  /** Index k: may a word end after token k (and the next begin at k+1)? */
-  readonly boundary: readonly boolean[];
-  /** Index k: may the words of a multi-word term be separated here? */
-  readonly phrase: readonly boolean[];
-}
-
-function tokenize(text: string): Tokens {
-  const s = normalise(text);
-  const tokens: Token[] = [];
-  const gaps: Gap[] = []; // gaps[k]: the separator before tokens[k]
-  let gap = new Gap();
-
-  const endRun = (start: number, end: number): void => {
-    let from = start;
-    let to = end;
-    while (from < to && EDGE_SYMBOLS.has(s[from])) from++;
-    while (to > from && EDGE_SYMBOLS.has(s[to - 1])) to--;
-    for (let k = start; k < from; k++) gap.add(OTHER, s[k]);
-    const core = s.slice(from, to);
-    const hasLetter = ANY_LETTER.test(core);
-    // Without a letter, symbols are punctuation and digits a number ('$500', '2024').
-    const kept = hasLetter ? core : core.replace(NON_NUMBERS, '');
-    if (kept) {
-      gaps.push(gap);
-      gap = new Gap();
-      tokens.push({
-        leet: kept.replace(LEET_CHARS, readLeet),
-        plain: hasLetter ? '' : kept,
-        hasLetter,
-        single: kept.length === 1,
-      });
-    } else {
-      for (let k = from; k < to; k++) gap.add(OTHER, s[k]);
-    }
-    for (let k = to; k < end; k++) gap.add(OTHER, s[k]);
-  };
-
-  let runStart = -1;
-  for (let i = 0; i < s.length; i++) {
-    const cls = classify(s, i);
-    if (cls === LETTER || cls === DIGIT || cls === SYMBOL) {
-      if (runStart < 0) runStart = i;
-    } else {
-      if (runStart >= 0) endRun(runStart, i);
-      runStart = -1;
-      gap.add(cls, s[i]);
-    }
-    if (isHighSurrogate(s.charCodeAt(i))) i++;
-  }
-  if (runStart >= 0) endRun(runStart, s.length);
-
-  const joinable: boolean[] = [];
-  const spaced: boolean[] = [];
-  const tight: boolean[] = [];
-  const wildcard: boolean[] = [];
-  const boundary: boolean[] = [];
-  const phrase: boolean[] = [];
-  let previousPlainBoundary = true;
-  for (let k = 0; k + 1 < tokens.length; k++) {
-    const between = gaps[k + 1];
-    const short = between.length <= MAX_JOIN_GAP;
-    const bothSingle = tokens[k].single && tokens[k + 1].single;
-    const bothLetters = tokens[k].hasLetter && tokens[k + 1].hasLetter;
-    // 'n.u.d.e n.u.d.e', 'a n.u.d.e': whitespace next to a dotted run of letters separates words.
-    // (A gap between two tokens is never empty, so a tight one holds dots or joiners.)
-    const dottedBefore = k > 0 && tokens[k - 1].single && gaps[k].tight;
-    const dottedAfter = k + 2 < tokens.length && tokens[k + 2].single && gaps[k + 2].tight;
-    const splitsSpelling = bothSingle && between.blank && (dottedBefore || dottedAfter);
-    joinable[k] = short && !splitsSpelling && (between.tight || (between.loose && bothSingle));
-    spaced[k] = short && between.blank && !bothSingle && bothLetters;
-    tight[k] = between.tight;
-    wildcard[k] = between.wildcard && bothLetters;
-    const plainBoundary = !(joinable[k] && bothSingle);
-    // 'a n u d e': a standalone article in front of a spelled-out word is not part of it. Only the first
-    // single of a run qualifies, so 'a a a a …' does not turn every letter into a word start.
-    const article =
-      previousPlainBoundary && between.blank && tokens[k].hasLetter && (tokens[k].leet === 'a' || tokens[k].leet === 'i');
-    boundary[k] = plainBoundary || article;
-    previousPlainBoundary = plainBoundary;
-    phrase[k] = between.phrase;
-  }
-  return { tokens, joinable, spaced, tight, wildcard, boundary, phrase };
-}
-
-interface Word {
-  /** The word with repeated letters collapsed. */
-  readonly key: string;
-  /** How often each letter of key was repeated. */
-  readonly runs: readonly number[];
-}
-
-/** Collapses repeated letters as text is appended, so joining many pieces stays linear. */
-class Collapser {
-  key = '';
-  runs: number[] = [];
-  length = 0;
-  private last = '';
-
-  append(text: string): this {
-    for (const ch of text) {
-      if (ch === this.last) {
-        this.runs[this.runs.length - 1]++;
-      } else {
-        this.key += ch;
-        this.runs.push(1);
-        this.last = ch;
-      }
-    }
-    this.length += text.length;
-    return this;
-  }
-
-  copy(): Collapser {
-    const copy = new Collapser();
-    copy.key = this.key;
-    copy.runs = [...this.runs];
-    copy.length = this.length;
-    copy.last = this.last;
-    return copy;
-  }
-
-  word(): Word {
-    return { key: this.key, runs: [...this.runs] };
-  }
-}
-
-function collapse(text: string): Word {
-  return new Collapser().append(text).word();
-}
-
 /** The prompt's word may repeat letters more than the term does, never less ('as' is not 'ass'). */
 function stretches(text: readonly number[], term: readonly number[]): boolean {
   for (let r = 0; r < term.length; r++) if (text[r] < term[r]) return false;
@@ -337,6 +85,18 @@ class Reading {
   wildcard = false;
   /** The key last recorded as a candidate, when its repeats already satisfy every term word with that key. */
   settledKey: string | undefined;
+  /** The stem the key begins with, kept while the key stays the same ('aa.aa' reads 'a' many times). */
+  private stemKey: string | undefined;
+  private stemFound: string | undefined;
+
+  stem(stemOf: (key: string) => string | undefined): string | undefined {
+    const key = this.current.key;
+    if (key !== this.stemKey) {
+      this.stemKey = key;
+      this.stemFound = stemOf(key);
+    }
+    return this.stemFound;
+  }
 
   get current(): Collapser {
     return this.hasLetter ? this.leet : this.plain;
@@ -387,6 +147,8 @@ interface CompiledTerm {
 }
 
 /** Every key with one inner letter hidden, as a prompt may write it with a wildcard ('p?rn' for 'porn'). */
+const phraseKey = (first: string, second: string): string => `${first} ${second}`;
+
 function withHiddenLetter(key: string): string[] {
   const keys: string[] = [];
   for (let i = 1; i < key.length - 1; i++) keys.push(key.slice(0, i) + WILDCARD + key.slice(i + 1));
@@ -394,7 +156,9 @@ function withHiddenLetter(key: string): string[] {
 }
 
 class TermIndex {
-  readonly byFirstWord = new Map<string, CompiledTerm[]>();
+  /** Single-word terms by their key; terms of several words by the keys of their first two words. */
+  readonly words = new Map<string, CompiledTerm[]>();
+  readonly phrases = new Map<string, CompiledTerm[]>();
   /** Stems and parts by key (with their wildcard spellings), for the prefix and substring lookups. */
   readonly stems = new Map<string, CompiledTerm[]>();
   readonly parts = new Map<string, CompiledTerm[]>();
@@ -420,15 +184,17 @@ class TermIndex {
   }
 
   get size(): number {
-    return this.byFirstWord.size + this.stems.size + this.parts.size;
+    return this.words.size + this.phrases.size + this.stems.size + this.parts.size;
   }
 
   private add(compiled: CompiledTerm): void {
-    const first = compiled.words[0].key;
-    const map = compiled.kind === 'word' ? this.byFirstWord : compiled.kind === 'stem' ? this.stems : this.parts;
-    const bucket = map.get(first);
+    const [first, second] = compiled.words;
+    const phrase = compiled.words.length > 1;
+    const map = compiled.kind === 'stem' ? this.stems : compiled.kind === 'part' ? this.parts : phrase ? this.phrases : this.words;
+    const key = second ? phraseKey(first.key, second.key) : first.key;
+    const bucket = map.get(key);
     if (bucket) bucket.push(compiled);
-    else map.set(first, [compiled]);
+    else map.set(key, [compiled]);
     if (compiled.kind === 'word') for (const word of compiled.words) this.keys.add(word.key);
   }
 }
@@ -460,18 +226,33 @@ interface TermKeys {
   readonly mostRuns: ReadonlyMap<string, readonly number[]>;
   /** Every prefix of those and of the stems: lets a candidate stop growing as soon as it cannot become one. */
   readonly prefixes: ReadonlySet<string>;
+  /** The stems and parts, apart for the keys with a hidden letter: only a reading with a wildcard holds one. */
+  readonly plain: StemsAndParts;
+  readonly hidden: StemsAndParts;
+  readonly knownWords: ReadonlySet<string>;
+}
+
+interface StemsAndParts {
   /** The stems' keys by their first letter, longest first. */
   readonly stemsByFirstLetter: ReadonlyMap<string, readonly string[]>;
-  /** Finds any part's key (with their wildcard spellings) in a word. */
-  readonly parts: RegExp;
-  readonly knownWords: ReadonlySet<string>;
+  readonly parts: readonly string[];
+}
+
+function stemsAndParts(stems: readonly string[], parts: readonly string[]): StemsAndParts {
+  const stemsByFirstLetter = new Map<string, string[]>();
+  for (const stem of [...stems].sort((a, b) => b.length - a.length)) {
+    const bucket = stemsByFirstLetter.get(stem[0]);
+    if (bucket) bucket.push(stem);
+    else stemsByFirstLetter.set(stem[0], [stem]);
+  }
+  return { stemsByFirstLetter, parts };
 }
 
 function termKeys(indexes: readonly TermIndex[], knownWords: readonly string[]): TermKeys {
   const keys = new Set<string>();
   const mostRuns = new Map<string, number[]>();
   for (const index of indexes) {
-    for (const compiled of [...index.byFirstWord.values()].flat()) {
+    for (const compiled of [...index.words.values(), ...index.phrases.values()].flat()) {
       for (const word of compiled.words) {
         const runs = mostRuns.get(word.key);
         mostRuns.set(word.key, runs ? runs.map((run, r) => Math.max(run, word.runs[r])) : [...word.runs]);
@@ -498,17 +279,16 @@ function termKeys(indexes: readonly TermIndex[], knownWords: readonly string[]):
       addPrefixes(key);
     }
   }
-  const stemsByFirstLetter = new Map<string, string[]>();
-  for (const stem of [...stems].sort((a, b) => b.length - a.length)) {
-    const bucket = stemsByFirstLetter.get(stem[0]);
-    if (bucket) bucket.push(stem);
-    else stemsByFirstLetter.set(stem[0], [stem]);
-  }
+  const hasHidden = (key: string) => key.includes(WILDCARD);
   const known = new Set(knownWords.flatMap((word) => tokenize(word).tokens.map((token) => token.leet)));
-  const escape = (key: string) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  // A pattern that never matches when there are no parts.
-  const partPattern = new RegExp(parts.size > 0 ? [...parts].map(escape).join('|') : '(?!)');
-  return { keys, mostRuns, prefixes, stemsByFirstLetter, parts: partPattern, knownWords: known };
+  return {
+    keys,
+    mostRuns,
+    prefixes,
+    plain: stemsAndParts([...stems].filter((key) => !hasHidden(key)), [...parts].filter((key) => !hasHidden(key))),
+    hidden: stemsAndParts([...stems], [...parts]),
+    knownWords: known,
+  };
 }
 
 const NO_CANDIDATES: Candidate[] = [];
@@ -536,7 +316,7 @@ class Scan {
     const { tokens, boundary } = this.t;
     const { prefixes, knownWords } = this.terms;
     let found: Candidate[] = NO_CANDIDATES;
-    if (i === 0 || boundary[i - 1]) {
+    if ((i === 0 || boundary[i - 1]) && this.mayStart(tokens[i])) {
       found = [];
       let readings = [new Reading()];
       for (let j = i; j < tokens.length && readings.length > 0; j++) {
@@ -544,19 +324,29 @@ class Scan {
         const known = knownWords.has(tokens[j].leet);
         const atBoundary = j === tokens.length - 1 || boundary[j];
         let kept = 0;
-        for (const reading of readings) {
+        for (let r = 0; r < readings.length; r++) {
+          const reading = readings[r];
           reading.append(tokens[j], known);
-          const key = reading.current.key;
-          const stem = this.stemOf(key);
+          const stem = reading.stem((key) => this.stemOf(key));
           if (atBoundary) this.record(found, reading, i, j, stem);
           // Keys only grow as pieces are added: once no term begins this way, none further along will.
           if (prefixes.has(reading.leet.key) || (!reading.hasLetter && prefixes.has(reading.plain.key)) || stem !== undefined) readings[kept++] = reading;
         }
-        readings.length = kept;
+        if (kept < readings.length) readings.length = kept;
       }
     }
     this.cache[i] = found.length > 0 ? found : NO_CANDIDATES;
     return this.cache[i] as readonly Candidate[];
+  }
+
+  /**
+   * Whether any word may start at this token: every reading from it begins with the token's key, so
+   * when no term word or stem begins that way and it holds no part, none can (decided before building
+   * any reading, as most words of a prompt fail here).
+   */
+  private mayStart(token: Token): boolean {
+    const { key } = token;
+    return this.terms.prefixes.has(key) || (!token.hasLetter && this.terms.prefixes.has(collapsedKey(token.leet))) || this.stemOf(key) !== undefined || this.terms.plain.parts.some((part) => key.includes(part));
   }
 
   /** The readings that continue past the gap after token k. */
@@ -590,11 +380,11 @@ class Scan {
     if (reading.spacedJoins > 0 && (reading.allKnown || (i > 0 && tight[i - 1]) || (j < tight.length && tight[j]))) return;
     const current = reading.current;
     const key = current.key;
-    const part = this.terms.parts.test(key);
-    if (!part && stem === undefined && !this.terms.keys.has(key)) return;
     // 'aa.aa.aa…' reads 'a' again and again, only with more repeats: once the repeats satisfy every term
     // word, the longer readings add nothing but cost (a phrase may then not continue from them).
     if (reading.settledKey === key) return;
+    const part = this.lookups(key).parts.some((p) => key.includes(p));
+    if (!part && stem === undefined && !this.terms.keys.has(key)) return;
     const runs = this.terms.mostRuns.get(key);
     if (runs && stretches(current.runs, runs)) reading.settledKey = key;
     found.push({ key, runs: [...current.runs], end: j, firstSplit: reading.firstSplit, lastSplit: reading.lastSplit, stem, part });
@@ -602,8 +392,12 @@ class Scan {
 
   /** The longest stem key that begins key. */
   private stemOf(key: string): string | undefined {
-    for (const stem of this.terms.stemsByFirstLetter.get(key[0]) ?? []) if (key.startsWith(stem)) return stem;
+    for (const stem of this.lookups(key).stemsByFirstLetter.get(key[0]) ?? []) if (key.startsWith(stem)) return stem;
     return undefined;
+  }
+
+  private lookups(key: string): StemsAndParts {
+    return key.includes(WILDCARD) ? this.terms.hidden : this.terms.plain;
   }
 
 }
@@ -641,12 +435,21 @@ function stemOrPartMatch(lists: Lists, candidate: Candidate): string | undefined
 
 /** The leftmost-starting term of index at token i: its text and the index of its last token. */
 function matchAt(scan: Scan, lists: Lists, i: number, masked?: Masked): { term: string; end: number } | undefined {
+  const { words, phrases } = lists.index;
   for (const candidate of scan.candidatesAt(i)) {
     if (!isFree(masked, i, candidate.end)) continue;
-    for (const compiled of lists.index.byFirstWord.get(candidate.key) ?? []) {
-      if (!stretches(candidate.runs, compiled.words[0].runs)) continue;
-      const end = matchRest(scan, compiled, 1, candidate.end, masked);
-      if (end !== undefined) return { term: compiled.term, end };
+    for (const compiled of words.get(candidate.key) ?? []) {
+      if (stretches(candidate.runs, compiled.words[0].runs)) return { term: compiled.term, end: candidate.end };
+    }
+    // Phrases are looked up by their first two words, so a common first word ('nude heels', 'nude
+    // pumps', …) costs one lookup per word that follows it, not one per phrase.
+    const next = candidate.end + 1 < scan.length && scan.t.phrase[candidate.end] ? scan.candidatesAt(candidate.end + 1) : NO_CANDIDATES;
+    for (const following of next) {
+      for (const compiled of phrases.get(phraseKey(candidate.key, following.key)) ?? []) {
+        if (!stretches(candidate.runs, compiled.words[0].runs)) continue;
+        const end = matchRest(scan, compiled, 1, candidate.end, masked);
+        if (end !== undefined) return { term: compiled.term, end };
+      }
     }
     const term = candidate.stem !== undefined || candidate.part ? stemOrPartMatch(lists, candidate) : undefined;
     if (term !== undefined) return { term, end: candidate.end };
