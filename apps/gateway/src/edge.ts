@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger, ServiceMetrics } from '@pixel-prompt/observability';
-import { ContentFilter, DEFAULT_CONTENT_POLICY, MODERATION_PROVIDER, type ModerationProvider } from '@pixel-prompt/prompts';
+import { ContentFilter, DEFAULT_CONTENT_POLICY, MODERATION_PROVIDER, type ModerationProvider, type ModerationVerdict } from '@pixel-prompt/prompts';
 import { ProviderError } from '@pixel-prompt/providers';
 import { RedisConnection } from '@pixel-prompt/redis';
 import { ApiError, LOGGER, METRICS } from '@pixel-prompt/service';
@@ -93,7 +93,7 @@ export class Edge {
   async moderate(text: string, what: string, res: Response): Promise<void> {
     if (!this.moderation) return;
     const provider = this.moderation.name;
-    let verdict;
+    let verdict: ModerationVerdict;
     try {
       verdict = await this.moderation.moderate(text, AbortSignal.timeout(this.config.MODERATION_TIMEOUT_MS));
     } catch (error) {
