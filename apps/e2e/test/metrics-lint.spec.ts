@@ -15,6 +15,7 @@ const EXPECTED: Record<'gateway' | 'generation' | 'gallery', string[]> = {
     'pixel_prompt_dependency_up',
     'pixel_prompt_http_request_duration_seconds',
     'pixel_prompt_jobs_submitted_total',
+    'pixel_prompt_moderation_checks_total',
     'pixel_prompt_queue_jobs',
     'pixel_prompt_queue_oldest_waiting_age_seconds',
     'pixel_prompt_rate_limit_decisions_total',

@@ -1,17 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { JobEvents, JobsModule, QueuesModule } from '@pixel-prompt/jobs';
 import { ModelRegistry } from '@pixel-prompt/models';
+import { MODERATION_PROVIDER, PROMPT_ENHANCER, createModerationProvider, createPromptEnhancer } from '@pixel-prompt/prompts';
 import { RedisModule, RedisReadinessCheck } from '@pixel-prompt/redis';
 import { ServiceModule } from '@pixel-prompt/service';
 import { provideImageLinks } from '@pixel-prompt/storage';
 import type { GatewayConfig } from './config';
 import { Edge } from './edge';
-import { createPromptEnhancer } from './enhancer-factory';
 import { EdgeController } from './edge.controller';
 import { GalleryController } from './gallery.controller';
 import { GatewayMetrics } from './gateway-metrics';
 import { GenerationController } from './generation.controller';
-import { PROMPT_ENHANCER } from './prompt-enhancer';
 import { GATEWAY_CONFIG } from './tokens';
 
 /** The public API: the only service reachable from outside the cluster. */
@@ -34,8 +33,10 @@ export class AppModule {
         ...provideImageLinks(config),
         JobEvents,
         Edge,
-        // ENHANCER picks the embedded enhancer (the default) or an LLM one; see enhancer-factory.ts.
+        // ENHANCER picks the embedded enhancer (the default) or an LLM one (libs/prompts).
         { provide: PROMPT_ENHANCER, useFactory: () => createPromptEnhancer(config) },
+        // MODERATION adds a hosted moderation stage after the word list; null when off (the default).
+        { provide: MODERATION_PROVIDER, useFactory: () => createModerationProvider(config) },
         GatewayMetrics,
       ],
     };

@@ -1,4 +1,5 @@
 import { cdnEnvSchema, checkCdnEnv, durationMsSchema, inlineKeySchema, jobsEnvSchema, keyFileSchema, listSchema, portSchema, redisEnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
+import { ENHANCERS, ENHANCER_KEY_VARIABLES, MODERATION_PROVIDERS } from '@pixel-prompt/prompts';
 import { z } from 'zod';
 import { IpAllowlist } from './rate-limiter';
 
@@ -20,17 +21,6 @@ function isAllowlist(entries: string[]): boolean {
     return false;
   }
 }
-
-export const ENHANCERS = ['local', 'openai', 'gemini', 'bedrock'] as const;
-export type EnhancerName = (typeof ENHANCERS)[number];
-
-/** The key each hosted enhancer needs (Bedrock uses the AWS credential chain instead). */
-export const ENHANCER_KEY_VARIABLES = {
-  local: undefined,
-  openai: 'OPENAI_API_KEY',
-  gemini: 'GEMINI_API_KEY',
-  bedrock: undefined,
-} as const satisfies Record<EnhancerName, string | undefined>;
 
 const KEY_VARIABLES = ['OPENAI_API_KEY', 'GEMINI_API_KEY'] as const;
 
@@ -75,8 +65,24 @@ export const configSchema = serviceEnvSchema
     OPENAI_API_KEY_FILE: keyFileSchema.optional(),
     GEMINI_API_KEY: inlineKeySchema.optional(),
     GEMINI_API_KEY_FILE: keyFileSchema.optional(),
-    /** ENHANCER=bedrock: the Bedrock region; credentials come from the AWS default chain (IRSA on EKS). */
+    /** ENHANCER=bedrock or MODERATION=bedrock: the Bedrock region; credentials come from the AWS default chain (IRSA on EKS). */
     AWS_REGION: z.string().trim().min(1, 'must not be blank').default('us-east-1'),
+  })
+  .extend({
+    /** The optional hosted moderation stage after the word list (docs/PROVIDERS.md "Moderation"); off by default. */
+    MODERATION: z.enum(MODERATION_PROVIDERS, { error: `must be one of ${MODERATION_PROVIDERS.join(', ')}` }).default('off'),
+    /** MODERATION=openai: the moderation model (unset: omni-moderation-latest) and another server speaking its API. */
+    MODERATION_MODEL: z.string().trim().min(1, 'must not be blank').optional(),
+    MODERATION_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** MODERATION=bedrock: the guardrail (id or ARN) and its version (a number or DRAFT), as ApplyGuardrail takes them. */
+    MODERATION_GUARDRAIL_ID: z
+      .string()
+      .trim()
+      .regex(/^([a-z0-9]+|arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail\/[a-z0-9]+)$/, 'must be a guardrail id or ARN')
+      .optional(),
+    MODERATION_GUARDRAIL_VERSION: z.string().trim().regex(/^([1-9][0-9]{0,7}|DRAFT)$/, 'must be a version number or DRAFT').optional(),
+    /** Longest a moderation call may take before the request is refused with 503 (the stage fails closed). */
+    MODERATION_TIMEOUT_MS: durationMsSchema(500, 30_000).default(5000),
   })
   .extend(redisEnvSchema.shape)
   .extend(jobsEnvSchema.shape)
@@ -89,13 +95,27 @@ export const configSchema = serviceEnvSchema
         ctx.addIssue({ code: 'custom', path: [`${variable}_FILE`], message: `must not be set together with ${variable}` });
       }
     }
-    // The gateway reads these keys for the enhancer alone: choosing a provider without its key fails the boot.
-    const needed = ENHANCER_KEY_VARIABLES[env.ENHANCER];
-    if (needed && !env[needed] && !env[`${needed}_FILE`]) {
-      ctx.addIssue({ code: 'custom', path: [needed], message: `is required when ENHANCER=${env.ENHANCER} (or set ${needed}_FILE)` });
+    // The gateway reads these keys for the enhancer and the moderation stage alone: choosing a provider
+    // without its key fails the boot.
+    const needs: [(typeof KEY_VARIABLES)[number] | undefined, string][] = [
+      [ENHANCER_KEY_VARIABLES[env.ENHANCER], `ENHANCER=${env.ENHANCER}`],
+      [env.MODERATION === 'openai' ? 'OPENAI_API_KEY' : undefined, 'MODERATION=openai'],
+    ];
+    const missing = new Set<string>();
+    for (const [needed, setting] of needs) {
+      if (!needed || env[needed] || env[`${needed}_FILE`] || missing.has(needed)) continue;
+      missing.add(needed);
+      ctx.addIssue({ code: 'custom', path: [needed], message: `is required when ${setting} (or set ${needed}_FILE)` });
     }
     if (env.ENHANCER_BASE_URL && env.ENHANCER !== 'openai') {
       ctx.addIssue({ code: 'custom', path: ['ENHANCER_BASE_URL'], message: 'is only used with ENHANCER=openai' });
+    }
+    for (const variable of ['MODERATION_GUARDRAIL_ID', 'MODERATION_GUARDRAIL_VERSION'] as const) {
+      if (env.MODERATION === 'bedrock' && !env[variable]) ctx.addIssue({ code: 'custom', path: [variable], message: 'is required when MODERATION=bedrock' });
+      if (env.MODERATION !== 'bedrock' && env[variable]) ctx.addIssue({ code: 'custom', path: [variable], message: 'is only used with MODERATION=bedrock' });
+    }
+    for (const variable of ['MODERATION_MODEL', 'MODERATION_BASE_URL'] as const) {
+      if (env.MODERATION !== 'openai' && env[variable]) ctx.addIssue({ code: 'custom', path: [variable], message: 'is only used with MODERATION=openai' });
     }
   });
 

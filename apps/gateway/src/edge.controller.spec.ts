@@ -3,18 +3,23 @@ import { ApiError } from '@pixel-prompt/service';
 import type { Request, Response } from 'express';
 import type { Edge } from './edge';
 import { EdgeController } from './edge.controller';
-import type { PromptEnhancer } from '@pixel-prompt/providers';
+import type { PromptEnhancer } from '@pixel-prompt/prompts';
 
-/** Screens like the real filter would for one word, and records what it was asked. */
+/** Screens like the real filter would for one word, and records what it was asked, in order. */
 function fakeEdge() {
-  const screened: string[] = [];
+  const calls: string[] = [];
   const edge = {
-    screened,
+    calls,
     screen(text: string, what: string) {
-      screened.push(`${what}: ${text}`);
+      calls.push(`screen ${what}: ${text}`);
       if (text.includes('forbidden')) throw new ApiError(400, 'INAPPROPRIATE_CONTENT', 'refused');
     },
-    admit: jest.fn(async () => undefined),
+    admit: jest.fn(async () => {
+      calls.push('admit');
+    }),
+    moderate: jest.fn(async (text: string, what: string) => {
+      calls.push(`moderate ${what}: ${text}`);
+    }),
   };
   return edge;
 }
@@ -24,12 +29,19 @@ const req = {} as Request;
 const res = { getHeader: () => 'req-1' } as unknown as Response;
 
 describe('EdgeController.enhance', () => {
-  it('screens the input and the enhanced output, and spends quota only for acceptable input', async () => {
+  it('screens and moderates the input and the enhanced output, and spends quota only for acceptable input', async () => {
     const edge = fakeEdge();
     const enhancer: PromptEnhancer = { enhance: async (prompt) => `${prompt}. Golden light.` };
     const controller = new EdgeController(edge as unknown as Edge, enhancer, logger);
     await expect(controller.enhance({ prompt: ' a pier ' }, req, res)).resolves.toEqual({ original: 'a pier', enhanced: 'a pier. Golden light.' });
-    expect(edge.screened).toEqual(['prompt: a pier', 'enhanced prompt: a pier. Golden light.']);
+    // The word list before the quota; the paid moderation stage only once the request is admitted.
+    expect(edge.calls).toEqual([
+      'screen prompt: a pier',
+      'admit',
+      'moderate prompt: a pier',
+      'screen enhanced prompt: a pier. Golden light.',
+      'moderate enhanced prompt: a pier. Golden light.',
+    ]);
 
     await expect(controller.enhance({ prompt: 'forbidden pier' }, req, res)).rejects.toMatchObject({ code: 'INAPPROPRIATE_CONTENT' });
     expect(edge.admit).toHaveBeenCalledTimes(1);

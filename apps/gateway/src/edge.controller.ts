@@ -1,13 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { CORRELATION_ID_HEADER, ENHANCE_PROMPT_MAX_LENGTH, type EnhanceResponse, isValidCorrelationId } from '@pixel-prompt/contracts';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
+import { PROMPT_ENHANCER, type PromptEnhancer } from '@pixel-prompt/prompts';
 import { ApiError, LOGGER } from '@pixel-prompt/service';
 import { ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { Edge } from './edge';
-import type { PromptEnhancer } from '@pixel-prompt/providers';
-import { PROMPT_ENHANCER } from './prompt-enhancer';
 import { ApiErrors, openApiSchema } from './openapi';
 import { parseBody } from './request-body';
 
@@ -69,7 +68,7 @@ export class EdgeController {
   @HttpCode(200)
   @ApiBody({ schema: openApiSchema(enhanceRequestSchema) })
   @ApiResponse({ status: 200, description: '{original, enhanced}' })
-  @ApiErrors(400, 413, 415, 429, 502)
+  @ApiErrors(400, 413, 415, 429, 502, 503)
   async enhance(
     @Body() body: unknown,
     @Req() req: Request,
@@ -78,6 +77,7 @@ export class EdgeController {
     const { prompt } = parseBody(enhanceRequestSchema, body);
     this.edge.screen(prompt, 'prompt');
     await this.edge.admit('enhance', req, res);
+    await this.edge.moderate(prompt, 'prompt', res);
     let enhanced: string;
     try {
       enhanced = await this.enhancer.enhance(prompt, AbortSignal.timeout(ENHANCE_TIMEOUT_MS));
@@ -87,6 +87,7 @@ export class EdgeController {
       throw new ApiError(502, 'ENHANCE_FAILED', 'The prompt could not be enhanced right now. Try again, or generate with your own prompt.');
     }
     this.edge.screen(enhanced, 'enhanced prompt');
+    await this.edge.moderate(enhanced, 'enhanced prompt', res);
     return { original: prompt, enhanced };
   }
 

@@ -64,7 +64,7 @@ export class GenerationController {
   @ApiBody({ schema: openApiSchema(generateRequestSchema) })
   @ApiHeader({ name: IDEMPOTENCY_KEY_HEADER, required: false, description: 'The same key and body within 24 h return the same job.' })
   @ApiResponse({ status: 202, description: 'Accepted: {jobId, status, totalModels, statusUrl, eventsUrl}' })
-  @ApiErrors(400, 409, 413, 415, 429)
+  @ApiErrors(400, 409, 413, 415, 429, 503)
   async generate(
     @Body() body: unknown,
     @Headers(IDEMPOTENCY_KEY_HEADER.toLowerCase()) idempotencyKey: string | undefined,
@@ -86,6 +86,7 @@ export class GenerationController {
     let created = idempotency && (await this.store.claimOf(idempotency));
     if (!created) {
       await this.edge.admit('generate', req, res);
+      await this.edge.moderate(request.prompt, 'prompt', res);
       created = await this.store.create({ prompt: request.prompt, parameters, models: request.models, correlationId }, idempotency);
     }
     if (created.outcome === 'conflict') {

@@ -130,7 +130,7 @@ describe('gateway edge (built, as a process, real Redis)', () => {
       const res = await post('/enhance', { prompt: 'gore everywhere' }, '198.51.100.11');
       expect((await errorOf(res)).error).toBe('INAPPROPRIATE_CONTENT');
       const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-      expect(metrics).toMatch(/^pixel_prompt_content_filter_refusals_total\{text="prompt"\} [1-9]\d*$/m);
+      expect(metrics).toMatch(/^pixel_prompt_content_filter_refusals_total\{stage="word_list",text="prompt"\} [1-9]\d*$/m);
     });
   });
 

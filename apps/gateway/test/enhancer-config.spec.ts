@@ -2,10 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@pixel-prompt/config';
-import { BedrockConverseEnhancer, GeminiEnhancer, OpenAiChatEnhancer } from '@pixel-prompt/providers';
+import { BedrockConverseEnhancer, GeminiEnhancer, LocalPromptEnhancer, OpenAiChatEnhancer, createPromptEnhancer } from '@pixel-prompt/prompts';
 import { configSchema } from '../src/config';
-import { createPromptEnhancer } from '../src/enhancer-factory';
-import { LocalPromptEnhancer } from '../src/prompt-enhancer';
 
 const BASE = { REDIS_URL: 'redis://127.0.0.1:6379' };
 const OPENAI_KEY = 'sk-gateway-config-test-0123456789';

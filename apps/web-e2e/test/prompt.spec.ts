@@ -178,7 +178,7 @@ describe('prompt tools, shortcuts, sound and error messages (production build in
   describe('error messages', () => {
     it('explains the content policy when the prompt has a refused word', async () => {
       const page = await open();
-      // 'gory' is on the gateway's built-in list of refused terms (apps/gateway/src/content-filter.ts).
+      // 'gory' is on the gateway's built-in list of refused terms (libs/prompts).
       await generate(page, 'a gory battle scene');
       const toast = errorToast(page, /content policy/i);
       await toast.waitFor();

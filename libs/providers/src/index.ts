@@ -1,7 +1,6 @@
 export * from './lib/bedrock-provider';
 export * from './lib/bfl-provider';
 export * from './lib/chaos-provider';
-export * from './lib/enhancers';
 export * from './lib/google-provider';
 export * from './lib/http';
 export * from './lib/image-provider';

@@ -1,6 +1,7 @@
 import type { ModelConfig } from '@pixel-prompt/models';
 import { BflImageProvider, ProviderCredentials } from '../src';
-import { FakeProviderServer, PNG, type RecordedRequest, expectAbortDropsConnection, failure, json, jsonBody, modelOf, quiet } from './fake-provider-server';
+import { FakeProviderServer, type RecordedRequest, expectAbortDropsConnection, json, jsonBody, quiet } from '@pixel-prompt/testing';
+import { PNG, failure, modelOf } from './provider-fixtures';
 
 const KEY = 'bfl-key-0c6f0e4b9a3d4e2f8a1b7c5d9e0f1a2b';
 

@@ -1,6 +1,7 @@
 import type { ModelConfig } from '@pixel-prompt/models';
 import { GoogleImageProvider, ProviderCredentials } from '../src';
-import { FakeProviderServer, PNG, expectAbortDropsConnection, failure, json, jsonBody, modelOf, quiet } from './fake-provider-server';
+import { FakeProviderServer, expectAbortDropsConnection, json, jsonBody, quiet } from '@pixel-prompt/testing';
+import { PNG, failure, modelOf } from './provider-fixtures';
 
 const KEY = 'AIzaSyFakeContractKey_0123456789abcdefgh';
 

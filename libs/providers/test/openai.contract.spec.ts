@@ -1,7 +1,8 @@
 import type { ModelConfig } from '@pixel-prompt/models';
 import sharp from 'sharp';
 import { OpenAiCompatibleImageProvider, OpenAiImageProvider, ProviderCredentials } from '../src';
-import { FakeProviderServer, PNG, expectAbortDropsConnection, failure, json, jsonBody, quiet } from './fake-provider-server';
+import { FakeProviderServer, expectAbortDropsConnection, json, jsonBody, quiet } from '@pixel-prompt/testing';
+import { PNG, failure } from './provider-fixtures';
 
 const KEY = 'sk-test-0123456789abcdefghijklmnopqrstuv';
 

@@ -1,6 +1,7 @@
 import type { ModelConfig } from '@pixel-prompt/models';
 import { ProviderCredentials, RecraftImageProvider } from '../src';
-import { FakeProviderServer, PNG, expectAbortDropsConnection, failure, json, jsonBody, modelOf, quiet } from './fake-provider-server';
+import { FakeProviderServer, expectAbortDropsConnection, json, jsonBody, quiet } from '@pixel-prompt/testing';
+import { PNG, failure, modelOf } from './provider-fixtures';
 
 const KEY = 'recraft-token-abcdefghijklmnopqrstuvwxyz012345';
 

@@ -1,6 +1,7 @@
 import type { ModelConfig } from '@pixel-prompt/models';
 import { ProviderCredentials, StabilityImageProvider } from '../src';
-import { FakeProviderServer, PNG, expectAbortDropsConnection, failure, formFields, json, modelOf, quiet } from './fake-provider-server';
+import { FakeProviderServer, expectAbortDropsConnection, formFields, json, quiet } from '@pixel-prompt/testing';
+import { PNG, failure, modelOf } from './provider-fixtures';
 
 const KEY = 'sk-stab-ZYXWVUTSRQPONMLKJIHGFEDCBA987654';
 

@@ -65,11 +65,19 @@ describe('module boundaries (lint fixtures)', () => {
     expect(errors).toEqual([expect.stringMatching(/^@nx\/enforce-module-boundaries: .*type:util/)]);
   });
 
+  it('fails lint when a data-access library depends on a feature library', async () => {
+    const errors = await lintErrors(
+      'libs/jobs/src/lib/violation.ts',
+      "import { ContentFilter } from '@pixel-prompt/prompts';\nexport const f = ContentFilter;\n",
+    );
+    expect(errors).toEqual([expect.stringMatching(/^@nx\/enforce-module-boundaries: .*type:data-access/)]);
+  });
+
   it('passes imports the tag matrix allows', async () => {
     expect(
       await lintErrors(
         'apps/gateway/src/allowed.ts',
-        "import { ServiceModule } from '@pixel-prompt/service';\nimport { CORRELATION_ID_HEADER } from '@pixel-prompt/contracts';\nexport const a = [ServiceModule, CORRELATION_ID_HEADER];\n",
+        "import { ServiceModule } from '@pixel-prompt/service';\nimport { CORRELATION_ID_HEADER } from '@pixel-prompt/contracts';\nimport { ContentFilter } from '@pixel-prompt/prompts';\nexport const a = [ServiceModule, CORRELATION_ID_HEADER, ContentFilter];\n",
       ),
     ).toEqual([]);
   });

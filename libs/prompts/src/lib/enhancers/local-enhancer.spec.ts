@@ -1,6 +1,6 @@
 import { GENERATION_LIMITS } from '@pixel-prompt/contracts';
-import type { PromptEnhancer } from '@pixel-prompt/providers';
-import { LocalPromptEnhancer } from './prompt-enhancer';
+import { LocalPromptEnhancer } from './local-enhancer';
+import type { PromptEnhancer } from './prompt-enhancer';
 
 const LIMIT = GENERATION_LIMITS.promptMaxLength;
 const enhancer: PromptEnhancer = new LocalPromptEnhancer();

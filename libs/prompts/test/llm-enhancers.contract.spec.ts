@@ -1,13 +1,7 @@
-import {
-  BedrockConverseEnhancer,
-  ENHANCED_PROMPT_MAX_LENGTH,
-  ENHANCER_SYSTEM_PROMPT,
-  GeminiEnhancer,
-  OpenAiChatEnhancer,
-  ProviderError,
-  cleanEnhancedPrompt,
-} from '../src';
-import { FakeProviderServer, expectAbortDropsConnection, failure, json, jsonBody, quiet } from './fake-provider-server';
+import { ProviderError } from '@pixel-prompt/providers';
+import { FakeProviderServer, expectAbortDropsConnection, json, jsonBody, quiet } from '@pixel-prompt/testing';
+import { BEDROCK_FAILURES, expectBedrockFailureMapped, failure } from './fakes';
+import { BedrockConverseEnhancer, ENHANCED_PROMPT_MAX_LENGTH, ENHANCER_SYSTEM_PROMPT, GeminiEnhancer, OpenAiChatEnhancer, cleanEnhancedPrompt } from '../src';
 
 const OPENAI_KEY = 'sk-test-enhancer-0123456789abcdefghijklmnop';
 const GEMINI_KEY = 'AIzaSyEnhancerContractTest0123456789abcd';
@@ -191,7 +185,6 @@ describe('Amazon Bedrock Converse enhancer contract (real AWS SDK)', () => {
     usage: { inputTokens: 120, outputTokens: 40, totalTokens: 160 },
     metrics: { latencyMs: 420 },
   });
-  const awsError = (type: string) => ({ 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` });
 
   it('sends a signed Converse request with the system prompt and the user prompt', async () => {
     server.handle((_req, res) => json(res, 200, converse(` '${ENHANCED}' `)));
@@ -208,21 +201,8 @@ describe('Amazon Bedrock Converse enhancer contract (real AWS SDK)', () => {
     });
   });
 
-  it.each([
-    ['UnrecognizedClientException', 403, 'AUTH', false, undefined],
-    ['AccessDeniedException', 401, 'AUTH', false, undefined],
-    // Only throttling carries the wait; the header is sent with every case to prove that.
-    ['ThrottlingException', 429, 'RATE_LIMITED', true, 5],
-    ['InternalServerException', 500, 'PROVIDER_ERROR', true, undefined],
-    ['ServiceUnavailableException', 503, 'PROVIDER_ERROR', true, undefined],
-  ] as const)('maps %s (HTTP %i) to %s', async (type, status, code, retryable, retryAfter) => {
-    server.handle((_req, res) => json(res, status, { message: `failed for ${AWS_SECRET}` }, { ...awsError(type), 'retry-after': '5' }));
-    const error = await failure(enhancer.enhance(PROMPT, quiet()));
-    expect(error).toMatchObject({ code, retryable });
-    expect(error.retryAfterSeconds).toBe(retryAfter);
-    expect(error.message).not.toContain(AWS_SECRET);
-    // One attempt: a user is waiting, so the SDK must not retry behind the controller's timeout.
-    expect(server.requests).toHaveLength(1);
+  it.each(BEDROCK_FAILURES)('maps %s (HTTP %i) to %s', async (...failed) => {
+    await expectBedrockFailureMapped(server, (signal) => enhancer.enhance(PROMPT, signal), failed, AWS_SECRET);
   });
 
   it('treats an empty answer as a failure and a guardrail stop as a content rejection', async () => {

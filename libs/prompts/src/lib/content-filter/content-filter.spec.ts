@@ -1,112 +1,115 @@
-import { ContentFilter, DEFAULT_ALLOWED_TERMS, DEFAULT_BLOCKED_TERMS } from './content-filter';
+import { ContentFilter } from './content-filter';
+import { DEFAULT_CONTENT_POLICY } from './policy';
+
+const { blocked: DEFAULT_BLOCKED_TERMS, allowed: DEFAULT_ALLOWED_TERMS } = DEFAULT_CONTENT_POLICY;
 
 const filter = new ContentFilter();
 
 describe('ContentFilter with the default lists', () => {
   it.each<[prompt: string, term: string]>([
     // Plain, and the term at the start, the end, inside punctuation.
-    ['nude', 'nude'],
-    ['a nude woman on a beach', 'nude'],
-    ['portrait, nude.', 'nude'],
-    ['nude!', 'nude'],
-    ['"nude"', 'nude'],
-    ['(nude)', 'nude'],
-    ['a girl,nude', 'nude'],
-    ['nude\nportrait', 'nude'],
-    ['nude-photo', 'nude'],
-    ['nude.png', 'nude'],
-    ['sex, then nothing else', 'sex'],
-    ['a scene ending with sex', 'sex'],
+    ['nude', 'nude*'],
+    ['a nude woman on a beach', 'nude*'],
+    ['portrait, nude.', 'nude*'],
+    ['nude!', 'nude*'],
+    ['"nude"', 'nude*'],
+    ['(nude)', 'nude*'],
+    ['a girl,nude', 'nude*'],
+    ['nude\nportrait', 'nude*'],
+    ['nude-photo', 'nude*'],
+    ['nude.png', 'nude*'],
+    ['sex, then nothing else', 'sex*'],
+    ['a scene ending with sex', 'sex*'],
     ['rape!', 'rape'],
-    ['nsfw!!!', 'nsfw'],
-    ['#porn', 'porn'],
+    ['nsfw!!!', '*nsfw*'],
+    ['#porn', '*porn*'],
     // Case.
-    ['NUDE portrait', 'nude'],
-    ['NuDe', 'nude'],
-    ['NSFW art', 'nsfw'],
+    ['NUDE portrait', 'nude*'],
+    ['NuDe', 'nude*'],
+    ['NSFW art', '*nsfw*'],
     ['CHILD   ABUSE', 'child abuse'],
     // Accents, compatibility forms, invisible and look-alike characters.
-    ['nüde', 'nude'],
-    ['ñúdé model', 'nude'],
-    ['ｎｕｄｅ', 'nude'],
-    ['nu\u200Bde', 'nude'],
-    ['nu\u00ADde', 'nude'],
-    ['n\u0336u\u0336d\u0336e\u0336', 'nude'],
-    ['s\u0435x', 'sex'],
+    ['nüde', 'nude*'],
+    ['ñúdé model', 'nude*'],
+    ['ｎｕｄｅ', 'nude*'],
+    ['nu\u200Bde', 'nude*'],
+    ['nu\u00ADde', 'nude*'],
+    ['n\u0336u\u0336d\u0336e\u0336', 'nude*'],
+    ['s\u0435x', 'sex*'],
     ['g\u043Ere', 'gore'],
     // Look-alike digits and symbols.
-    ['nud3', 'nude'],
-    ['p0rn', 'porn'],
-    ['p0rn0', 'porno'],
-    ['s3x', 'sex'],
-    ['$ex', 'sex'],
-    ['5ex', 'sex'],
-    ['s3xy', 'sexy'],
-    ['$3xy', 'sexy'],
-    ['n4k3d', 'naked'],
-    ['n@ked', 'naked'],
+    ['nud3', 'nude*'],
+    ['p0rn', '*porn*'],
+    ['p0rn0', '*porn*'],
+    ['s3x', 'sex*'],
+    ['$ex', 'sex*'],
+    ['5ex', 'sex*'],
+    ['s3xy', 'sex*'],
+    ['$3xy', 'sex*'],
+    ['n4k3d', 'naked*'],
+    ['n@ked', 'naked*'],
     ['t0pl3ss', 'topless'],
     ['top|ess', 'topless'],
     ['7opless', 'topless'],
     ['g0re', 'gore'],
     ['bl00dy g0r3', 'gore'],
-    ['b3h3ading', 'beheading'],
-    ['d1smembered body', 'dismembered'],
-    ['d!smembered', 'dismembered'],
+    ['b3h3ading', 'behead*'],
+    ['d1smembered body', 'dismember*'],
+    ['d!smembered', 'dismember*'],
     ['r4pe', 'rape'],
     ['r@pe', 'rape'],
-    ['rap!st', 'rapist'],
+    ['rap!st', 'rapist*'],
     ['ch1ld 4buse', 'child abuse'],
     // Separators inside the word, and letter-by-letter spelling.
-    ['n u d e', 'nude'],
-    ['n.u.d.e', 'nude'],
-    ['n.u.d.e n.u.d.e', 'nude'],
-    ['a n-u-d-e photo', 'nude'],
-    ['n-u-d-e', 'nude'],
-    ['n_u_d_e', 'nude'],
-    ['n*u*d*e', 'nude'],
-    ['n . u . d . e', 'nude'],
-    ['nu.de', 'nude'],
-    ['nu-de', 'nude'],
-    ['nu.d.e', 'nude'],
-    ['a n u d e woman', 'nude'],
-    ['P.0.R.N', 'porn'],
-    ['s 3 x', 'sex'],
-    ['n.s.f.w', 'nsfw'],
-    ['s e x', 'sex'],
-    ['S E X Y', 'sexy'],
-    ['r a p i s t', 'rapist'],
-    ['photo of n.u.d.e.s', 'nudes'],
+    ['n u d e', 'nude*'],
+    ['n.u.d.e', 'nude*'],
+    ['n.u.d.e n.u.d.e', 'nude*'],
+    ['a n-u-d-e photo', 'nude*'],
+    ['n-u-d-e', 'nude*'],
+    ['n_u_d_e', 'nude*'],
+    ['n*u*d*e', 'nude*'],
+    ['n . u . d . e', 'nude*'],
+    ['nu.de', 'nude*'],
+    ['nu-de', 'nude*'],
+    ['nu.d.e', 'nude*'],
+    ['a n u d e woman', 'nude*'],
+    ['P.0.R.N', '*porn*'],
+    ['s 3 x', 'sex*'],
+    ['n.s.f.w', '*nsfw*'],
+    ['s e x', 'sex*'],
+    ['S E X Y', 'sex*'],
+    ['r a p i s t', 'rapist*'],
+    ['photo of n.u.d.e.s', 'nude*'],
     // Repeated letters.
-    ['nuuuude', 'nude'],
-    ['NUUUDDDEEE', 'nude'],
-    ['nüüüde', 'nude'],
-    ['sexxx', 'sex'],
-    ['porrrn', 'porn'],
+    ['nuuuude', 'nude*'],
+    ['NUUUDDDEEE', 'nude*'],
+    ['nüüüde', 'nude*'],
+    ['sexxx', 'sex*'],
+    ['porrrn', '*porn*'],
     // Multi-word terms.
     ['child abuse', 'child abuse'],
     ['child-abuse', 'child abuse'],
     ['childabuse', 'child abuse'],
     ['c h i l d a b u s e', 'child abuse'],
     // Other listed terms in ordinary sentences.
-    ['sexy', 'sexy'],
-    ['sex scene', 'sex'],
-    ['naked man', 'naked'],
+    ['sexy', 'sex*'],
+    ['sex scene', 'sex*'],
+    ['naked man', 'naked*'],
     ['topless', 'topless'],
     ['blood and gore', 'gore'],
     ['gory details', 'gory'],
-    ['beheading', 'beheading'],
-    ['the rapist', 'rapist'],
-    ['decapitated statue', 'decapitated'],
-    ['mutilated corpse', 'mutilated'],
-    ['erotic', 'erotic'],
-    ['hentai', 'hentai'],
-    ['pornography', 'pornography'],
+    ['beheading', 'behead*'],
+    ['the rapist', 'rapist*'],
+    ['decapitated statue', 'decapit*'],
+    ['mutilated corpse', 'mutil*'],
+    ['erotic', 'erotic*'],
+    ['hentai', '*hentai*'],
+    ['pornography', '*porn*'],
     ['nudity', 'nudity'],
-    ['nudes', 'nudes'],
+    ['nudes', 'nude*'],
     // The allowlist shields only its own words.
-    ['the naked eye of a naked woman', 'naked'],
-    ['sexual reproduction and sexual content', 'sexual'],
+    ['the naked eye of a naked woman', 'naked*'],
+    ['sexual reproduction and sexual content', 'sex*'],
     ['Al Gore covered in gore', 'gore'],
   ])('refuses %j (term %j)', (prompt, term) => {
     expect(filter.check(prompt)).toEqual({ ok: false, term });
@@ -189,17 +192,17 @@ describe('ContentFilter with the default lists', () => {
   it.each(DEFAULT_ALLOWED_TERMS.map((phrase) => [phrase]))(
     'allowlist entry %j is needed: refused without the allowlist, allowed with it',
     (phrase) => {
-      const withoutAllowlist = new ContentFilter({ blocked: DEFAULT_BLOCKED_TERMS, allowed: [] });
+      const withoutAllowlist = new ContentFilter({ ...DEFAULT_CONTENT_POLICY, allowed: [] });
       expect(withoutAllowlist.check(phrase).ok).toBe(false);
       expect(filter.check(phrase)).toEqual({ ok: true });
     },
   );
 
   it('allows "asexual reproduction in plants" because asexual is another word, with no allowlist at all', () => {
-    const noAllowlist = new ContentFilter({ blocked: DEFAULT_BLOCKED_TERMS, allowed: [] });
+    const noAllowlist = new ContentFilter({ ...DEFAULT_CONTENT_POLICY, allowed: [] });
     expect(DEFAULT_ALLOWED_TERMS).not.toContain('asexual reproduction');
     expect(noAllowlist.check('asexual reproduction in plants')).toEqual({ ok: true });
-    expect(noAllowlist.check('sexual reproduction in plants')).toEqual({ ok: false, term: 'sexual' });
+    expect(noAllowlist.check('sexual reproduction in plants')).toEqual({ ok: false, term: 'sex*' });
   });
 });
 
@@ -306,6 +309,97 @@ describe('ContentFilter with custom lists', () => {
   });
 });
 
+describe('ContentFilter stems, parts and exceptions', () => {
+  const stems = new ContentFilter({ blocked: ['sex*', '*porn*', 'gore'], allowed: [], exceptions: ['sextant', 'sexta', 'sextafeira', 'sporn*'] });
+
+  it.each([
+    ['sexually', 'sex*'],
+    ['s3xting', 'sex*'],
+    ['SEXXXY', 'sex*'],
+    ['pornstar', '*porn*'],
+    ['hardcoreporn', '*porn*'],
+    ['#freeporn2024', '*porn*'],
+    ['sextape', 'sex*'],
+  ])('refuses %j (term %j)', (prompt, term) => {
+    expect(stems.check(prompt)).toEqual({ ok: false, term });
+  });
+
+  it.each([['a sextant'], ['la sexta sinfonía'], ['sextafeira'], ['Sporn eines Hahns'], ['Essex'], ['gorefest'], ['asexual']])(
+    'allows %j: an exception, or a word that does not begin with the stem',
+    (prompt) => {
+      expect(stems.check(prompt)).toEqual({ ok: true });
+    },
+  );
+
+  it('refuses a stem or part term written as a prompt, and several words cannot be a stem', () => {
+    expect(stems.check('sex*')).toEqual({ ok: false, term: 'sex*' });
+    expect(() => new ContentFilter({ blocked: ['red dragon*'], allowed: [] })).toThrow(/single word/);
+    expect(() => new ContentFilter({ blocked: ['dragon'], allowed: [], exceptions: ['red dragons'] })).toThrow(/single word/);
+  });
+});
+
+describe('ContentFilter reading disguises', () => {
+  const filter = new ContentFilter({ blocked: ['nude*', 'naked*', '*porn*', 'rapist*', 'penis', 'topless'], allowed: [], knownWords: ['pen', 'is', 'rap', 'ist', 'top', 'less', 'de'] });
+
+  it.each([
+    // A wildcard between letters hides one letter, once per word.
+    ['p*rn', '*porn*'],
+    ['n_de', 'nude*'],
+    ['n?ked', 'naked*'],
+    // Words split by spaces, when a piece is not a known word.
+    ['nu de', 'nude*'],
+    ['por n video', '*porn*'],
+    ['na ked', 'naked*'],
+    ['n u de', 'nude*'],
+    ['por nographic', '*porn*'],
+    ['to pless', 'topless'],
+    // Look-alike letters from other scripts and blocks, and '()' for an 'o'.
+    ['\u03c1orn', '*porn*'],
+    ['\u039dUDE', 'nude*'],
+    ['\u0274\u1d1c\u1d05\u1d07', 'nude*'],
+    ['\u{1f17d}\u{1f184}\u{1f173}\u{1f174}', 'nude*'],
+    ['\u24a9\u24b0\u249f\u24a0', 'nude*'],
+    ['p()rn', '*porn*'],
+    ['nud\u20ac', 'nude*'],
+  ])('refuses %j (term %j)', (prompt, term) => {
+    expect(filter.check(prompt)).toEqual({ ok: false, term });
+  });
+
+  it.each([
+    // Known words are never joined into a term; nor are pieces of a written word.
+    ['the pen is mightier than the sword'],
+    ['Rap ist cool'],
+    ['a crop top less than ten dollars'],
+    ["my sister's ex-boyfriend"],
+    // A stem must end inside the last piece: 'rap ist' spells 'rapist' before 'cool' is added.
+    ['rap ist coolest'],
+    // Wildcards only between letters, and only one hidden letter.
+    ['p**rn'],
+    ['n*k*d'],
+    ['what? no'],
+  ])('allows %j', (prompt) => {
+    expect(filter.check(prompt)).toEqual({ ok: true });
+  });
+});
+
+describe('ContentFilter with the default lists in other languages', () => {
+  const filter = new ContentFilter();
+
+  it.each([['mujer desnuda'], ['femme nue'], ['nackte Frau'], ['donna nuda'], ['mulher nua'], ['голая женщина'], ['обнажённая девушка']])(
+    'refuses %j',
+    (prompt) => {
+      expect(filter.check(prompt).ok).toBe(false);
+    },
+  );
+
+  it.each([['un nudo marinero'], ['Nudeln mit Soße'], ['die nackte Wahrheit'], ['un enfant pieds nus'], ['sexta-feira'], ['голубое небо'], ['viola da gamba']])(
+    'allows %j',
+    (prompt) => {
+      expect(filter.check(prompt)).toEqual({ ok: true });
+    },
+  );
+});
+
 // Speed is measured by tools/bench/content-filter.mjs (docs/PERFORMANCE.md), not asserted here.
 describe('ContentFilter at the prompt length limit', () => {
   it('accepts 1000 characters of ordinary text', () => {
@@ -316,6 +410,6 @@ describe('ContentFilter at the prompt length limit', () => {
   it('judges 1000 characters of joined pieces and spelled-out letters', () => {
     expect(filter.check('aa.'.repeat(334).slice(0, 1000))).toEqual({ ok: true });
     expect(filter.check('a '.repeat(500))).toEqual({ ok: true });
-    expect(filter.check('n.u.d.e '.repeat(125))).toEqual({ ok: false, term: 'nude' });
+    expect(filter.check('n.u.d.e '.repeat(125))).toEqual({ ok: false, term: 'nude*' });
   });
 });

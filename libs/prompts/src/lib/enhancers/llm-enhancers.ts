@@ -1,20 +1,21 @@
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { GENERATION_LIMITS } from '@pixel-prompt/contracts';
-import { bedrockFailure } from './bedrock-provider';
-import { GOOGLE_BASE_URL, googleFailure } from './google-provider';
-import { errorBody, errorForStatus, isRecord, providerFetch, readJson, retryAfterSeconds, stringField, trimSlash } from './http';
-import { ProviderError } from './image-provider';
-import { OPENAI_BASE_URL, openAiFailure } from './openai-provider';
-
-/**
- * Turns a short prompt into a richer one. Implementations may call an LLM, so the call is async and
- * cancellable; the prompt has already been validated (trimmed, 1-500 characters) by the caller.
- * Failures reject (LLM enhancers with a {@link ProviderError}); the caller never passes the original
- * off as enhanced.
- */
-export interface PromptEnhancer {
-  enhance(prompt: string, signal: AbortSignal): Promise<string>;
-}
+import {
+  GOOGLE_BASE_URL,
+  OPENAI_BASE_URL,
+  ProviderError,
+  errorBody,
+  errorForStatus,
+  googleFailure,
+  isRecord,
+  providerFetch,
+  readJson,
+  stringField,
+  trimSlash,
+} from '@pixel-prompt/providers';
+import { bedrockCallFailure } from '../bedrock-failure';
+import { postOpenAiJson } from '../openai-request';
+import type { PromptEnhancer } from './prompt-enhancer';
 
 /** The one instruction every LLM enhancer sends, so switching providers changes the voice, not the task. */
 export const ENHANCER_SYSTEM_PROMPT =
@@ -79,20 +80,7 @@ export class OpenAiChatEnhancer implements PromptEnhancer {
         { role: 'user', content: prompt },
       ],
     };
-    const response = await providerFetch(
-      OPENAI_LABEL,
-      `${this.baseUrl}/v1/chat/completions`,
-      {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.options.apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
-      },
-      signal,
-    );
-    if (!response.ok) {
-      throw errorForStatus(OPENAI_LABEL, response.status, openAiFailure(await errorBody(response, signal)), response.headers.get('retry-after'));
-    }
-    const answer = await readJson(OPENAI_LABEL, response, signal);
+    const answer = await postOpenAiJson(OPENAI_LABEL, `${this.baseUrl}/v1/chat/completions`, this.options.apiKey, body, signal);
     const choice: unknown = isRecord(answer) && Array.isArray(answer['choices']) ? answer['choices'][0] : undefined;
     const message = isRecord(choice) ? choice['message'] : undefined;
     if (stringField(choice, 'finish_reason') === 'content_filter' || stringField(message, 'refusal')) {
@@ -190,8 +178,7 @@ export class BedrockConverseEnhancer implements PromptEnhancer {
       stopReason = response.stopReason;
       text = (response.output?.message?.content ?? []).map((block) => block.text ?? '').join('');
     } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw withRetryAfter(bedrockFailure(error), error);
+      throw bedrockCallFailure(error, signal);
     }
     if (stopReason === 'guardrail_intervened' || stopReason === 'content_filtered') {
       throw new ProviderError('CONTENT_REJECTED', `${BEDROCK_LABEL} refused the prompt under its content policy`, false);
@@ -208,13 +195,4 @@ export class BedrockConverseEnhancer implements PromptEnhancer {
   onModuleDestroy(): void {
     this.destroy();
   }
-}
-
-/** Bedrock throttling with the wait the service asked for: the SDK keeps the raw answer on the error. */
-function withRetryAfter(failure: ProviderError, error: unknown): ProviderError {
-  if (failure.code !== 'RATE_LIMITED' || failure.retryAfterSeconds !== undefined) return failure;
-  const response = isRecord(error) ? error['$response'] : undefined;
-  const headers = isRecord(response) ? response['headers'] : undefined;
-  const wait = retryAfterSeconds(stringField(headers, 'retry-after'));
-  return wait === undefined ? failure : new ProviderError(failure.code, failure.message, failure.retryable, wait);
 }

@@ -2,9 +2,6 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import { createServer as createHttp2Server } from 'node:http2';
 import type { Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { renderImage } from '@pixel-prompt/imaging';
-import type { ModelConfig, ProviderName } from '@pixel-prompt/models';
-import { ProviderError } from '../src';
 
 export interface RecordedRequest {
   method: string;
@@ -71,11 +68,6 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
-/** A small real PNG, as the providers return. */
-export const PNG = Buffer.from(
-  renderImage({ style: 'aurora', prompt: 'contract', seed: 1, steps: 5, guidance: 7, width: 48, height: 32, thumbnailSize: 16 }).image,
-);
-
 /** Resolves when the fake has received a request and closes when the client drops it: proof of a real abort. */
 export function hangingHandler(): { handler: Handler; received: Promise<void>; dropped: Promise<void> } {
   let onReceived!: () => void;
@@ -106,19 +98,14 @@ export async function formFields(request: RecordedRequest | undefined): Promise<
 export const jsonBody = (request: RecordedRequest | undefined): Record<string, unknown> =>
   JSON.parse((request?.body ?? Buffer.from('{}')).toString('utf8')) as Record<string, unknown>;
 
-/** A registry entry for one model of `provider`, as the contract tests configure it. */
-export function modelOf(provider: ProviderName, providerModel: string, options: Record<string, unknown>): ModelConfig {
-  return { id: `${provider}-model`, displayName: provider, provider, providerModel, timeoutMs: 60_000, concurrency: 1, enabled: true, options };
-}
-
 /** A signal that never aborts. */
 export const quiet = (): AbortSignal => new AbortController().signal;
 
-/** The ProviderError `promise` rejects with; fails the test if it resolves or rejects otherwise. */
-export async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+/** The error of type `type` that `promise` rejects with; fails the test if it resolves or rejects otherwise. */
+export async function rejectionOf<E extends Error>(promise: Promise<unknown>, type: abstract new (...args: never[]) => E): Promise<E> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
+  expect(error).toBeInstanceOf(type);
+  return error as E;
 }
 
 /**
