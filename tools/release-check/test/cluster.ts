@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { workspaceRoot } from '@pixel-prompt/testing';
+import { crdApiVersions, workspaceRoot } from '@pixel-prompt/testing';
 import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
 import { FakeKubernetesApi, type KubeObject } from './fake-kubernetes-api';
 
@@ -21,7 +21,8 @@ const POD_TEMPLATE_HASH = '7d9c5b6f4';
 export function renderStaging(): KubeObject[] {
   // helm.sh runs `node`: the test's own Node 24 first on PATH.
   const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env['PATH'] ?? ''}` };
-  const helm = spawnSync('bash', [join(root, 'tools/helm/helm.sh'), 'template', RELEASE, chart, '--namespace', NAMESPACE, '-f', join(chart, 'values-staging.yaml')], {
+  const apis = crdApiVersions().flatMap((api) => ['--api-versions', api]);
+  const helm = spawnSync('bash', [join(root, 'tools/helm/helm.sh'), 'template', RELEASE, chart, '--namespace', NAMESPACE, ...apis, '-f', join(chart, 'values-staging.yaml')], {
     cwd: root,
     env,
     encoding: 'utf8',
