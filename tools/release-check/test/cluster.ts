@@ -10,9 +10,10 @@ import { FakeKubernetesApi, type KubeObject } from './fake-kubernetes-api';
 export const root = workspaceRoot();
 const chart = join(root, 'deploy/helm/pixel-prompt');
 
-/** What deploy.sh names a staging release, and the time Helm recorded for its last upgrade. */
-export const RELEASE = 'pixel-prompt';
-export const NAMESPACE = 'pixel-prompt-staging';
+/** Staging as deploy.sh installs it (deploy/helm/environments.yaml), and the time Helm recorded for its last upgrade. */
+const staging = (parseYaml(readFileSync(join(root, 'deploy/helm/environments.yaml'), 'utf8')) as Record<string, { release: string; namespace: string }>)['staging'];
+export const RELEASE = staging?.release ?? '';
+export const NAMESPACE = staging?.namespace ?? '';
 export const REVISION = 3;
 export const DEPLOYED_AT = new Date(Date.now() - 10 * 60_000);
 const POD_TEMPLATE_HASH = '7d9c5b6f4';
