@@ -1,26 +1,30 @@
 // Validates rendered Kubernetes manifests (a multi-document YAML stream on stdin) without a cluster:
 // each object against its kind's OpenAPI schema (kubernetes-models for the built-in kinds, its
-// Prometheus Operator and KEDA packages for ServiceMonitor, PrometheusRule and ScaledObject), and
+// Prometheus Operator and KEDA packages for ServiceMonitor, PrometheusRule and ScaledObject, and
+// tools/helm/models for the k6-operator's TestRun, which no package models), and
 // strictly: a field the kind does not have (`maxSurg`, `limts`) is an error, as with
 // `kubectl apply --validate=strict`. The schemas leave unknown fields alone, so the field names come
 // from the same packages' type declarations, read with the TypeScript compiler.
 // Prints JSON: { validated: [kind/name...], errors: [...] }; exits 1 on any error.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
 
-/** Where the model of a kind lives: the core and API groups in kubernetes-models, CRDs in their own packages. */
+/** Where the model of a kind lives: the core and API groups in kubernetes-models, CRDs in their own packages or here. */
 function modelModule(apiVersion, kind) {
   if (apiVersion.startsWith('monitoring.coreos.com/')) return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
   if (apiVersion.startsWith('keda.sh/')) return `@kubernetes-models/keda/${apiVersion}/${kind}`;
+  if (apiVersion.startsWith('k6.io/')) return `./models/${apiVersion}/${kind}.mjs`;
   return `kubernetes-models/${apiVersion}/${kind}`;
 }
 
 /** The module's file, or undefined for a kind no package models. */
 function modelFile(apiVersion, kind) {
   try {
-    return fileURLToPath(import.meta.resolve(modelModule(apiVersion, kind)));
+    // A package's exports map refuses a kind it lacks; a path of this directory is only resolved.
+    const file = fileURLToPath(import.meta.resolve(modelModule(apiVersion, kind)));
+    return existsSync(file) ? file : undefined;
   } catch {
     return undefined;
   }
@@ -41,8 +45,11 @@ for (const doc of parseAllDocuments(readFileSync(0, 'utf8'), { uniqueKeys: true 
   else objects.push({ id, object, file });
 }
 
+/** The declaration file next to a model: X.js → X.d.ts, X.mjs → X.d.mts. */
+const declarationOf = (file) => file.replace(/\.(m?)js$/, '.d.$1ts');
+
 // One program over the declarations of the kinds present; the checker resolves what they import.
-const declarations = [...new Set(objects.map((o) => o.file.replace(/\.js$/, '.d.ts')))];
+const declarations = [...new Set(objects.map((o) => declarationOf(o.file)))];
 const program = ts.createProgram(declarations, {
   noEmit: true,
   skipLibCheck: true,
@@ -55,7 +62,7 @@ const checker = program.getTypeChecker();
 
 /** The declared type `I<Kind>` of a model's declaration file. */
 function kindType(file, kind) {
-  const source = program.getSourceFile(file.replace(/\.js$/, '.d.ts'));
+  const source = program.getSourceFile(declarationOf(file));
   const symbol = source && checker.getSymbolAtLocation(source)?.exports?.get(`I${kind}`);
   if (!symbol) throw new Error(`no interface I${kind} in ${file}`);
   return checker.getDeclaredTypeOfSymbol(symbol);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { type RunningService, TestPrometheus, metricSample, scrapeMetrics, startService, waitFor, workspaceRoot } from '@pixel-prompt/testing';
+import { type RunningService, TestPrometheus, crdApiVersions, metricSample, scrapeMetrics, startService, waitFor, workspaceRoot } from '@pixel-prompt/testing';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { Pipeline } from './harness';
 
@@ -38,7 +38,7 @@ interface RenderedObject {
 function render(values: string[] = []): RenderedObject[] {
   const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env['PATH'] ?? ''}` };
   const args = [join(root, 'tools/helm/helm.sh'), 'template', RELEASE, join(root, 'deploy/helm/pixel-prompt'), '--namespace', NAMESPACE,
-    '-f', join(root, 'deploy/helm/pixel-prompt/values-prod.yaml'), ...['monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PrometheusRule', 'keda.sh/v1alpha1/ScaledObject'].flatMap((api) => ['--api-versions', api]),
+    '-f', join(root, 'deploy/helm/pixel-prompt/values-prod.yaml'), ...crdApiVersions().flatMap((api) => ['--api-versions', api]),
     ...values.flatMap((v) => ['--set', v])];
   const result = spawnSync('bash', args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);

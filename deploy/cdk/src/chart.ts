@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DEFAULT_MODELS, type ModelConfig, parseModelRegistry } from '@pixel-prompt/models';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import type { Environment } from './config';
+import type { Environment, EnvironmentName } from './config';
 
 export const WORKSPACE_ROOT = join(__dirname, '../../..');
 export const CHART_DIR = join(WORKSPACE_ROOT, 'deploy/helm/pixel-prompt');
@@ -51,10 +52,26 @@ export function helm(...args: string[]): string {
   });
 }
 
-/** The chart as tools/deploy/deploy.sh renders an environment (before its own `-f` overrides). */
-export function renderChart(env: Environment): RenderedObject[] {
-  const values = join(CHART_DIR, `values-${env.name}.yaml`);
-  return parseManifests(helm('template', env.chart.release, CHART_DIR, '--namespace', env.chart.namespace, '-f', values));
+/**
+ * Where tools/deploy/deploy.sh installs an environment's chart, from deploy/helm/environments.yaml:
+ * the IAM roles trust the service accounts the chart renders for that release in that namespace.
+ */
+export function chartPlacement(name: EnvironmentName): Environment['chart'] {
+  const environments = parseYaml(readFileSync(join(WORKSPACE_ROOT, 'deploy/helm/environments.yaml'), 'utf8')) as Record<string, Partial<Environment['chart']> | undefined>;
+  const { release = '', namespace = '' } = environments[name] ?? {};
+  return { release, namespace };
+}
+
+/** The manifests of an environment as tools/deploy/deploy.sh renders them without a cluster, plus any `-f` files. */
+export function templateChart(env: Environment, ...valuesFiles: string[]): string {
+  const crds = parseYaml(readFileSync(join(WORKSPACE_ROOT, 'deploy/helm/crd-api-versions.yaml'), 'utf8')) as string[];
+  const files = [join(CHART_DIR, `values-${env.name}.yaml`), ...valuesFiles].flatMap((file) => ['-f', file]);
+  return helm('template', env.chart.release, CHART_DIR, '--namespace', env.chart.namespace, ...crds.flatMap((api) => ['--api-versions', api]), ...files);
+}
+
+/** The chart as tools/deploy/deploy.sh renders an environment (before its own `-f` overrides, unless given). */
+export function renderChart(env: Environment, ...valuesFiles: string[]): RenderedObject[] {
+  return parseManifests(templateChart(env, ...valuesFiles));
 }
 
 export function parseManifests(manifests: string): RenderedObject[] {

@@ -117,7 +117,7 @@ const environmentSchema = z
     name: z.enum(ENVIRONMENT_NAMES),
     account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region'),
-    /** Where tools/deploy/deploy.sh installs the chart: the IAM roles trust its service accounts there. */
+    /** Where tools/deploy/deploy.sh installs the chart (deploy/helm/environments.yaml): the IAM roles trust its service accounts there. */
     chart: z.object({ release: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/), namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/) }).strict(),
     /** The EKS cluster's OIDC issuer (`aws eks describe-cluster --query cluster.identity.oidc.issuer`), without https://. */
     oidcIssuer: z

@@ -1,3 +1,4 @@
+import { chartPlacement } from './chart';
 import { type Environment, type EnvironmentInput, type EnvironmentName, parseEnvironment } from './config';
 
 /**
@@ -5,15 +6,15 @@ import { type Environment, type EnvironmentInput, type EnvironmentName, parseEnv
  * chart's values files use (account 123456789012, eu-west-1): replace them with yours. Lookups of
  * the VPC are cached in cdk.context.json, so synth needs no AWS access once they are recorded.
  *
- * The chart release and namespace are tools/deploy/deploy.sh's defaults: the IAM roles trust the
- * service accounts the chart renders there.
+ * The chart's release and namespace come from deploy/helm/environments.yaml, where deploy.sh installs
+ * it: the IAM roles trust the service accounts the chart renders there.
  */
 export const ENVIRONMENT_INPUTS: Record<EnvironmentName, EnvironmentInput> = {
   dev: {
     name: 'dev',
     account: '123456789012',
     region: 'eu-west-1',
-    chart: { release: 'pixel-prompt', namespace: 'pixel-prompt-dev' },
+    chart: chartPlacement('dev'),
     oidcIssuer: 'oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9',
     removal: 'destroy',
     // Development images are throwaway; the chart's own Redis serves dev, and links go through the API.
@@ -23,7 +24,7 @@ export const ENVIRONMENT_INPUTS: Record<EnvironmentName, EnvironmentInput> = {
     name: 'staging',
     account: '123456789012',
     region: 'eu-west-1',
-    chart: { release: 'pixel-prompt', namespace: 'pixel-prompt-staging' },
+    chart: chartPlacement('staging'),
     oidcIssuer: 'oidc.eks.eu-west-1.amazonaws.com/id/1B2C3D4E5F60718293A4B5C6D7E8F90A',
     removal: 'destroy',
     images: { bucketName: 'pixel-prompt-staging', expirationDays: 60 },
@@ -38,7 +39,7 @@ export const ENVIRONMENT_INPUTS: Record<EnvironmentName, EnvironmentInput> = {
     name: 'prod',
     account: '123456789012',
     region: 'eu-west-1',
-    chart: { release: 'pixel-prompt', namespace: 'pixel-prompt-prod' },
+    chart: chartPlacement('prod'),
     oidcIssuer: 'oidc.eks.eu-west-1.amazonaws.com/id/2C3D4E5F60718293A4B5C6D7E8F90A1B',
     removal: 'retain',
     images: { bucketName: 'pixel-prompt-prod', noncurrentVersionDays: 30 },

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { BEDROCK_DEFAULT_ENHANCER_MODEL, BEDROCK_DEFAULT_REGION, WORKSPACE_ROOT } from '../src/chart';
 import { EnvironmentConfigError, type EnvironmentInput, PROJECT_DIR, parseEnvironment } from '../src/config';
 import { ENVIRONMENT_INPUTS, environment, environments } from '../src/environments';
@@ -26,12 +27,13 @@ function keyFile(name: string, pem: string): string {
 }
 
 describe('environment configuration', () => {
-  it('the three environments are valid, each with its chart namespace', () => {
-    expect(environments().map((e) => [e.name, e.chart.namespace])).toEqual([
-      ['dev', 'pixel-prompt-dev'],
-      ['staging', 'pixel-prompt-staging'],
-      ['prod', 'pixel-prompt-prod'],
-    ]);
+  it('the three environments are valid, each with the release and namespace deploy.sh installs it to', () => {
+    const deployed = parseYaml(readFileSync(join(WORKSPACE_ROOT, 'deploy/helm/environments.yaml'), 'utf8')) as Record<string, { release: string; namespace: string }>;
+    expect(environments().map((e) => [e.name, e.chart])).toEqual(Object.entries(deployed).map(([name, { release, namespace }]) => [name, { release, namespace }]));
+    expect(environments().map((e) => e.chart.namespace)).toEqual(['pixel-prompt-dev', 'pixel-prompt-staging', 'pixel-prompt-prod']);
+    // An entry missing there (or a name Kubernetes refuses) stops synth.
+    const missing = problems({ ...prod, chart: { release: '', namespace: 'Pixel_Prompt' } });
+    for (const path of ['chart.release', 'chart.namespace']) expect(missing).toContain(`${path} `);
     expect(() => environment('qa')).toThrow('unknown environment: qa (dev, staging, prod)');
   });
 

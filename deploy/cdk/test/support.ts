@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { CHART_DIR, type ChartFacts, type RenderedObject, helm, parseManifests } from '../src/chart';
+import { type ChartFacts, type RenderedObject, renderChart } from '../src/chart';
 import { type Environment, type EnvironmentInput, PROJECT_DIR, parseEnvironment } from '../src/config';
-import { ENVIRONMENT_INPUTS } from '../src/environments';
+import { ENVIRONMENT_INPUTS, environment } from '../src/environments';
 import { PixelPromptStack } from '../src/stack';
 
 export { ENVIRONMENT_INPUTS };
@@ -30,10 +30,10 @@ export function stackTemplate(input: EnvironmentInput, facts: ChartFacts): { sta
   return { stack, template: Template.fromStack(stack), env };
 }
 
-/** The chart rendered the way tools/deploy/deploy.sh renders an environment (its default release and namespace), plus any `-f` files. */
+
+/** The chart rendered the way tools/deploy/deploy.sh renders an environment, plus any `-f` files. */
 export function renderAsDeployed(name: string, ...valuesFiles: string[]): RenderedObject[] {
-  const files = [join(CHART_DIR, `values-${name}.yaml`), ...valuesFiles].flatMap((file) => ['-f', file]);
-  return parseManifests(helm('template', 'pixel-prompt', CHART_DIR, '--namespace', `pixel-prompt-${name}`, ...files));
+  return renderChart(environment(name), ...valuesFiles);
 }
 
 /** A CloudFormation value with intrinsics flattened to text (`<Logical.Attr>`), for matching ARNs. */

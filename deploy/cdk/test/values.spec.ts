@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { addEnvironments } from '../src/app';
-import { CHART_DIR, WORKSPACE_ROOT, helm } from '../src/chart';
+import { CHART_DIR, WORKSPACE_ROOT, templateChart } from '../src/chart';
 import { PROJECT_DIR, stackName } from '../src/config';
 import { environment, environments } from '../src/environments';
 import { type OutputsFile, OutputsError, chartValuesFromOutputs, valuesYaml } from '../src/outputs';
@@ -48,7 +48,7 @@ describe.each(names)('values from the %s outputs', (name) => {
   });
 
   it('render objects the Kubernetes schemas accept', () => {
-    const manifests = helm('template', 'pixel-prompt', CHART_DIR, '--namespace', `pixel-prompt-${name}`, '-f', join(CHART_DIR, `values-${name}.yaml`), '-f', file);
+    const manifests = templateChart(env, file);
     const validation = run(process.execPath, [join(WORKSPACE_ROOT, 'tools/helm/validate-manifests.mjs')], manifests);
     const report = JSON.parse(validation.stdout) as { validated: string[]; errors: string[] };
     expect(report.errors).toEqual([]);

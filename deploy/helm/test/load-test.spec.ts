@@ -63,11 +63,19 @@ describe('load test in the cluster (k6-operator TestRun)', () => {
       expect(runner.containerSecurityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     });
 
-    it('renders the ConfigMap valid against the Kubernetes schema', () => {
-      const withoutTestRun = rendered.split(/^---$/m).filter((doc) => !/^kind: TestRun$/m.test(doc)).join('---');
-      const result = validate(withoutTestRun);
-      expect(result.errors).toEqual([]);
-      expect(result.validated).toContain('ConfigMap/pp-load-test');
+    it('renders the TestRun and its ConfigMap valid, strictly, against their schemas', () => {
+      expect(validate(rendered)).toEqual({ validated: expect.arrayContaining(['ConfigMap/pp-load-test', 'TestRun/pp-load-test']), errors: [] });
+    });
+
+    it.each<[string, (spec: K8sObject['spec']) => void, string]>([
+      ['a misspelt field', (spec) => (spec.runner.securityContext.runAsUsr = 1), 'unknown field spec.runner.securityContext.runAsUsr'],
+      ['a field of the wrong type', (spec) => (spec.parallelism = '2'), 'TestRun.spec.parallelism must be a 32-bit integer'],
+      ['a missing script', (spec) => delete spec.script, 'TestRun.spec.script is required'],
+      ['a Kubernetes type inside it that is wrong', (spec) => (spec.runner.env[0].value = 1), 'TestRun.spec.runner.env[0]: data/value must be string'],
+    ])('refuses a TestRun with %s', (_what, change, error) => {
+      const testRun = structuredClone(find(objects, 'TestRun', 'pp-load-test'));
+      change(testRun.spec);
+      expect(validate(JSON.stringify(testRun)).errors).toEqual([`TestRun/pp-load-test: ${error}`]);
     });
   });
 

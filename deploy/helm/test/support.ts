@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { type ManagedProcess, type RunningService, TestRedis, freePort, startProcess, startService, waitFor, workspaceRoot } from '@pixel-prompt/testing';
+import { type ManagedProcess, type RunningService, TestRedis, freePort, crdApiVersions, startProcess, startService, waitFor, workspaceRoot } from '@pixel-prompt/testing';
 import { parseAllDocuments, stringify } from 'yaml';
 
 export const root = workspaceRoot();
@@ -53,8 +53,8 @@ export interface RenderOptions {
   apis?: string[];
 }
 
-/** The custom resources the chart renders when asked: a cluster with the Prometheus Operator and KEDA. */
-export const CRD_APIS = ['monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PrometheusRule', 'keda.sh/v1alpha1/ScaledObject'];
+/** The custom resources the chart renders when asked: a cluster with the Prometheus Operator, KEDA and the k6-operator. */
+export const CRD_APIS = crdApiVersions();
 
 /** Arguments selecting the chart's values: its own files by name, then ad-hoc overrides. */
 function valueArgs({ files = [], values }: RenderOptions): string[] {

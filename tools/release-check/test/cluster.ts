@@ -3,16 +3,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { workspaceRoot } from '@pixel-prompt/testing';
+import { crdApiVersions, workspaceRoot } from '@pixel-prompt/testing';
 import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
 import { FakeKubernetesApi, type KubeObject } from './fake-kubernetes-api';
 
 export const root = workspaceRoot();
 const chart = join(root, 'deploy/helm/pixel-prompt');
 
-/** What deploy.sh names a staging release, and the time Helm recorded for its last upgrade. */
-export const RELEASE = 'pixel-prompt';
-export const NAMESPACE = 'pixel-prompt-staging';
+/** Staging as deploy.sh installs it (deploy/helm/environments.yaml), and the time Helm recorded for its last upgrade. */
+const staging = (parseYaml(readFileSync(join(root, 'deploy/helm/environments.yaml'), 'utf8')) as Record<string, { release: string; namespace: string }>)['staging'];
+export const RELEASE = staging?.release ?? '';
+export const NAMESPACE = staging?.namespace ?? '';
 export const REVISION = 3;
 export const DEPLOYED_AT = new Date(Date.now() - 10 * 60_000);
 const POD_TEMPLATE_HASH = '7d9c5b6f4';
@@ -21,7 +22,8 @@ const POD_TEMPLATE_HASH = '7d9c5b6f4';
 export function renderStaging(): KubeObject[] {
   // helm.sh runs `node`: the test's own Node 24 first on PATH.
   const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env['PATH'] ?? ''}` };
-  const helm = spawnSync('bash', [join(root, 'tools/helm/helm.sh'), 'template', RELEASE, chart, '--namespace', NAMESPACE, '-f', join(chart, 'values-staging.yaml')], {
+  const apis = crdApiVersions().flatMap((api) => ['--api-versions', api]);
+  const helm = spawnSync('bash', [join(root, 'tools/helm/helm.sh'), 'template', RELEASE, chart, '--namespace', NAMESPACE, ...apis, '-f', join(chart, 'values-staging.yaml')], {
     cwd: root,
     env,
     encoding: 'utf8',

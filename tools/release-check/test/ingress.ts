@@ -2,15 +2,14 @@ import { type Server, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * The one rule of the production Ingress the local stack's web server lacks: it forwards /api/*
- * to the gateway without the prefix, so the gateway's OpenAPI document (served at /api/docs-json on
- * the gateway itself) is out of its reach. This front sends /api/docs* to the gateway unchanged, as
- * the Ingress does, and everything else to the web server.
+ * The production Ingress's one rule in front of the local stack: /api and everything under it to
+ * the gateway unchanged (it serves its routes there), everything else to the web server.
  */
 export async function startIngress(web: string, gateway: string): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
-    const target = new URL(req.url?.startsWith('/api/docs') ? gateway : web);
-    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    const path = req.url ?? '/';
+    const target = new URL(path === '/api' || path.startsWith('/api/') ? gateway : web);
+    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });

@@ -26,8 +26,8 @@ function sections(markdown: string): Map<string, string[]> {
 }
 
 /**
- * The smoke, functional and Prometheus parts against the local stack as `npm start` runs it (web
- * server with its /api proxy in front of the built services, real Redis and s3rver) and a real
+ * The smoke, functional and Prometheus parts against the local stack as `npm start` runs it (the
+ * built services, real Redis and s3rver) behind the Ingress's one rule, and a real
  * Prometheus scraping the services with the labels a ServiceMonitor adds, evaluating the chart's
  * alert rules.
  */
@@ -108,6 +108,10 @@ describe('release-check verify against the local stack and a real Prometheus', (
     expect(text('Deployment info')).toMatch(/\| Running builds \(Prometheus\) \| .*local-gateway dev \(unknown\) ×1/);
     expect(text('Deployment info')).toMatch(/\| Scraped after the smoke test \| pass \|/);
     expect(text('Deployment info')).toMatch(/\| Alerts \| pass \| none firing or pending in namespace pixel-local \|/);
+    // ...with the chart's rules loaded, those that fire on a vanished target included.
+    const rules = await prometheus.get<{ groups: { rules: { name: string }[] }[] }>('/api/v1/rules');
+    const loaded = rules.data?.groups.flatMap((g) => g.rules.map((r) => r.name));
+    expect(loaded).toEqual(expect.arrayContaining(['PixelPromptTargetDown', 'PixelPromptApiAvailabilityBudgetBurn', 'PixelPromptHpaMetricUnavailable']));
     expect(text('Security')).toMatch(/\| Security headers \| pass \|/);
     expect(text('Security')).toMatch(/\| CORS \| pass \|/);
     // Plain HTTP on loopback is the only thing worth a warning here.
@@ -126,11 +130,10 @@ describe('release-check verify against the local stack and a real Prometheus', (
     ]);
   });
 
-  it('fails naming each step when the URL is not the site (the gateway alone: no web app, no /api prefix)', async () => {
+  it('fails naming the web app when the URL is the gateway alone: the API answers, the site does not', async () => {
     const run = await runCli(['verify', '--release', RELEASE, '--namespace', NAMESPACE, '--no-kubernetes', '--url', gatewayUrl, '--json']);
     expect(run.status).toBe(1);
     const failed = (JSON.parse(run.stdout) as { checks: Check[] }).checks.filter((c) => c.status === 'fail');
-    expect(failed.map((c) => c.name)).toEqual(expect.arrayContaining(['Web app', 'Models']));
-    expect(failed.find((c) => c.name === 'Models')?.detail).toBe('GET /api/models answered 404 with no enabled model');
+    expect(failed.map((c) => [c.name, c.detail])).toEqual([['Web app', expect.stringMatching(/^GET \/ answered 404 .*; GET \/config\.json answered 404 without apiBaseUrl$/)]]);
   });
 });

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 /** The monorepo root: the nearest folder above this file holding nx.json. */
 export function workspaceRoot(): string {
@@ -10,4 +11,12 @@ export function workspaceRoot(): string {
     dir = parent;
   }
   return dir;
+}
+
+/**
+ * What `helm template --api-versions` pretends a cluster serves when there is none: the custom
+ * resources the chart can render (deploy/helm/crd-api-versions.yaml), as tools/deploy/deploy.sh renders.
+ */
+export function crdApiVersions(): string[] {
+  return parseYaml(readFileSync(join(workspaceRoot(), 'deploy/helm/crd-api-versions.yaml'), 'utf8')) as string[];
 }
