@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, s3EnvSchema } from '@pixel-prompt/config';
 import { createServiceMetrics } from '@pixel-prompt/observability';
 import { TestS3 } from '@pixel-prompt/testing';
-import { type GalleryIndexEntry, type GalleryManifest, ObjectStorage, galleryIndexKey, manifestKey } from '../src';
+import { type GalleryIndexEntry, type GalleryManifest, ObjectStorage, S3ReadinessCheck, galleryIndexKey, manifestKey } from '../src';
 
 describe('ObjectStorage against an S3-protocol server', () => {
   let s3: TestS3;
@@ -45,5 +45,23 @@ describe('ObjectStorage against an S3-protocol server', () => {
     expect(text).toMatch(/^pixel_prompt_s3_request_duration_seconds_count\{operation="PutObject",outcome="ok"\} [1-9]/m);
     expect(text).toMatch(/^pixel_prompt_s3_request_duration_seconds_count\{operation="GetObject",outcome="NoSuchKey"\} 1$/m);
     expect(text).toContain('# TYPE pixel_prompt_s3_retries_total counter');
+  });
+
+  it('tells an S3 outage from a missing object', async () => {
+    const check = new S3ReadinessCheck(storage);
+    const missing = await storage.getJson(`probe/${randomUUID()}.json`).catch((error: unknown) => error);
+    expect(missing).toMatchObject({ name: 'NoSuchKey' });
+    expect(check.isOutage(missing)).toBe(false);
+
+    await s3.stop();
+    try {
+      const unreachable = await storage.getJson(`probe/${randomUUID()}.json`).catch((error: unknown) => error);
+      // No answer from S3 at all: no HTTP status.
+      expect(unreachable).toMatchObject({ $metadata: { attempts: 4 } });
+      expect((unreachable as { $metadata: object }).$metadata).not.toHaveProperty('httpStatusCode');
+      expect(check.isOutage(unreachable)).toBe(true);
+    } finally {
+      await s3.start();
+    }
   });
 });

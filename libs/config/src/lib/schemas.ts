@@ -36,6 +36,10 @@ export const serviceEnvSchema = z.object({
     .default('info'),
   /** Longest time SIGTERM may take: in-flight work finishes or is cut off, then the process exits. */
   SHUTDOWN_TIMEOUT_MS: durationMsSchema(1000, 600_000).default(25_000),
+  /** After SIGTERM the listener keeps serving this long (readiness 503, `Connection: close` on every response) so a load balancer can deregister the pod first. */
+  SHUTDOWN_DRAIN_DELAY_MS: durationMsSchema(0, 120_000).default(0),
+  /** Idle keep-alive connections are kept this long: above an AWS ALB's 60 s idle timeout, so the balancer, not the service, closes them. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: durationMsSchema(1000, 600_000).default(65_000),
   /** Browser origins allowed by CORS; empty means same-origin only. */
   CORS_ORIGINS: listSchema.default([]),
   /** Version and commit reported in logs and metrics; set by the image build. */

@@ -4,7 +4,7 @@ import type { S3Env } from '@pixel-prompt/config';
 import type { ServiceMetrics } from '@pixel-prompt/observability';
 import { METRICS, type ReadinessCheck } from '@pixel-prompt/service';
 import { type GalleryIndexEntry, type GalleryManifest, IMMUTABLE_CACHE_CONTROL, galleryIndexKey, manifestKey } from './layout';
-import { createS3Client, headBucket, observeS3 } from './s3';
+import { createS3Client, headBucket, isS3Outage, observeS3 } from './s3';
 
 export const S3_ENV = Symbol('S3_ENV');
 
@@ -78,6 +78,10 @@ export class S3ReadinessCheck implements ReadinessCheck {
 
   async check(signal: AbortSignal): Promise<void> {
     await headBucket(this.storage.client, this.storage.bucket, signal);
+  }
+
+  isOutage(error: unknown): boolean {
+    return isS3Outage(error);
   }
 }
 
