@@ -50,6 +50,8 @@ export const configSchema = serviceEnvSchema
     /** Separate, smaller budgets, so enhancing and error reports never eat the generation quota. */
     RATE_LIMIT_ENHANCE_IP_PER_HOUR: countSchema(30),
     RATE_LIMIT_LOG_IP_PER_MINUTE: countSchema(30),
+    /** IPv6 clients are limited per network of this many leading bits: a subscriber gets a /64 (or more) and may rotate through it. */
+    RATE_LIMIT_IPV6_PREFIX: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(16, 'must be between 16 and 128').max(128, 'must be between 16 and 128').default(64),
     /** Client IPs and CIDR ranges that bypass every limit (monitoring, the team's office). */
     RATE_LIMIT_ALLOWLIST: listSchema
       .refine(isAllowlist, 'must be a comma-separated list of IP addresses or CIDR ranges')
