@@ -11,6 +11,7 @@ import {
   JobEvents,
   JobStore,
   type StoredEvent,
+  parseStreamId,
   toModelResult,
   toStatusResponse,
 } from '@pixel-prompt/jobs';
@@ -29,7 +30,6 @@ import { generateRequestSchema, parseGenerateRequest } from './generate-request'
 import { ApiErrors, openApiSchema } from './openapi';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
 function jobNotFound(): ApiError {
   return new ApiError(404, 'JOB_NOT_FOUND', 'No generation job has this id; it may have expired.');
@@ -64,7 +64,7 @@ export class GenerationController {
   @ApiBody({ schema: openApiSchema(generateRequestSchema) })
   @ApiHeader({ name: IDEMPOTENCY_KEY_HEADER, required: false, description: 'The same key and body within 24 h return the same job.' })
   @ApiResponse({ status: 202, description: 'Accepted: {jobId, status, totalModels, statusUrl, eventsUrl}' })
-  @ApiErrors(400, 409, 413, 415, 429)
+  @ApiErrors(400, 409, 413, 415, 429, 503)
   async generate(
     @Body() body: unknown,
     @Headers(IDEMPOTENCY_KEY_HEADER.toLowerCase()) idempotencyKey: string | undefined,
@@ -121,7 +121,7 @@ export class GenerationController {
 
   @Get('status/:jobId')
   @ApiResponse({ status: 200, description: 'The job with one result per model.' })
-  @ApiErrors(404)
+  @ApiErrors(404, 503)
   async status(@Param('jobId') jobId: string): Promise<JobStatusResponse> {
     const job = await this.store.get(jobId);
     if (!job) throw jobNotFound();
@@ -130,7 +130,7 @@ export class GenerationController {
 
   @Post('jobs/:jobId/cancel')
   @HttpCode(202)
-  @ApiErrors(404, 409)
+  @ApiErrors(404, 409, 503)
   async cancel(@Param('jobId') jobId: string): Promise<{ jobId: string; canceledModels: number }> {
     const outcome = await this.store.cancel(jobId);
     if (outcome.outcome === 'not_found') throw jobNotFound();
@@ -151,11 +151,11 @@ export class GenerationController {
   @Get('jobs/:jobId/events')
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'Server-Sent Events: model_started, model_completed, model_failed, model_canceled, then completed.' })
-  @ApiErrors(404)
+  @ApiErrors(404, 503)
   async events(@Param('jobId') jobId: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     if (!(await this.store.get(jobId))) throw jobNotFound();
-    const lastEventId = req.header('last-event-id');
-    let cursor = lastEventId && STREAM_ID.test(lastEventId) ? lastEventId : undefined;
+    // A Last-Event-ID Redis would refuse (malformed, or past the largest stream id) replays from the start.
+    let cursor = parseStreamId(req.header('last-event-id'));
 
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',

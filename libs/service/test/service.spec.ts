@@ -2,7 +2,7 @@ import { Agent, type IncomingHttpHeaders, createServer, request as httpRequest }
 import { type AddressInfo, type Server, connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Body, Controller, Get, Global, Inject, Injectable, Module, type OnModuleDestroy, Param, Post } from '@nestjs/common';
+import { All, Body, Controller, Get, Global, HttpException, Inject, Injectable, Module, type OnModuleDestroy, Param, Post } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig, serviceEnvSchema } from '@pixel-prompt/config';
 import { type ErrorBody, type ReadinessResponse, isErrorBody } from '@pixel-prompt/contracts';
@@ -87,6 +87,12 @@ class ThingsController {
   @Post()
   create(@Body() body: unknown): unknown {
     return body;
+  }
+
+  /** Refuses every other method of /things, as the gateway's gallery routes do. */
+  @All()
+  refuse(): never {
+    throw new HttpException('method not allowed', 405);
   }
 }
 

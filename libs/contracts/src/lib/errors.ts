@@ -7,7 +7,7 @@ export interface ErrorBody {
   /** The request's correlation id, to quote when reporting a problem. */
   correlationId: string;
   details?: unknown;
-  /** On RATE_LIMIT_EXCEEDED: seconds until a retry can succeed (as the Retry-After header). */
+  /** On RATE_LIMIT_EXCEEDED and SERVICE_UNAVAILABLE: seconds until a retry can succeed (as the Retry-After header). */
   retryAfter?: number;
 }
 

@@ -1,3 +1,4 @@
+import { METHODS } from 'node:http';
 import type { CorsOptions, CorsOptionsDelegate } from '@nestjs/common/interfaces/external/cors-options.interface';
 import { CORRELATION_ID_HEADER } from '@pixel-prompt/contracts';
 import type { Request } from 'express';
@@ -13,16 +14,21 @@ export interface RouteTable {
   stack: RouterLayer[];
 }
 
+/** Whether a route takes every method: `router.all()` marks it `_all`, Express 5's `app.all()` (Nest's `@All`) lists each one. */
+function isCatchAll(methods: Record<string, boolean | undefined>): boolean {
+  return methods['_all'] === true || METHODS.every((method) => methods[method.toLowerCase()]);
+}
+
 /**
- * The methods the routes at `path` answer, HEAD with GET as Express serves it. Catch-all
- * (`@All`) routes exist only to refuse other methods, so they add none.
+ * The methods the routes at `path` answer, HEAD with GET as Express serves it. Catch-all routes
+ * exist only to refuse other methods (405), so they add none.
  */
 export function methodsAt(router: RouteTable, path: string): string[] {
   const methods = new Set<string>();
   for (const layer of router.stack) {
-    if (!layer.route || !layer.match(path)) continue;
+    if (!layer.route || isCatchAll(layer.route.methods) || !layer.match(path)) continue;
     for (const [method, handled] of Object.entries(layer.route.methods)) {
-      if (handled && method !== '_all') methods.add(method.toUpperCase());
+      if (handled) methods.add(method.toUpperCase());
     }
   }
   if (methods.has('GET')) methods.add('HEAD');
