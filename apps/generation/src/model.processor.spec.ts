@@ -2,7 +2,7 @@ import type { GenerationQueues, JobCancellations, JobStore, ModelJobData } from 
 import { ModelRegistry, parseModelRegistry } from '@pixel-prompt/models';
 import type { Logger } from '@pixel-prompt/observability';
 import { ChaosImageProvider, LocalImageProvider, ProviderCredentials, ProviderError, Providers } from '@pixel-prompt/providers';
-import type { ObjectStorage } from '@pixel-prompt/storage';
+import { type ObjectStorage, StorageUnavailableError } from '@pixel-prompt/storage';
 import { waitFor } from '@pixel-prompt/testing';
 import type { Job } from 'bull';
 import type { GenerationMetrics } from './generation-metrics';
@@ -56,8 +56,12 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
       return () => watchers.delete(jobId);
     },
   } as unknown as JobCancellations;
-  const processor = new ModelProcessor(registry(), queues, store as unknown as JobStore, cancellations, {} as ObjectStorage, providers, metrics, logger);
-  return { processor, store, warnings, watchers, queue, consumed };
+  const storage = { deletePrefix: jest.fn(async () => 0) };
+  const processor = new ModelProcessor(
+    registry(), queues, store as unknown as JobStore, cancellations, storage as unknown as ObjectStorage, providers, metrics,
+    { STORAGE_RETRY_WINDOW_MS: 60_000 }, logger,
+  );
+  return { processor, store, storage, warnings, watchers, queue, consumed };
 }
 
 const job = {
@@ -82,10 +86,12 @@ describe('ModelProcessor and provider keys', () => {
   });
 
   it('fails the model of a keyless provider at once as UNAVAILABLE, without starting or retrying it', async () => {
-    const { processor, store } = setup({});
+    const { processor, store, storage } = setup({});
     await expect(processor.handle(job)).resolves.toBeUndefined();
     expect(store.start).not.toHaveBeenCalled();
     expect(store.fail).toHaveBeenCalledWith('j1', 0, { code: 'UNAVAILABLE', message: 'This model is not configured on the server.' });
+    // Whatever an earlier attempt may have stored for the model goes with its failure.
+    expect(storage.deletePrefix).toHaveBeenCalledWith('images/j1/0-gpt-image.');
   });
 });
 
@@ -155,6 +161,14 @@ describe('classifyFailure', () => {
   it('gives up at once when the provider asks for a longer wait than anyone watching would accept', () => {
     expect(classifyFailure(new ProviderError('QUOTA', 'come back later', true, MAX_RETRY_AFTER_SECONDS + 1), quiet)).toMatchObject({ code: 'QUOTA', retryable: false });
     expect(classifyFailure(new ProviderError('RATE_LIMITED', 'slow down', true, MAX_RETRY_AFTER_SECONDS), quiet)).toMatchObject({ retryable: true });
+  });
+
+  it('reports an image that could not be stored as STORAGE_UNAVAILABLE, not retried (that would call the provider again)', () => {
+    expect(classifyFailure(new StorageUnavailableError(60_000, new Error('connect ECONNREFUSED')), quiet)).toEqual({
+      code: 'STORAGE_UNAVAILABLE',
+      message: 'The image was made but could not be stored: storage is unavailable. Try again later.',
+      retryable: false,
+    });
   });
 
   it('reports TIMEOUT once the model’s signal has fired, whatever was thrown', () => {

@@ -5,9 +5,11 @@ import { type ModelConfig, ModelRegistry } from '@pixel-prompt/models';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
 import { ProviderError, Providers } from '@pixel-prompt/providers';
 import { LOGGER } from '@pixel-prompt/service';
-import { ObjectStorage, imageKeys } from '@pixel-prompt/storage';
+import { type ImageObject, ObjectStorage, StorageUnavailableError, imageKeys, modelImagesPrefix, retryDuringOutage } from '@pixel-prompt/storage';
 import type { Job } from 'bull';
+import type { GenerationConfig } from './config';
 import { GenerationMetrics } from './generation-metrics';
+import { GENERATION_CONFIG } from './tokens';
 
 interface Failure {
   code: ModelErrorCode;
@@ -24,6 +26,10 @@ export const MAX_RETRY_AFTER_SECONDS = 60;
 /** Maps anything a model call can throw to our codes; messages are safe to show users. */
 export function classifyFailure(error: unknown, timeout: AbortSignal): Failure {
   if (timeout.aborted) return { code: 'TIMEOUT', message: 'The model took too long and was stopped.', retryable: false };
+  // Not retried: another attempt would pay the provider again for an image it already made.
+  if (error instanceof StorageUnavailableError) {
+    return { code: 'STORAGE_UNAVAILABLE', message: 'The image was made but could not be stored: storage is unavailable. Try again later.', retryable: false };
+  }
   if (error instanceof ProviderError) {
     const waitTooLong = (error.retryAfterSeconds ?? 0) > MAX_RETRY_AFTER_SECONDS;
     return { code: error.code, message: error.message, retryable: error.retryable && !waitTooLong };
@@ -48,6 +54,7 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
     private readonly storage: ObjectStorage,
     private readonly providers: Providers,
     private readonly metrics: GenerationMetrics,
+    @Inject(GENERATION_CONFIG) private readonly config: Pick<GenerationConfig, 'STORAGE_RETRY_WINDOW_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -128,10 +135,15 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       // Canceled while the answer was on its way: the job has ended without this model's image.
       if (canceled.aborted) throw canceled.reason;
       const keys = imageKeys(data.jobId, data.index, model.id, result.mimeType);
-      await Promise.all([
-        this.storage.putImage(keys.image, result.image, result.mimeType, data.correlationId),
-        this.storage.putImage(keys.thumbnail, result.thumbnail, result.mimeType, data.correlationId),
-      ]);
+      await this.storeImages(
+        [
+          { key: keys.image, body: result.image, contentType: result.mimeType },
+          { key: keys.thumbnail, body: result.thumbnail, contentType: result.mimeType },
+        ],
+        data.correlationId,
+        log,
+        canceled,
+      );
       const bytes = result.image.byteLength;
       this.metrics.imageBytes.inc({ model: model.id }, bytes + result.thumbnail.byteLength);
       const outcome = await this.store.complete(data.jobId, data.index, {
@@ -157,9 +169,28 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * Stores a finished call's images. The image exists now, so storage trouble must not cost another
+   * provider call: while S3 is out the upload is retried here, for STORAGE_RETRY_WINDOW_MS, with the
+   * images waiting in memory (one set per running call, so the models' concurrency bounds them).
+   */
+  private storeImages(images: ImageObject[], correlationId: string, log: Logger, canceled: AbortSignal): Promise<void> {
+    return retryDuringOutage(() => this.storage.putImages(images, correlationId), {
+      windowMs: this.config.STORAGE_RETRY_WINDOW_MS,
+      signal: canceled,
+      onRetry: (error, attempt, delayMs) => log.warn({ err: error, attempt, delayMs }, 'storing the image failed: storage unavailable; retrying'),
+    });
+  }
+
   private async fail(data: ModelJobData, failure: Failure, startedAt: number): Promise<void> {
     const outcome = await this.store.fail(data.jobId, data.index, { code: failure.code, message: failure.message });
     if (!outcome.moved) return;
+    // An image stored by an attempt that then did not record it (its worker died, storage failed
+    // half-way) belongs to no result: it goes, so every stored image is one a result links to.
+    await this.storage
+      .deletePrefix(modelImagesPrefix(data.jobId, data.index, data.model))
+      .then((deleted) => deleted > 0 && this.logger.info({ jobId: data.jobId, model: data.model, deleted }, 'deleted the images of a failed model'))
+      .catch((error: unknown) => this.logger.warn({ err: error, jobId: data.jobId, model: data.model }, 'could not delete the images of a failed model'));
     this.observe(data.model, failure.code.toLowerCase(), startedAt);
     if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId);
   }
