@@ -61,6 +61,13 @@ export const configSchema = serviceEnvSchema
      * the address the outermost of them saw; 0 trusts no header, only the socket.
      */
     TRUSTED_PROXY_HOPS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10').default(0),
+    /**
+     * Redis replicas that must hold a new job before POST /generate answers 202 (WAIT), so that a
+     * failover to a replica keeps every accepted job; 0 answers once the primary has it.
+     */
+    REDIS_WAIT_REPLICAS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be between 0 and 5').max(5, 'must be between 0 and 5').default(0),
+    /** Longest wait for those replicas; past it the submission answers 503, to be retried with its Idempotency-Key. */
+    REDIS_WAIT_TIMEOUT_MS: durationMsSchema(10, 10_000).default(500),
     /** Extra terms refused in prompts, and phrases always accepted, on top of the built-in lists. */
     CONTENT_FILTER_BLOCKED: listSchema.default([]),
     CONTENT_FILTER_ALLOWED: listSchema.default([]),

@@ -18,7 +18,7 @@ import {
 import { ModelRegistry } from '@pixel-prompt/models';
 import { capabilitiesOf } from '@pixel-prompt/providers';
 import type { Logger } from '@pixel-prompt/observability';
-import { ApiError, LOGGER, Lifecycle } from '@pixel-prompt/service';
+import { ApiError, LOGGER, Lifecycle, OUTAGE_RETRY_AFTER_SECONDS } from '@pixel-prompt/service';
 import { ImageLinks } from '@pixel-prompt/storage';
 import { ApiBody, ApiHeader, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -96,15 +96,16 @@ export class GenerationController {
     // between creating the job and queueing it completes the queueing instead of leaving it stuck.
     const job = created.outcome === 'created' ? { parameters, models: request.models, prompt: request.prompt, correlationId } : await this.store.get(jobId);
     if (!job) throw jobNotFound();
+    const modelIds = job.models.map((model) => ('id' in model ? model.id : model.model));
     await Promise.all(
-      job.models.map((model, index) => {
-        const id = 'id' in model ? model.id : model.model;
-        return this.queues.model(id).add(
+      modelIds.map((id, index) =>
+        this.queues.model(id).add(
           { jobId, index, model: id, prompt: job.prompt, ...job.parameters, correlationId: job.correlationId },
           { jobId: `${jobId}:${index}` },
-        );
-      }),
+        ),
+      ),
     );
+    await this.confirmReplicated(jobId, modelIds);
     if (created.outcome === 'created') {
       this.metrics.jobsSubmitted.inc();
       this.logger.info({ jobId, models: request.models.length, ip: this.edge.clientIp(req) }, 'generation submitted');
@@ -117,6 +118,20 @@ export class GenerationController {
       statusUrl: `/status/${jobId}`,
       eventsUrl: `/jobs/${jobId}/events`,
     };
+  }
+
+  /**
+   * With REDIS_WAIT_REPLICAS, a job is accepted only once that many replicas hold it and its queued
+   * models, so a failover to one of them loses nothing a 202 promised. Not confirmed in time: 503,
+   * and a retry with the same Idempotency-Key finds the same job.
+   */
+  private async confirmReplicated(jobId: string, modelIds: string[]): Promise<void> {
+    const { REDIS_WAIT_REPLICAS: replicas, REDIS_WAIT_TIMEOUT_MS: timeoutMs } = this.config;
+    if (replicas === 0 || (await this.queues.replicated(modelIds, replicas, timeoutMs))) return;
+    this.logger.warn({ jobId, replicas, timeoutMs }, 'generation not confirmed by the Redis replicas in time');
+    throw new ApiError(503, 'SERVICE_UNAVAILABLE', 'The generation could not be stored safely right now. Try again shortly.', undefined, {
+      retryAfter: OUTAGE_RETRY_AFTER_SECONDS,
+    });
   }
 
   @Get('status/:jobId')

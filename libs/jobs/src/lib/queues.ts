@@ -102,6 +102,17 @@ export class GenerationQueues {
     return this.moduleRef.get(getQueueToken(FINALIZE_QUEUE), { strict: false });
   }
 
+  /**
+   * Whether at least `replicas` Redis replicas hold every write the queues of `modelIds` made so far,
+   * waiting up to `timeoutMs` (WAIT on each queue's connection). WAIT covers the writes of its own
+   * connection; the replication stream keeps order, so writes made before them on other connections
+   * (the job's state) are covered too.
+   */
+  async replicated(modelIds: string[], replicas: number, timeoutMs: number): Promise<boolean> {
+    const acknowledged = await Promise.all([...new Set(modelIds)].map((id) => this.model(id).client.wait(replicas, timeoutMs)));
+    return acknowledged.every((count) => count >= replicas);
+  }
+
   /** Queues a job's finalisation; its id makes a second request for the same job a no-op. */
   async requestFinalize(jobId: string, correlationId: string): Promise<void> {
     await this.finalize().add({ jobId, correlationId }, { jobId: `finalize:${jobId}` });
