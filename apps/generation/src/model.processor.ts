@@ -67,12 +67,17 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       if (missing) this.logger.warn({ model: model.id, provider: model.provider, missingVariable: missing }, `model ${model.id} is unavailable: ${missing} is not set`);
       const queue = this.queues.model(model.id);
       void queue.process(model.enabled ? model.concurrency : 1, (job: Job<ModelJobData>) => this.handle(job));
-      // Jobs Bull gave up on without our handler deciding (a worker died with them too often).
+      // Jobs Bull gave up on without our handler deciding: their workers died with them too often
+      // (then the model never answered, so the provider is not blamed), or recording failed.
       queue.on('failed', (job: Job<ModelJobData>, error: Error) => {
-        if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/.test(error.message)) return;
-        void runWithCorrelationId(job.data.correlationId, () =>
-          this.fail(job.data, { code: 'PROVIDER_ERROR', message: 'The model could not produce an image.', retryable: false }, 0),
-        ).catch((err: unknown) => this.logger.error({ err }, 'could not record a failed job'));
+        const stalled = /stalled/.test(error.message);
+        if (!stalled && job.attemptsMade < (job.opts.attempts ?? 1)) return;
+        const failure: Failure = stalled
+          ? { code: 'UNAVAILABLE', message: 'The model could not be run: the servers running it kept stopping.', retryable: false }
+          : { code: 'PROVIDER_ERROR', message: 'The model could not produce an image.', retryable: false };
+        void runWithCorrelationId(job.data.correlationId, () => this.fail(job.data, failure, 0)).catch((err: unknown) =>
+          this.logger.error({ err }, 'could not record a failed job'),
+        );
       });
     }
   }
