@@ -1,4 +1,4 @@
-import type { GenerationQueues, JobCancellations, JobStore, ModelJobData } from '@pixel-prompt/jobs';
+import type { GenerationQueues, JobCancellations, JobRecord, JobStore, ModelJobData } from '@pixel-prompt/jobs';
 import { ModelRegistry, parseModelRegistry } from '@pixel-prompt/models';
 import type { Logger } from '@pixel-prompt/observability';
 import { ChaosImageProvider, LocalImageProvider, ProviderCredentials, ProviderError, Providers } from '@pixel-prompt/providers';
@@ -34,6 +34,7 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
   } as unknown as Logger;
   const store = {
     start: jest.fn(async () => true),
+    get: jest.fn(async (): Promise<Partial<JobRecord> | undefined> => ({ status: 'in_progress' })),
     fail: jest.fn(async () => ({ moved: true, finalStatus: undefined })),
     isCanceled: jest.fn(async () => false),
   };
@@ -61,7 +62,7 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
     registry(), queues, store as unknown as JobStore, cancellations, storage as unknown as ObjectStorage, providers, metrics,
     { STORAGE_RETRY_WINDOW_MS: 60_000 }, logger,
   );
-  return { processor, store, storage, warnings, watchers, queue, consumed };
+  return { processor, store, storage, queues, warnings, watchers, queue, consumed };
 }
 
 const job = {
@@ -110,6 +111,23 @@ describe('ModelProcessor and disabled models', () => {
     await expect(processor.handle(retired)).resolves.toBeUndefined();
     expect(store.start).not.toHaveBeenCalled();
     expect(store.fail).toHaveBeenCalledWith('j1', 0, { code: 'UNAVAILABLE', message: 'This model is not available.' });
+  });
+});
+
+describe('ModelProcessor and ended jobs', () => {
+  it('asks again for the gallery of a job it finds ended: the worker that ended it may have died before asking', async () => {
+    const { processor, store, queues } = setup({ openai: KEY });
+    store.start.mockResolvedValue(false);
+    store.get.mockResolvedValue({ status: 'completed' });
+    await processor.handle(job);
+    expect(queues.requestFinalize).toHaveBeenCalledWith('j1', 'c1');
+  });
+
+  it('asks nothing while the job is still running', async () => {
+    const { processor, store, queues } = setup({ openai: KEY });
+    store.start.mockResolvedValue(false);
+    await processor.handle(job);
+    expect(queues.requestFinalize).not.toHaveBeenCalled();
   });
 });
 

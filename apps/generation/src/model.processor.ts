@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { ModelErrorCode } from '@pixel-prompt/contracts';
+import { type ModelErrorCode, isTerminalJobState } from '@pixel-prompt/contracts';
 import { GenerationQueues, JobCancellations, JobStore, type ModelJobData } from '@pixel-prompt/jobs';
 import { type ModelConfig, ModelRegistry } from '@pixel-prompt/models';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
@@ -119,6 +119,7 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
     try {
       if (!(await this.store.start(data.jobId, data.index))) {
         log.info('model skipped: canceled or already ended');
+        await this.finalizeIfEnded(data);
         return;
       }
       await this.generate(job, model, log, canceled.signal);
@@ -187,9 +188,22 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /**
+   * Asks for the gallery of the model's job if the job has ended. The worker whose move ended it
+   * may have died before asking, and the next one to meet the job only finds its model ended; the
+   * request is deduplicated by job id, so asking twice costs nothing.
+   */
+  private async finalizeIfEnded(data: ModelJobData): Promise<void> {
+    const job = await this.store.get(data.jobId);
+    if (job && isTerminalJobState(job.status)) await this.queues.requestFinalize(data.jobId, data.correlationId);
+  }
+
   private async fail(data: ModelJobData, failure: Failure, startedAt: number): Promise<void> {
     const outcome = await this.store.fail(data.jobId, data.index, { code: failure.code, message: failure.message });
-    if (!outcome.moved) return;
+    if (!outcome.moved) {
+      await this.finalizeIfEnded(data);
+      return;
+    }
     // An image stored by an attempt that then did not record it (its worker died, storage failed
     // half-way) belongs to no result: it goes, so every stored image is one a result links to.
     await this.storage
