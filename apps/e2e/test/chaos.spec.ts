@@ -5,7 +5,7 @@ import { startProcess, stopAllProcesses, workspaceRoot } from '@pixel-prompt/tes
 
 /** The parts of tools/chaos's JSON report read here (tools/chaos/src/report.ts). */
 interface ChaosReport {
-  faults: { fault: string; injected: number; worstRecoverySeconds?: number }[];
+  faults: { fault: string; injected: number; worstRecoverySeconds?: number; recovery: string }[];
   jobs: { submitted: number; accepted: number; lost: number };
   modelFailures: { builtIn: Record<string, number>; chaos: Record<string, number> };
   providerCalls: { most: number; allowed: number };
@@ -41,7 +41,8 @@ describe('chaos suite, reduced run (tools/chaos on the built services)', () => {
     expect(fault('Redis kill -9')).toMatchObject({ injected: 1 });
     expect(fault('S3 outage')).toMatchObject({ injected: 1 });
     expect((fault('provider 5xx')?.injected ?? 0) + (fault('provider 429')?.injected ?? 0)).toBeGreaterThan(0);
-    // A dead worker's running models start again elsewhere within 30 s (lock 20 s + stalled check 5 s).
+    // A dead worker's running models are back in their queues within 30 s (lock 20 s + stalled check 5 s).
+    expect(fault('worker SIGKILL')).toMatchObject({ recovery: 'kill → its running models back in their queues' });
     expect(fault('worker SIGKILL')?.worstRecoverySeconds ?? 0).toBeLessThanOrEqual(30);
     expect(code).toBe(0);
   }, 300_000);

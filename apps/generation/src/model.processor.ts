@@ -67,6 +67,10 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       if (missing) this.logger.warn({ model: model.id, provider: model.provider, missingVariable: missing }, `model ${model.id} is unavailable: ${missing} is not set`);
       const queue = this.queues.model(model.id);
       void queue.process(model.enabled ? model.concurrency : 1, (job: Job<ModelJobData>) => this.handle(job));
+      // A stopped worker's job, found by the stalled-job check: its model runs again (calling the provider again).
+      queue.on('stalled', (job: Job<ModelJobData>) =>
+        this.logger.warn({ jobId: job.data.jobId, model: job.data.model, correlationId: job.data.correlationId }, 'model job of a stopped worker returned to the queue'),
+      );
       // Jobs Bull gave up on without our handler deciding: their workers died with them too often
       // (then the model never answered, so the provider is not blamed), or recording failed.
       queue.on('failed', (job: Job<ModelJobData>, error: Error) => {

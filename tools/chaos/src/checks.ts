@@ -81,13 +81,24 @@ export function retriedProviderFailures(logs: WorkerLogLine[]): Record<string, n
   return counts;
 }
 
+/** The worker's log line when the stalled-job check puts a dead worker's model job back in its queue. */
+export const RETURNED_TO_QUEUE = 'model job of a stopped worker returned to the queue';
+/** The lines of a worker taking a model job up again: starting it, or finding it ended. */
+export const RUNNING_AGAIN = ['model started', 'model skipped: canceled or already ended'];
+
 /**
  * For a worker killed at `killedAt`: the longest a model it had started and not finished waited
- * until it was picked up again (started by another worker, or found ended by one), or until it
- * ended otherwise (`endedAt`, from the job's status); undefined when it had none running. A model
- * that ended before the kill (its worker died before logging it) waited for nothing.
+ * until one of the `pickedUp` lines (by any worker) or until it ended otherwise (`endedAt`, from the
+ * job's status); undefined when it had none running. A model that ended before the kill (its worker
+ * died before logging it) waited for nothing.
  */
-export function stalledRecoveryMs(logs: WorkerLogLine[], worker: number, killedAt: number, endedAt: (key: string) => number | undefined): number | undefined {
+export function stalledRecoveryMs(
+  logs: WorkerLogLine[],
+  worker: number,
+  killedAt: number,
+  pickedUp: string[],
+  endedAt: (key: string) => number | undefined,
+): number | undefined {
   const finished = new Set(['model completed', 'model failed', 'model call failed; retrying with backoff', 'model call stopped: canceled', 'model skipped: canceled or already ended']);
   const running = new Set<string>();
   for (const { worker: w, fields } of logs) {
@@ -95,14 +106,13 @@ export function stalledRecoveryMs(logs: WorkerLogLine[], worker: number, killedA
     if (fields['msg'] === 'model started') running.add(modelKey(fields));
     else if (finished.has(String(fields['msg']))) running.delete(modelKey(fields));
   }
-  const pickedUp = new Set(['model started', 'model skipped: canceled or already ended']);
   let worst: number | undefined;
   for (const key of running) {
     const ended = endedAt(key);
     if (ended !== undefined && ended < killedAt) continue;
-    const restart = logs.find((line) => line.worker !== worker && line.time >= killedAt && pickedUp.has(String(line.fields['msg'])) && modelKey(line.fields) === key);
+    const next = logs.find((line) => line.worker !== worker && line.time >= killedAt && pickedUp.includes(String(line.fields['msg'])) && modelKey(line.fields) === key);
     // Neither: counted up to now, so a model nobody took up again shows.
-    const waited = Math.min(restart?.time ?? Date.now(), ended ?? Date.now()) - killedAt;
+    const waited = Math.min(next?.time ?? Date.now(), ended ?? Date.now()) - killedAt;
     worst = Math.max(worst ?? 0, waited);
   }
   return worst;

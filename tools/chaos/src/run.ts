@@ -6,7 +6,17 @@ import { MAX_STALLED_COUNT } from '@pixel-prompt/jobs';
 import { loadModelRegistry } from '@pixel-prompt/models';
 import { createS3Client } from '@pixel-prompt/storage';
 import { workspaceRoot } from '@pixel-prompt/testing';
-import { firstCompletionAfterMs, inspectStorage, modelKey, providerCalls, retriedProviderFailures, stalledRecoveryMs, storageRecoveryMs } from './checks';
+import {
+  RETURNED_TO_QUEUE,
+  RUNNING_AGAIN,
+  firstCompletionAfterMs,
+  inspectStorage,
+  modelKey,
+  providerCalls,
+  retriedProviderFailures,
+  stalledRecoveryMs,
+  storageRecoveryMs,
+} from './checks';
 import { awaitTerminal, modelsOf, submit } from './load';
 import type { ChaosReport, Check } from './report';
 import { ChaosSystem } from './system';
@@ -177,8 +187,14 @@ export async function runChaos(options: ChaosOptions, progress: Progress): Promi
         {
           fault: 'worker SIGKILL',
           injected: faults.kills.length,
-          worstRecoverySeconds: worst(faults.kills.map((k) => stalledRecoveryMs(logs, k.worker, k.at, (key) => endedAt.get(key)))),
-          recovery: 'kill → its running models started again by another worker',
+          worstRecoverySeconds: worst(faults.kills.map((k) => stalledRecoveryMs(logs, k.worker, k.at, [RETURNED_TO_QUEUE], (key) => endedAt.get(key)))),
+          recovery: 'kill → its running models back in their queues',
+        },
+        {
+          fault: 'worker SIGKILL (the same kills)',
+          injected: faults.kills.length,
+          worstRecoverySeconds: worst(faults.kills.map((k) => stalledRecoveryMs(logs, k.worker, k.at, RUNNING_AGAIN, (key) => endedAt.get(key)))),
+          recovery: 'kill → those models running again (waits for a free slot)',
         },
         {
           fault: `Redis kill -9, restart after ${options.redisDownMs / 1000} s`,
