@@ -61,7 +61,8 @@ export class ChaosSystem {
   }
 
   private async startWorker(): Promise<RunningService> {
-    const worker = await startService('generation', this.env);
+    // Replacements boot while the machine is busiest: give them longer than a test would.
+    const worker = await startService('generation', this.env, { bootTimeoutMs: 120_000 });
     this.workerProcesses.push(worker);
     return worker;
   }
