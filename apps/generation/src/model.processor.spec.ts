@@ -17,6 +17,7 @@ function registry(): ModelRegistry {
         { id: 'gpt-image', displayName: 'GPT Image', provider: 'openai', providerModel: 'gpt-image-1' },
         { id: 'held', displayName: 'Held', provider: 'chaos', providerModel: 'chaos', options: { mode: 'hang' } },
         { id: 'retired', displayName: 'Retired', provider: 'stability', providerModel: 'sd3.5-large', enabled: false, concurrency: 4 },
+        { id: 'quick', displayName: 'Quick', provider: 'chaos', providerModel: 'chaos', options: { mode: 'slow' } },
       ],
     },
     'test',
@@ -36,6 +37,8 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
     start: jest.fn(async () => true),
     get: jest.fn(async (): Promise<Partial<JobRecord> | undefined> => ({ status: 'in_progress' })),
     fail: jest.fn(async () => ({ moved: true, finalStatus: undefined })),
+    complete: jest.fn(async () => ({ moved: true, finalStatus: undefined })),
+    modelStatus: jest.fn(async (): Promise<string | undefined> => 'completed'),
     isCanceled: jest.fn(async () => false),
   };
   const queue = { process: jest.fn(async (_concurrency: number, _handler: unknown) => undefined), on: jest.fn() };
@@ -47,7 +50,7 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
     },
     requestFinalize: jest.fn(),
   } as unknown as GenerationQueues;
-  const metrics = { modelResults: { inc: jest.fn() }, modelDuration: { observe: jest.fn() } } as unknown as GenerationMetrics;
+  const metrics = { modelResults: { inc: jest.fn() }, modelDuration: { observe: jest.fn() }, imageBytes: { inc: jest.fn() } } as unknown as GenerationMetrics;
   const providers = new Providers({} as LocalImageProvider, new ChaosImageProvider(), new ProviderCredentials(keys));
   /** What the cancellations subscription would wake for each job id. */
   const watchers = new Map<string, () => void>();
@@ -57,7 +60,7 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
       return () => watchers.delete(jobId);
     },
   } as unknown as JobCancellations;
-  const storage = { deletePrefix: jest.fn(async () => 0) };
+  const storage = { deletePrefix: jest.fn(async () => 0), putImages: jest.fn(async () => undefined) };
   const processor = new ModelProcessor(
     registry(), queues, store as unknown as JobStore, cancellations, storage as unknown as ObjectStorage, providers, metrics,
     { STORAGE_RETRY_WINDOW_MS: 60_000 }, logger,
@@ -100,8 +103,8 @@ describe('ModelProcessor and disabled models', () => {
   it('consumes a disabled model’s queue one job at a time, without asking for its key', () => {
     const { processor, warnings, queue, consumed } = setup({ openai: KEY });
     processor.onModuleInit();
-    expect(consumed).toEqual(['gpt-image', 'held', 'retired']);
-    expect(queue.process.mock.calls.map(([concurrency]) => concurrency)).toEqual([2, 2, 1]);
+    expect(consumed).toEqual(['gpt-image', 'held', 'retired', 'quick']);
+    expect(queue.process.mock.calls.map(([concurrency]) => concurrency)).toEqual([2, 2, 1, 2]);
     expect(warnings).toEqual([]);
   });
 
@@ -121,6 +124,19 @@ describe('ModelProcessor and ended jobs', () => {
     store.get.mockResolvedValue({ status: 'completed' });
     await processor.handle(job);
     expect(queues.requestFinalize).toHaveBeenCalledWith('j1', 'c1');
+  });
+
+  it.each([
+    ['canceled', true],
+    ['error', true],
+    ['completed', false],
+  ])('drops a stored result whose model was %s meanwhile, deleting its images unless another run completed it', async (status, deleted) => {
+    const { processor, store, storage } = setup({});
+    store.complete.mockResolvedValue({ moved: false, finalStatus: undefined });
+    store.modelStatus.mockResolvedValue(status);
+    await processor.handle({ ...job, data: { ...job.data, model: 'quick' } } as Job<ModelJobData>);
+    expect(storage.putImages).toHaveBeenCalledTimes(1);
+    expect(storage.deletePrefix.mock.calls).toEqual(deleted ? [['images/j1/0-quick.']] : []);
   });
 
   it('asks nothing while the job is still running', async () => {

@@ -159,6 +159,13 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       const outcome = await this.store.complete(data.jobId, data.index, {
         imageKey: keys.image, thumbKey: keys.thumbnail, bytes, width: result.width, height: result.height,
       });
+      if (!outcome.moved) {
+        // Ended meanwhile: canceled, or failed by another run of it (its worker was thought dead).
+        // The images belong to no result then, unless that other run completed it with the same keys.
+        log.info('model result dropped: the model had already ended');
+        if ((await this.store.modelStatus(data.jobId, data.index)) !== 'completed') await this.deleteStrayImages(data);
+        return;
+      }
       this.observe(model.id, 'completed', startedAt);
       log.info({ bytes, durationMs: Math.round(performance.now() - startedAt) }, 'model completed');
       if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId);
@@ -208,14 +215,24 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       await this.finalizeIfEnded(data);
       return;
     }
-    // An image stored by an attempt that then did not record it (its worker died, storage failed
-    // half-way) belongs to no result: it goes, so every stored image is one a result links to.
-    await this.storage
-      .deletePrefix(modelImagesPrefix(data.jobId, data.index, data.model))
-      .then((deleted) => deleted > 0 && this.logger.info({ jobId: data.jobId, model: data.model, deleted }, 'deleted the images of a failed model'))
-      .catch((error: unknown) => this.logger.warn({ err: error, jobId: data.jobId, model: data.model }, 'could not delete the images of a failed model'));
     this.observe(data.model, failure.code.toLowerCase(), startedAt);
     if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId);
+    await this.deleteStrayImages(data);
+  }
+
+  /**
+   * Deletes what an attempt stored for a model that then failed (its worker died before recording
+   * the result, or storage failed half-way), so every stored image is one a result links to.
+   * Retried through an S3 outage like uploads; after the result is recorded, so nobody waits for it.
+   */
+  private async deleteStrayImages(data: ModelJobData): Promise<void> {
+    const prefix = modelImagesPrefix(data.jobId, data.index, data.model);
+    try {
+      const deleted = await retryDuringOutage(() => this.storage.deletePrefix(prefix), { windowMs: this.config.STORAGE_RETRY_WINDOW_MS });
+      if (deleted > 0) this.logger.info({ jobId: data.jobId, model: data.model, deleted }, 'deleted the images of a failed model');
+    } catch (error) {
+      this.logger.warn({ err: error, jobId: data.jobId, model: data.model }, 'could not delete the images of a failed model');
+    }
   }
 
   private observe(model: string, outcome: string, startedAt: number): void {

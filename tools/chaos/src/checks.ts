@@ -99,7 +99,14 @@ export function stalledRecoveryMs(
   pickedUp: string[],
   endedAt: (key: string) => number | undefined,
 ): number | undefined {
-  const finished = new Set(['model completed', 'model failed', 'model call failed; retrying with backoff', 'model call stopped: canceled', 'model skipped: canceled or already ended']);
+  const finished = new Set([
+    'model completed',
+    'model failed',
+    'model call failed; retrying with backoff',
+    'model call stopped: canceled',
+    'model skipped: canceled or already ended',
+    'model result dropped: the model had already ended',
+  ]);
   const running = new Set<string>();
   for (const { worker: w, fields } of logs) {
     if (w !== worker) continue;

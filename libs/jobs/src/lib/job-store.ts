@@ -217,9 +217,14 @@ export class JobStore {
     ]);
   }
 
+  /** The model's status; undefined once the job has expired. */
+  async modelStatus(jobId: string, index: number): Promise<ModelState | undefined> {
+    return ((await this.redis.hget(jobKey(jobId), `m:${index}:status`)) as ModelState | null) ?? undefined;
+  }
+
   /** Whether the model was canceled (a running model's worker asks, to stop its call). */
   async isCanceled(jobId: string, index: number): Promise<boolean> {
-    return (await this.redis.hget(jobKey(jobId), `m:${index}:status`)) === 'canceled';
+    return (await this.modelStatus(jobId, index)) === 'canceled';
   }
 
   async cancel(jobId: string): Promise<CancelOutcome> {
