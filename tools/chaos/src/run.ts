@@ -108,6 +108,7 @@ function examples(items: string[]): string | undefined {
  */
 export async function runChaos(options: ChaosOptions, progress: Progress): Promise<ChaosReport> {
   const startedAt = new Date();
+  const revision = commit();
   const registry = loadModelRegistry(options.registryPath);
   const builtIn = registry.enabled.filter((m) => m.provider === 'local').map((m) => m.id);
   const chaos = registry.enabled.filter((m) => m.provider === 'chaos').map((m) => m.id);
@@ -172,7 +173,7 @@ export async function runChaos(options: ChaosOptions, progress: Progress): Promi
     const retried = retriedProviderFailures(logs);
     const timeouts = (modelFailures.chaos['TIMEOUT'] ?? 0) + (modelFailures.builtIn['TIMEOUT'] ?? 0);
     const report: ChaosReport = {
-      commit: commit(),
+      commit: revision,
       startedAt: startedAt.toISOString(),
       durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
       settings: {
