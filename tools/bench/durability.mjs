@@ -3,6 +3,8 @@
 //     gateway, with Redis (a) without persistence (the baseline), (b) with its append-only file
 //     fsynced every second (the local stack and the chart), (c) fsynced before every answer
 //     (`always`), (d) as (b) plus REDIS_WAIT_REPLICAS=1 against a local replica (ElastiCache);
+//     the four take turns for --rounds rounds (default 3), and each reports its median round, so
+//     load from elsewhere on the machine weighs on all of them alike;
 //  2. the window of (b): under the same load with strace attached to Redis, the longest time from a
 //     write to the append-only file until an fdatasync that began after it finished.
 // Usage: npx nx build gateway && node tools/bench/durability.mjs   (needs redis-server and strace)
@@ -18,6 +20,7 @@ const { values: options } = parseArgs({
   options: {
     connections: { type: 'string', default: '20' },
     duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 
@@ -98,30 +101,35 @@ function syncWindow(log, fd) {
 }
 
 try {
-  const runs = [];
-  const measure = async (label, args, extra = {}, replicate = false) => {
-    const primary = await redis(`redis-${runs.length}`, args);
+  const setups = [];
+  const setUp = async (label, args, extra = {}, replicate = false) => {
+    const primary = await redis(`redis-${setups.length}`, args);
     if (replicate) {
-      const replica = await redis(`replica-${runs.length}`, [...NO_PERSISTENCE, '--replicaof', HOST, String(primary.port)]);
+      const replica = await redis(`replica-${setups.length}`, [...NO_PERSISTENCE, '--replicaof', HOST, String(primary.port)]);
       await waitUntil('replica sync', async () => execFileSync('redis-cli', ['-u', replica.url, 'info', 'replication'], { encoding: 'utf8' }).includes('master_link_status:up'));
     }
     const api = await gateway(primary.url, extra);
     await submit(api); // warm-up: connections, scripts, queues
-    const run = await submit(api);
-    runs.push({ label, ...run });
-    return { primary, api };
+    const setup = { label, primary, api, runs: [] };
+    setups.push(setup);
+    return setup;
   };
 
-  await measure('no persistence (baseline)', NO_PERSISTENCE);
-  const everysec = await measure('append-only file, fsync every second', REDIS_PERSISTENCE);
-  await measure('append-only file, fsync always', ALWAYS);
-  await measure('fsync every second + WAIT for 1 replica', REDIS_PERSISTENCE, { REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '500' }, true);
+  await setUp('no persistence (baseline)', NO_PERSISTENCE);
+  const everysec = await setUp('append-only file, fsync every second', REDIS_PERSISTENCE);
+  await setUp('append-only file, fsync always', ALWAYS);
+  await setUp('fsync every second + WAIT for 1 replica', REDIS_PERSISTENCE, { REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '500' }, true);
+  for (let round = 0; round < Number(options.rounds); round++) {
+    for (const setup of setups) setup.runs.push(await submit(setup.api));
+  }
 
-  const [baseline] = runs;
-  console.log(`POST /generate (2 models per job), ${options.connections} connections for ${options.duration} s:`);
-  for (const run of runs) {
+  const median = (setup) => [...setup.runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(setup.runs.length / 2)];
+  const baseline = median(setups[0]);
+  console.log(`POST /generate (2 models per job), ${options.connections} connections, median of ${options.rounds} rounds of ${options.duration} s:`);
+  for (const setup of setups) {
+    const run = median(setup);
     console.log(
-      `  ${run.label}: ${run.requestsPerSecond.toFixed(0)} req/s (${(run.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)}x), ` +
+      `  ${setup.label}: ${run.requestsPerSecond.toFixed(0)} req/s (${(run.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)}x), ` +
         `p50 ${run.p50} ms, p99 ${run.p99} ms (${(run.p99 / baseline.p99).toFixed(2)}x), ${run.ok} accepted, ${run.other} other`,
     );
   }
