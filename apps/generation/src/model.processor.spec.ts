@@ -139,6 +139,13 @@ describe('ModelProcessor and ended jobs', () => {
     expect(storage.deletePrefix.mock.calls).toEqual(deleted ? [['images/j1/0-quick.']] : []);
   });
 
+  it('deletes a failed model’s stray images through an S3 outage, once S3 answers again', async () => {
+    const { processor, storage } = setup({});
+    storage.deletePrefix.mockRejectedValueOnce(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    await processor.handle(job);
+    expect(storage.deletePrefix.mock.calls).toEqual([['images/j1/0-gpt-image.'], ['images/j1/0-gpt-image.']]);
+  });
+
   it('asks nothing while the job is still running', async () => {
     const { processor, store, queues } = setup({ openai: KEY });
     store.start.mockResolvedValue(false);
