@@ -123,11 +123,16 @@ export class Supervisor {
   }
 }
 
+/**
+ * Job state must outlive Redis: each write reaches the append-only file before Redis answers it, so
+ * an accepted job survives `kill -9`; the file is fsynced every second, so a crash of the machine
+ * itself may lose the last second (docs/RELIABILITY.md). RDB snapshots would add nothing.
+ */
+export const REDIS_PERSISTENCE = ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
+
 export async function startRedis(supervisor, { port, dir }) {
   mkdirSync(dir, { recursive: true });
-  supervisor.run('redis', 'redis-server', [
-    '--port', String(port), '--bind', HOST, '--dir', dir, '--save', '60', '1', '--appendonly', 'no', '--loglevel', 'warning',
-  ]);
+  supervisor.run('redis', 'redis-server', ['--port', String(port), '--bind', HOST, '--dir', dir, ...REDIS_PERSISTENCE, '--loglevel', 'warning']);
   const url = `redis://${HOST}:${port}`;
   await waitUntil('redis', () => redisAnswers(url), { stopped: () => supervisor.stopping });
   return url;

@@ -11,8 +11,13 @@ const registry = registryYaml(
     '  - { id: stuck, displayName: "Never answers", provider: chaos, providerModel: chaos, timeoutMs: 1500, options: { mode: hang } }',
     // One call at a time and a long timeout: only an aborted call frees it for the next job in time.
     '  - { id: held, displayName: "Answers when stopped", provider: chaos, providerModel: chaos, timeoutMs: 600000, concurrency: 1, options: { mode: hang } }',
+    // Longer than the 2 s lock below, and than the time S3 is stopped for in the storage tests.
+    '  - { id: slowpoke, displayName: "Answers after 3 s", provider: chaos, providerModel: chaos, timeoutMs: 60000, options: { mode: slow, delayMs: 3000 } }',
   ].join('\n'),
 );
+
+/** The storage retry window of these tests' worker: short, so a longer outage fails a model quickly. */
+const STORAGE_RETRY_WINDOW_MS = 4000;
 
 describe('generation failures', () => {
   let pipeline: Pipeline;
@@ -21,11 +26,16 @@ describe('generation failures', () => {
     pipeline = await Pipeline.start({
       registryYaml: registry,
       // Short locks so a killed worker's jobs return to the queue within seconds, not 30 s.
-      env: { QUEUE_LOCK_DURATION_MS: '2000', QUEUE_STALLED_INTERVAL_MS: '1000', RETRY_BACKOFF_MS: '50' },
+      env: { QUEUE_LOCK_DURATION_MS: '2000', QUEUE_STALLED_INTERVAL_MS: '1000', RETRY_BACKOFF_MS: '50', STORAGE_RETRY_WINDOW_MS: String(STORAGE_RETRY_WINDOW_MS) },
     });
   });
 
   afterAll(() => pipeline.stop());
+
+  /** The worker's provider calls for a job: one `model started` line each, whichever worker made it. */
+  const providerCalls = (jobId: string, workers = pipeline.generation ? [pipeline.generation] : []) =>
+    workers.flatMap((w) => w.logs()).filter((l) => l['msg'] === 'model started' && l['jobId'] === jobId).length;
+  const inProgress = async (jobId: string) => (await pipeline.status(jobId)).results[0]?.status === 'in_progress';
 
   it('ends partial when one model fails, leaving the others intact', async () => {
     const { body } = await pipeline.submit({ prompt: 'a failing neighbour', models: [...styles, 'broken'] });
@@ -81,6 +91,65 @@ describe('generation failures', () => {
       const job = await pipeline.terminal(jobId);
       expect({ jobId, status: job.status }).toEqual({ jobId, status: 'completed' });
       for (const result of job.results) expect((await pipeline.head(Pipeline.keyOf(result.imageUrl))).ContentLength).toBeGreaterThan(0);
+    }
+  });
+
+  it('lets a worker that gets SIGTERM in the middle of a provider call finish the call and record its result before it exits', async () => {
+    const { jobId } = (await pipeline.submit({ prompt: 'finish what you started', models: ['slowpoke'] })).body;
+    await waitFor(() => inProgress(jobId), { what: 'the slow call to start' });
+    const worker = pipeline.generation;
+    try {
+      expect(await worker?.process.stop('SIGTERM', 30_000)).toBe(0);
+    } finally {
+      await pipeline.startWorker();
+    }
+
+    // Recorded by the worker that was stopped: no other worker runs.
+    const job = await pipeline.status(jobId);
+    expect(job.status).toBe('completed');
+    expect((await pipeline.head(Pipeline.keyOf(job.results[0]?.imageUrl))).ContentLength).toBeGreaterThan(0);
+    const logs = worker?.logs() ?? [];
+    const completedAt = logs.findIndex((l) => l['msg'] === 'model completed' && l['jobId'] === jobId);
+    expect(completedAt).toBeGreaterThan(logs.findIndex((l) => l['msg'] === 'shutting down'));
+    expect(logs.at(-1)?.['msg']).toBe('shutdown complete');
+  });
+
+  it('runs a call longer than the queue lock once while its worker lives', async () => {
+    const { jobId } = (await pipeline.submit({ prompt: 'take your time', models: ['slowpoke'] })).body;
+    expect((await pipeline.terminal(jobId)).status).toBe('completed');
+    expect(providerCalls(jobId)).toBe(1);
+  });
+
+  it('keeps a made image through an S3 outage and stores it when S3 is back, without calling the provider again', async () => {
+    const { jobId } = (await pipeline.submit({ prompt: 'store me later', models: ['slowpoke'] })).body;
+    await waitFor(() => inProgress(jobId), { what: 'the slow call to start' });
+    await pipeline.s3.stop();
+    await waitFor(() => pipeline.generation?.logs().some((l) => l['jobId'] === jobId && String(l['msg']).startsWith('storing the image failed')), {
+      what: 'the upload to fail',
+    });
+    await pipeline.s3.start();
+    const job = await pipeline.terminal(jobId);
+    expect(job.status).toBe('completed');
+    expect((await pipeline.head(Pipeline.keyOf(job.results[0]?.imageUrl))).ContentLength).toBeGreaterThan(0);
+    expect((await pipeline.head(Pipeline.keyOf(job.results[0]?.thumbnailUrl))).ContentLength).toBeGreaterThan(0);
+    expect(providerCalls(jobId)).toBe(1);
+  });
+
+  it('fails a model whose image could not be stored within the window as STORAGE_UNAVAILABLE, calling the provider once', async () => {
+    const { jobId } = (await pipeline.submit({ prompt: 'nowhere to put it', models: ['slowpoke'] })).body;
+    await waitFor(() => inProgress(jobId), { what: 'the slow call to start' });
+    await pipeline.s3.stop();
+    try {
+      const job = await pipeline.terminal(jobId);
+      expect(job.status).toBe('failed');
+      expect(job.results[0]?.error).toEqual({
+        code: 'STORAGE_UNAVAILABLE',
+        message: 'The image was made but could not be stored: storage is unavailable. Try again later.',
+      });
+      expect(job.results[0]?.duration).toBeGreaterThanOrEqual(3 + STORAGE_RETRY_WINDOW_MS / 1000 - 0.5);
+      expect(providerCalls(jobId)).toBe(1);
+    } finally {
+      await pipeline.s3.start();
     }
   });
 });

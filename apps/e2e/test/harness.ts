@@ -5,7 +5,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-
 import type { GenerateAccepted, JobStatusResponse } from '@pixel-prompt/contracts';
 import { isTerminalJobState } from '@pixel-prompt/contracts';
 import { createS3Client } from '@pixel-prompt/storage';
-import { type RunningService, TestRedis, TestS3, startService, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
+import { type RunningService, TestRedis, type TestRedisOptions, TestS3, startService, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
 
 /** Redis, s3rver, the gateway, the gallery and the generation worker, as in production, on free loopback ports. */
 export class Pipeline {
@@ -28,8 +28,13 @@ export class Pipeline {
   }
 
   /** `registryYaml` replaces the built-in models; `env` adds to every service's environment. */
-  static async start({ registryYaml, env = {}, worker = true }: { registryYaml?: string; env?: Record<string, string>; worker?: boolean } = {}) {
-    const [redis, s3] = await Promise.all([TestRedis.start(), TestS3.start()]);
+  static async start({
+    registryYaml,
+    env = {},
+    worker = true,
+    redis: redisOptions,
+  }: { registryYaml?: string; env?: Record<string, string>; worker?: boolean; redis?: TestRedisOptions } = {}) {
+    const [redis, s3] = await Promise.all([TestRedis.start(redisOptions), TestS3.start()]);
     // The pipeline's tests submit far more than one client may: rate limits are the edge's tests' concern.
     const shared: Record<string, string> = { REDIS_URL: redis.url, ...s3.env(), LOG_LEVEL: 'info', RATE_LIMIT_ALLOWLIST: '127.0.0.1', ...env };
     if (registryYaml) {

@@ -100,7 +100,7 @@ const BLOCKED_TERM = 'forbiddenword';
 
 describe('dashboards and alerts on a real Prometheus', () => {
   let pipeline: Pipeline;
-  /** A second gateway replica with a one-request budget and an unreachable gallery: 429s and 502s. */
+  /** A second gateway replica with a one-request budget and an unreachable gallery: 429s and 503s. */
   let strictGateway: RunningService;
   let prometheus: TestPrometheus;
 
@@ -130,7 +130,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
       [`sum(pixel_prompt_model_results_total{outcome="timeout"})`, done.timeouts],
       [`sum(pixel_prompt_rate_limit_decisions_total{outcome="limited"})`, done.limited],
       [`sum(pixel_prompt_content_filter_refusals_total)`, done.refused],
-      [`sum(pixel_prompt_http_request_duration_seconds_count{job="${RELEASE}-gateway", status_code="502"})`, done.unavailable],
+      [`sum(pixel_prompt_http_request_duration_seconds_count{job="${RELEASE}-gateway", status_code="503"})`, done.unavailable],
       [`sum(pixel_prompt_http_request_duration_seconds_count{job="${RELEASE}-gallery", route=~"/gallery.*|/images.*"})`, done.galleryReads],
     ];
     for (const [expr, value] of expected) {
@@ -185,7 +185,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
     const detail = (await (await fetch(`${api}/gallery/${jobIds[0]}`)).json()) as { images: { url: string }[] };
     expect((await fetch(`${api}${detail.images[0]?.url ?? ''}`)).status).toBe(200);
     done.galleryReads += 3;
-    expect((await fetch(`${strictGateway.url}/gallery/list`)).status).toBe(502);
+    expect((await fetch(`${strictGateway.url}/gallery/list`)).status).toBe(503);
     done.unavailable += 1;
 
     await scraped();

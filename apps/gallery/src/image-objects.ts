@@ -20,6 +20,17 @@ export interface ByteRange {
 }
 
 /**
+ * Bytes of an image as S3 sent them. S3 may send more than was asked (S3-compatible servers ignore
+ * some ranges), so the answer announces S3's own length and range, never ones computed here.
+ */
+export interface ImageBytes {
+  body: Readable;
+  contentLength: number;
+  /** S3's Content-Range when it answered with part of the object; undefined for the whole of it. */
+  contentRange: string | undefined;
+}
+
+/**
  * Images in the bucket, read as streams. Images never change once written, so their metadata is
  * cached: after the first request for an image, 304s need no S3 call and ranges need one GET.
  */
@@ -48,8 +59,11 @@ export class ImageObjects {
     }
   }
 
-  /** The object's bytes (or one range of them) as they arrive from S3; undefined when it is gone. */
-  async open(key: string, range: ByteRange | undefined): Promise<Readable | undefined> {
+  /**
+   * The object's bytes (or one range of them) as they arrive from S3, with the length and range S3
+   * says it sent; undefined when the object is gone.
+   */
+  async open(key: string, range: ByteRange | undefined): Promise<ImageBytes | undefined> {
     try {
       const object = await this.storage.client.send(
         new GetObjectCommand({
@@ -58,8 +72,12 @@ export class ImageObjects {
           Range: range ? `bytes=${range.start}-${range.end}` : undefined,
         }),
       );
-      // In Node the SDK's body is the HTTP response stream itself: piping it never buffers the file.
-      return object.Body as Readable;
+      return {
+        // In Node the SDK's body is the HTTP response stream itself: piping it never buffers the file.
+        body: object.Body as Readable,
+        contentLength: object.ContentLength ?? 0,
+        contentRange: object.ContentRange,
+      };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -6,7 +5,7 @@ import type { Logger } from '@pixel-prompt/observability';
 import { ApiError, LOGGER } from '@pixel-prompt/service';
 import { IMMUTABLE_CACHE_CONTROL, isImageKey } from '@pixel-prompt/storage';
 import { ifNoneMatchHits } from './http-caching';
-import { type ByteRange, type ImageMetadata, ImageObjects } from './image-objects';
+import { type ByteRange, type ImageBytes, type ImageMetadata, ImageObjects } from './image-objects';
 
 function imageNotFound(): ApiError {
   return new ApiError(404, 'IMAGE_NOT_FOUND', 'There is no image at this address. Check the link.');
@@ -14,11 +13,12 @@ function imageNotFound(): ApiError {
 
 /**
  * The one range to send; undefined for the whole image. Malformed Range headers and several ranges
- * at once get the whole image (RFC 9110 allows ignoring Range; no multipart responses here), as does
- * an If-Range naming another version; a well-formed range outside the image is unsatisfiable.
+ * at once get the whole image (RFC 9110 allows ignoring Range; no multipart responses here), as do
+ * HEAD (Range is defined for GET only) and an If-Range naming another version; a well-formed range
+ * outside the image is unsatisfiable.
  */
 function requestedRange(req: Request, metadata: ImageMetadata): ByteRange | 'unsatisfiable' | undefined {
-  if (!req.headers.range) return undefined;
+  if (!req.headers.range || req.method !== 'GET') return undefined;
   const ifRange = req.headers['if-range'];
   if (ifRange !== undefined && ifRange !== metadata.etag) return undefined;
   const ranges = req.range(metadata.size, { combine: true });
@@ -61,26 +61,29 @@ export class ImagesController {
 
     // HEAD needs only the metadata. Otherwise open the object before any header is set, so that an
     // object gone since (deleted) still gets a clean 404.
-    let body: Readable | undefined;
+    let bytes: ImageBytes | undefined;
     if (req.method !== 'HEAD') {
-      body = await this.images.open(key, range);
-      if (!body) throw imageNotFound();
+      bytes = await this.images.open(key, range);
+      if (!bytes) throw imageNotFound();
     }
-    res.status(range ? 206 : 200).set({
+    // Length and range are what S3 sent: announcing our own would break the answer whenever S3
+    // sends something else (the whole image for a range it ignores).
+    const contentRange = bytes?.contentRange;
+    res.status(contentRange ? 206 : 200).set({
       ...validators,
       'Content-Type': metadata.contentType,
-      'Content-Length': String(range ? range.end - range.start + 1 : metadata.size),
+      'Content-Length': String(bytes ? bytes.contentLength : metadata.size),
       'Accept-Ranges': 'bytes',
       // Served from our own origin: never let a browser sniff an image into something executable.
       'X-Content-Type-Options': 'nosniff',
-      ...(range ? { 'Content-Range': `bytes ${range.start}-${range.end}/${metadata.size}` } : {}),
+      ...(contentRange ? { 'Content-Range': contentRange } : {}),
     });
-    if (!body) {
+    if (!bytes) {
       res.end();
       return;
     }
     try {
-      await pipeline(body, res);
+      await pipeline(bytes.body, res);
     } catch (error) {
       // pipeline() has destroyed both streams. A client leaving mid-image is routine; S3 failing is not.
       if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { request } from 'node:http';
+import { type Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, s3EnvSchema } from '@pixel-prompt/config';
@@ -105,10 +105,10 @@ export interface RawResponse {
  * A GET with the path sent exactly as given: fetch() would resolve `..` and `%2e%2e` segments before
  * sending, which is what traversal attempts rely on a server not doing.
  */
-export function rawGet(url: string, path: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+export function rawGet(url: string, path: string, headers: Record<string, string> = {}, agent?: Agent): Promise<RawResponse> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, path, method: 'GET', headers }, (res) => {
+    const req = request({ host: hostname, port, path, method: 'GET', headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

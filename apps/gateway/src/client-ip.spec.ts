@@ -1,4 +1,4 @@
-import { clientIp, normalizeIp } from './client-ip';
+import { clientIp, normalizeIp, rateLimitSubject } from './client-ip';
 
 const SOCKET = '10.0.0.5';
 
@@ -113,5 +113,21 @@ describe('normalizeIp', () => {
     for (const junk of ['', 'localhost', '01.2.3.4', '1.2.3', '1.2.3.4/8', ':::', 'g::1']) {
       expect(normalizeIp(junk)).toBeUndefined();
     }
+  });
+});
+
+describe('rateLimitSubject', () => {
+  it('counts IPv4 clients by address', () => {
+    expect(rateLimitSubject('203.0.113.7', 64)).toBe('203.0.113.7');
+  });
+
+  it('counts IPv6 clients by their network of the configured prefix', () => {
+    const rotating = ['2001:db8:1:2::1', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:db8:1:2:a:b:c:d'];
+    expect(new Set(rotating.map((ip) => rateLimitSubject(ip, 64)))).toEqual(new Set(['2001:db8:1:2::/64']));
+    expect(rateLimitSubject('2001:db8:1:3::1', 64)).toBe('2001:db8:1:3::/64');
+    expect(rateLimitSubject('2001:db8:1:2ff::1', 56)).toBe('2001:db8:1:200::/56');
+    expect(rateLimitSubject('2001:db8:1:2:a:b:c:d', 128)).toBe('2001:db8:1:2:a:b:c:d/128');
+    expect(rateLimitSubject('::1', 64)).toBe('::/64');
+    expect(rateLimitSubject('fe80::1:2:3:4', 48)).toBe('fe80::/48');
   });
 });

@@ -68,3 +68,28 @@ export function clientIp(
   if (hops.length < trustedHops) return direct;
   return forwardedAddress(hops[hops.length - trustedHops] ?? '') ?? direct;
 }
+
+/** The eight 16-bit groups of a canonical IPv6 address (hex groups, `::` at most once). */
+function ipv6Groups(address: string): number[] {
+  const [head = '', tail] = address.split('::');
+  const parse = (part: string) => (part ? part.split(':').map((group) => parseInt(group, 16)) : []);
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+/**
+ * Whom a rate limit counts for `ip` (as clientIp returns it): an IPv4 address, or the IPv6 network
+ * of its first `ipv6PrefixLength` bits (`2001:db8:1:2::/64`). An IPv6 subscriber is given a whole
+ * /64 or more and may use any address in it, so counting single addresses would hand one client
+ * fresh quota with every address it picks.
+ */
+export function rateLimitSubject(ip: string, ipv6PrefixLength: number): string {
+  if (isIP(ip) !== 6) return ip;
+  const masked = ipv6Groups(ip).map((group, i) => {
+    const bits = Math.min(16, Math.max(0, ipv6PrefixLength - i * 16));
+    return bits === 0 ? 0 : group & (0xffff << (16 - bits)) & 0xffff;
+  });
+  // Through normalizeIp again, so the network has one spelling (RFC 5952) whatever the address's.
+  return `${normalizeIp(masked.map((group) => group.toString(16)).join(':'))}/${ipv6PrefixLength}`;
+}

@@ -40,6 +40,8 @@ export const configSchema = serviceEnvSchema
     /** Separate, smaller budgets, so enhancing and error reports never eat the generation quota. */
     RATE_LIMIT_ENHANCE_IP_PER_HOUR: countSchema(30),
     RATE_LIMIT_LOG_IP_PER_MINUTE: countSchema(30),
+    /** IPv6 clients are limited per network of this many leading bits: a subscriber gets a /64 (or more) and may rotate through it. */
+    RATE_LIMIT_IPV6_PREFIX: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(16, 'must be between 16 and 128').max(128, 'must be between 16 and 128').default(64),
     /** Client IPs and CIDR ranges that bypass every limit (monitoring, the team's office). */
     RATE_LIMIT_ALLOWLIST: listSchema
       .refine(isAllowlist, 'must be a comma-separated list of IP addresses or CIDR ranges')
@@ -49,6 +51,13 @@ export const configSchema = serviceEnvSchema
      * the address the outermost of them saw; 0 trusts no header, only the socket.
      */
     TRUSTED_PROXY_HOPS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10').default(0),
+    /**
+     * Redis replicas that must hold a new job before POST /generate answers 202 (WAIT), so that a
+     * failover to a replica keeps every accepted job; 0 answers once the primary has it.
+     */
+    REDIS_WAIT_REPLICAS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be between 0 and 5').max(5, 'must be between 0 and 5').default(0),
+    /** Longest wait for those replicas; past it the submission answers 503, to be retried with its Idempotency-Key. */
+    REDIS_WAIT_TIMEOUT_MS: durationMsSchema(10, 10_000).default(500),
     /** Extra terms refused in prompts, and phrases always accepted, on top of the built-in lists. */
     CONTENT_FILTER_BLOCKED: listSchema.default([]),
     CONTENT_FILTER_ALLOWED: listSchema.default([]),

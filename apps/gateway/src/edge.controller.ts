@@ -8,7 +8,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { Edge } from './edge';
 import { ApiErrors, openApiSchema } from './openapi';
-import { parseBody } from './request-body';
+import { hasVisibleText, parseBody } from './request-body';
 
 /** Longest an enhancer may take; LLM enhancers answer in seconds, the local one at once. */
 const ENHANCE_TIMEOUT_MS = 20_000;
@@ -21,7 +21,8 @@ export const enhanceRequestSchema = z
       .string({ error: 'must be a string' })
       .trim()
       .min(1, 'must not be empty')
-      .max(ENHANCE_PROMPT_MAX_LENGTH, `must be at most ${ENHANCE_PROMPT_MAX_LENGTH} characters`),
+      .max(ENHANCE_PROMPT_MAX_LENGTH, `must be at most ${ENHANCE_PROMPT_MAX_LENGTH} characters`)
+      .refine(hasVisibleText, 'must not be empty'),
   })
   .strict();
 
@@ -95,7 +96,7 @@ export class EdgeController {
   @HttpCode(204)
   @ApiBody({ schema: openApiSchema(logRequestSchema) })
   @ApiResponse({ status: 204, description: 'Logged.' })
-  @ApiErrors(400, 413, 415, 429)
+  @ApiErrors(400, 413, 415, 429, 503)
   async log(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     if (Buffer.byteLength(JSON.stringify(body ?? null)) > LOG_MAX_BYTES) {
       throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `An error report may be at most ${LOG_MAX_BYTES / 1024} KB.`);

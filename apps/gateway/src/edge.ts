@@ -6,7 +6,7 @@ import { RedisConnection } from '@pixel-prompt/redis';
 import { ApiError, LOGGER, METRICS } from '@pixel-prompt/service';
 import type { Request, Response } from 'express';
 import { Counter } from 'prom-client';
-import { clientIp } from './client-ip';
+import { clientIp, rateLimitSubject } from './client-ip';
 import type { GatewayConfig } from './config';
 import { IpAllowlist, type LimitRule, RateLimiter, rateLimitHeaders } from './rate-limiter';
 import { GATEWAY_CONFIG } from './tokens';
@@ -120,7 +120,7 @@ export class Edge {
   async admit(budget: Budget, req: Request, res: Response): Promise<void> {
     const ip = this.clientIp(req);
     if (this.allowlist.has(ip)) return;
-    const decision = await this.limiter.consume(this.rules(budget, ip));
+    const decision = await this.limiter.consume(this.rules(budget, rateLimitSubject(ip, this.config.RATE_LIMIT_IPV6_PREFIX)));
     for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
     if (decision.allowed) {
       for (const rule of decision.policy) this.decisions.inc({ limit: `${budget}_${rule.name}`, outcome: 'allowed' });
@@ -138,18 +138,19 @@ export class Edge {
     );
   }
 
-  private rules(budget: Budget, ip: string): LimitRule[] {
+  /** `client`: the address, or for IPv6 the network, the per-client limits count. */
+  private rules(budget: Budget, client: string): LimitRule[] {
     const c = this.config;
     switch (budget) {
       case 'generate':
         return [
           { name: 'global', limit: c.RATE_LIMIT_GLOBAL_PER_HOUR, windowSeconds: HOUR, key: 'generate' },
-          { name: 'ip', limit: c.RATE_LIMIT_IP_PER_DAY, windowSeconds: DAY, key: `generate:${ip}` },
+          { name: 'ip', limit: c.RATE_LIMIT_IP_PER_DAY, windowSeconds: DAY, key: `generate:${client}` },
         ];
       case 'enhance':
-        return [{ name: 'ip', limit: c.RATE_LIMIT_ENHANCE_IP_PER_HOUR, windowSeconds: HOUR, key: `enhance:${ip}` }];
+        return [{ name: 'ip', limit: c.RATE_LIMIT_ENHANCE_IP_PER_HOUR, windowSeconds: HOUR, key: `enhance:${client}` }];
       case 'log':
-        return [{ name: 'ip', limit: c.RATE_LIMIT_LOG_IP_PER_MINUTE, windowSeconds: 60, key: `log:${ip}` }];
+        return [{ name: 'ip', limit: c.RATE_LIMIT_LOG_IP_PER_MINUTE, windowSeconds: 60, key: `log:${client}` }];
     }
   }
 }

@@ -227,6 +227,7 @@ describe('galleryProxy', () => {
     handle = (_req, res) => held.push(res);
     const res = await fetch(`${gatewayUrl}/gallery/list`, { headers: { 'X-Correlation-ID': 'proxy-504' } });
     expect(res.status).toBe(504);
+    expect(res.headers.get('retry-after')).toBe('5');
     const body = (await res.json()) as ErrorBody;
     expect(body).toEqual({ error: 'SERVICE_UNAVAILABLE', message: expect.any(String), correlationId: 'proxy-504' });
     expect(warn).toHaveBeenCalledWith(expect.objectContaining({ timedOut: true }), 'gallery request failed');
@@ -243,12 +244,34 @@ describe('galleryProxy', () => {
     await expect(res.text()).rejects.toThrow();
   });
 
-  it('answers 502 in the error contract when the gallery is down', async () => {
+  it('answers 502 in the error contract when the gallery answers with a server error, and passes its 503 on', async () => {
+    handle = (_req, res) => {
+      res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end('{"error":"INTERNAL_ERROR","message":"stack trace of the gallery"}');
+    };
+    const failed = await fetch(`${gatewayUrl}/gallery/list`, { headers: { 'X-Correlation-ID': 'proxy-500' } });
+    expect(failed.status).toBe(502);
+    expect(failed.headers.get('retry-after')).toBe('5');
+    expect(await failed.json()).toEqual({ error: 'SERVICE_UNAVAILABLE', message: 'The gallery failed to answer. Try again shortly.', correlationId: 'proxy-500' });
+
+    const outage = '{"error":"SERVICE_UNAVAILABLE","message":"S3 is down","correlationId":"proxy-503"}';
+    handle = (_req, res) => {
+      res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5' });
+      res.end(outage);
+    };
+    const passed = await fetch(`${gatewayUrl}/gallery/list`, { headers: { 'X-Correlation-ID': 'proxy-503' } });
+    expect(passed.status).toBe(503);
+    expect(passed.headers.get('retry-after')).toBe('5');
+    expect(await passed.text()).toBe(outage);
+  });
+
+  it('answers 503 in the error contract when the gallery cannot be reached', async () => {
     const down = await gatewayWith(`http://127.0.0.1:${await freePort()}`, 500);
     try {
-      const res = await fetch(`${down.url}/images/x.png`, { headers: { 'X-Correlation-ID': 'proxy-502' } });
-      expect(res.status).toBe(502);
-      expect(await res.json()).toEqual({ error: 'SERVICE_UNAVAILABLE', message: expect.any(String), correlationId: 'proxy-502' });
+      const res = await fetch(`${down.url}/images/x.png`, { headers: { 'X-Correlation-ID': 'proxy-503' } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await res.json()).toEqual({ error: 'SERVICE_UNAVAILABLE', message: expect.any(String), correlationId: 'proxy-503' });
       expect(down.logger.warn).toHaveBeenCalledWith(expect.objectContaining({ timedOut: false }), 'gallery request failed');
     } finally {
       await close(down.server);

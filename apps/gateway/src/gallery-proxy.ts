@@ -2,6 +2,7 @@ import { Agent, type ClientRequest, type IncomingMessage, request } from 'node:h
 import type { NextFunction, Request, Response } from 'express';
 import { CORRELATION_ID_HEADER, type ErrorBody } from '@pixel-prompt/contracts';
 import type { Logger } from '@pixel-prompt/observability';
+import { OUTAGE_RETRY_AFTER_SECONDS } from '@pixel-prompt/service';
 
 export interface GalleryProxyOptions {
   /** Base URL of the gallery service, `http://gallery:3002`: inside the cluster, plain HTTP. */
@@ -34,9 +35,10 @@ class UpstreamTimeout extends Error {}
  * gateway routed them (`req.baseUrl` + `req.url`: under `app.use(['/gallery', '/images'], ...)` as in a
  * route, and without the `/api` prefix the public URL may have had, which the gallery does not know), with the
  * request's correlation id (from the X-Correlation-ID response header the observability middleware
- * set). The answer streams back as it arrives, status and headers included, so 206, 304 and errors
- * of the gallery reach the client as they are. A gallery that cannot be reached answers 502, one
- * that stays silent past `timeoutMs` 504, both in the error contract.
+ * set). The answer streams back as it arrives, status and headers included, so 206, 304, the
+ * gallery's own errors and its 503 for an S3 outage reach the client as they are. When the gallery
+ * fails, the client gets the error contract with Retry-After: 503 when it cannot be reached, 504
+ * when it stays silent past `timeoutMs`, 502 when it answers with another server error.
  */
 export function galleryProxy({ target, timeoutMs, logger }: GalleryProxyOptions) {
   const base = new URL(target);
@@ -52,6 +54,10 @@ export function galleryProxy({ target, timeoutMs, logger }: GalleryProxyOptions)
     const answerError = (status: number, error: ErrorBody['error'], message: string) => {
       const body: ErrorBody = { error, message, correlationId };
       res.status(status).json(body);
+    };
+    const answerOutage = (status: 502 | 503 | 504, message: string) => {
+      res.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
+      answerError(status, 'SERVICE_UNAVAILABLE', message);
     };
 
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -82,9 +88,9 @@ export function galleryProxy({ target, timeoutMs, logger }: GalleryProxyOptions)
         // Part of the answer is out: the client can only learn of the failure by a cut connection.
         res.destroy();
       } else if (timedOut) {
-        answerError(504, 'SERVICE_UNAVAILABLE', 'The gallery did not answer in time. Try again shortly.');
+        answerOutage(504, 'The gallery did not answer in time. Try again shortly.');
       } else {
-        answerError(502, 'SERVICE_UNAVAILABLE', 'The gallery is unavailable right now. Try again shortly.');
+        answerOutage(503, 'The gallery is unavailable right now. Try again shortly.');
       }
     };
 
@@ -108,7 +114,16 @@ export function galleryProxy({ target, timeoutMs, logger }: GalleryProxyOptions)
         failed(error);
       });
       attempt.on('response', (answer: IncomingMessage) => {
-        res.status(answer.statusCode ?? 502);
+        const status = answer.statusCode ?? 502;
+        if (status >= 500 && status !== 503) {
+          // A fault of the gallery: its body is dropped, the client gets the contract's 502.
+          settled = true;
+          answer.resume();
+          logger.warn({ path: req.path, status }, 'gallery answered with a server error');
+          answerOutage(502, 'The gallery failed to answer. Try again shortly.');
+          return;
+        }
+        res.status(status);
         for (const [name, value] of Object.entries(answer.headers)) {
           if (value !== undefined && !HOP_BY_HOP.has(name) && name !== CORRELATION_ID_HEADER.toLowerCase()) {
             res.setHeader(name, value);

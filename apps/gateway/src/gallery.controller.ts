@@ -25,7 +25,7 @@ export class GalleryController {
 
   @Get(GALLERY_ROUTES)
   @ApiOperation({ summary: 'Forwarded to the gallery service: GET /gallery/list?limit=&cursor=, GET /gallery/:id, GET /images/<key>.' })
-  @ApiErrors(400, 404, 502, 504)
+  @ApiErrors(400, 404, 502, 503, 504)
   read(@Req() req: Request, @Res() res: Response): void {
     this.proxy(req, res, () => undefined);
   }

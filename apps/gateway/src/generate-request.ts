@@ -2,7 +2,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { GENERATION_LIMITS as L, type GenerateRequest } from '@pixel-prompt/contracts';
 import type { ModelRegistry } from '@pixel-prompt/models';
 import { z } from 'zod';
-import { parseBody, validationError } from './request-body';
+import { hasVisibleText, parseBody, validationError } from './request-body';
 
 /** The POST /generate body; also the source of its OpenAPI schema. */
 export const generateRequestSchema = z
@@ -11,7 +11,8 @@ export const generateRequestSchema = z
       .string({ error: 'must be a string' })
       .trim()
       .min(1, 'must not be empty')
-      .max(L.promptMaxLength, `must be at most ${L.promptMaxLength} characters`),
+      .max(L.promptMaxLength, `must be at most ${L.promptMaxLength} characters`)
+      .refine(hasVisibleText, 'must not be empty'),
     steps: z
       .number({ error: 'must be a number' })
       .int('must be a whole number')

@@ -11,13 +11,14 @@ import {
   JobEvents,
   JobStore,
   type StoredEvent,
+  parseStreamId,
   toModelResult,
   toStatusResponse,
 } from '@pixel-prompt/jobs';
 import { ModelRegistry } from '@pixel-prompt/models';
 import { capabilitiesOf } from '@pixel-prompt/providers';
 import type { Logger } from '@pixel-prompt/observability';
-import { ApiError, LOGGER, Lifecycle } from '@pixel-prompt/service';
+import { ApiError, LOGGER, Lifecycle, OUTAGE_RETRY_AFTER_SECONDS } from '@pixel-prompt/service';
 import { ImageLinks } from '@pixel-prompt/storage';
 import { ApiBody, ApiHeader, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -29,7 +30,6 @@ import { generateRequestSchema, parseGenerateRequest } from './generate-request'
 import { ApiErrors, openApiSchema } from './openapi';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
 function jobNotFound(): ApiError {
   return new ApiError(404, 'JOB_NOT_FOUND', 'No generation job has this id; it may have expired.');
@@ -97,15 +97,16 @@ export class GenerationController {
     // between creating the job and queueing it completes the queueing instead of leaving it stuck.
     const job = created.outcome === 'created' ? { parameters, models: request.models, prompt: request.prompt, correlationId } : await this.store.get(jobId);
     if (!job) throw jobNotFound();
+    const modelIds = job.models.map((model) => ('id' in model ? model.id : model.model));
     await Promise.all(
-      job.models.map((model, index) => {
-        const id = 'id' in model ? model.id : model.model;
-        return this.queues.model(id).add(
+      modelIds.map((id, index) =>
+        this.queues.model(id).add(
           { jobId, index, model: id, prompt: job.prompt, ...job.parameters, correlationId: job.correlationId },
           { jobId: `${jobId}:${index}` },
-        );
-      }),
+        ),
+      ),
     );
+    await this.confirmReplicated(jobId, modelIds);
     if (created.outcome === 'created') {
       this.metrics.jobsSubmitted.inc();
       this.logger.info({ jobId, models: request.models.length, ip: this.edge.clientIp(req) }, 'generation submitted');
@@ -120,9 +121,23 @@ export class GenerationController {
     };
   }
 
+  /**
+   * With REDIS_WAIT_REPLICAS, a job is accepted only once that many replicas hold it and its queued
+   * models, so a failover to one of them loses nothing a 202 promised. Not confirmed in time: 503,
+   * and a retry with the same Idempotency-Key finds the same job.
+   */
+  private async confirmReplicated(jobId: string, modelIds: string[]): Promise<void> {
+    const { REDIS_WAIT_REPLICAS: replicas, REDIS_WAIT_TIMEOUT_MS: timeoutMs } = this.config;
+    if (replicas === 0 || (await this.queues.replicated(modelIds, replicas, timeoutMs))) return;
+    this.logger.warn({ jobId, replicas, timeoutMs }, 'generation not confirmed by the Redis replicas in time');
+    throw new ApiError(503, 'SERVICE_UNAVAILABLE', 'The generation could not be stored safely right now. Try again shortly.', undefined, {
+      retryAfter: OUTAGE_RETRY_AFTER_SECONDS,
+    });
+  }
+
   @Get('status/:jobId')
   @ApiResponse({ status: 200, description: 'The job with one result per model.' })
-  @ApiErrors(404)
+  @ApiErrors(404, 503)
   async status(@Param('jobId') jobId: string): Promise<JobStatusResponse> {
     const job = await this.store.get(jobId);
     if (!job) throw jobNotFound();
@@ -131,7 +146,7 @@ export class GenerationController {
 
   @Post('jobs/:jobId/cancel')
   @HttpCode(202)
-  @ApiErrors(404, 409)
+  @ApiErrors(404, 409, 503)
   async cancel(@Param('jobId') jobId: string): Promise<{ jobId: string; canceledModels: number }> {
     const outcome = await this.store.cancel(jobId);
     if (outcome.outcome === 'not_found') throw jobNotFound();
@@ -152,11 +167,11 @@ export class GenerationController {
   @Get('jobs/:jobId/events')
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'Server-Sent Events: model_started, model_completed, model_failed, model_canceled, then completed.' })
-  @ApiErrors(404)
+  @ApiErrors(404, 503)
   async events(@Param('jobId') jobId: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     if (!(await this.store.get(jobId))) throw jobNotFound();
-    const lastEventId = req.header('last-event-id');
-    let cursor = lastEventId && STREAM_ID.test(lastEventId) ? lastEventId : undefined;
+    // A Last-Event-ID Redis would refuse (malformed, or past the largest stream id) replays from the start.
+    let cursor = parseStreamId(req.header('last-event-id'));
 
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',

@@ -18,7 +18,7 @@ export const ERROR_BODY_SCHEMA = {
     message: { type: 'string', description: 'A sentence a user can act on.' },
     correlationId: { type: 'string', description: `Also in the ${CORRELATION_ID_HEADER} response header.` },
     details: { description: 'Field problems, on VALIDATION_FAILED.' },
-    retryAfter: { type: 'integer', description: 'Seconds until a retry can succeed, on RATE_LIMIT_EXCEEDED and SERVICE_UNAVAILABLE.' },
+    retryAfter: { type: 'integer', description: 'Seconds until a retry can succeed (as Retry-After), on RATE_LIMIT_EXCEEDED and SERVICE_UNAVAILABLE.' },
   },
 };
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ErrorBody, isErrorBody } from '@pixel-prompt/contracts';
-import { type RunningService, TestRedis, startService, stopAllProcesses, waitFor, workspaceRoot } from '@pixel-prompt/testing';
+import { type RunningService, TestRedis, readSse, startService, stopAllProcesses, waitFor, workspaceRoot } from '@pixel-prompt/testing';
 
 const OPENAPI_FILE = join(workspaceRoot(), 'docs/openapi.json');
 
@@ -23,6 +23,7 @@ describe('gateway edge (built, as a process, real Redis)', () => {
       RATE_LIMIT_ENHANCE_IP_PER_HOUR: '5',
       RATE_LIMIT_LOG_IP_PER_MINUTE: '5',
       RATE_LIMIT_ALLOWLIST: '203.0.113.0/24',
+      CORS_ORIGINS: 'https://app.example',
     });
   });
 
@@ -96,6 +97,14 @@ describe('gateway edge (built, as a process, real Redis)', () => {
       expect(spoofed.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
     });
 
+    it('counts IPv6 clients per /64: addresses rotated inside one network share its quota', async () => {
+      const inOneNetwork = Array.from({ length: 8 }, (_, i) => `2001:db8:5:6:${i.toString(16)}::${i + 1}`);
+      const answers = [];
+      for (const ip of inOneNetwork) answers.push((await post('/enhance', { prompt: 'a fox' }, ip)).status);
+      expect(answers).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+      expect((await post('/enhance', { prompt: 'a fox' }, '2001:db8:5:7::1')).status).toBe(200);
+    });
+
     it('lets allowlisted clients through without limits', async () => {
       const answers = await Promise.all(Array.from({ length: 12 }, () => post('/enhance', { prompt: 'a heron' }, '203.0.113.9')));
       expect(answers.map((r) => r.status)).toEqual(Array(12).fill(200));
@@ -147,6 +156,8 @@ describe('gateway edge (built, as a process, real Redis)', () => {
 
     it.each([
       ['an empty prompt', { prompt: '' }, 'prompt'],
+      ['a prompt of zero-width characters', { prompt: '\u200b\u200c\u200d\u2060\ufeff' }, 'prompt'],
+      ['a prompt of a single NUL', { prompt: '\u0000' }, 'prompt'],
       ['a prompt over 500 characters', { prompt: 'x'.repeat(501) }, 'prompt'],
       ['an unknown field', { prompt: 'a cat', extra: 1 }, 'extra'],
       ['a missing prompt', {}, 'prompt'],
@@ -156,6 +167,47 @@ describe('gateway edge (built, as a process, real Redis)', () => {
       expect(res.status).toBe(400);
       expect(error.error).toBe('VALIDATION_FAILED');
       expect(error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    });
+  });
+
+  describe('generation requests', () => {
+    it.each([
+      ['zero-width characters', '\u200b\u200b\u200b'],
+      ['a single NUL', '\u0000'],
+      ['controls, a BOM, bidi marks and Hangul fillers', '\u0001\u007f\ufeff\u200e\u202e\u3164 \u2063'],
+    ])('refuses a prompt of %s as empty, spending no quota', async (_what, prompt) => {
+      const res = await post('/generate', { prompt, models: ['ink'] }, '198.51.100.30');
+      expect(res.status).toBe(400);
+      expect(res.headers.get('ratelimit')).toBeNull();
+      expect(await errorOf(res)).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'prompt', message: 'must not be empty' }] });
+    });
+
+    it('accepts a prompt whose invisible characters sit among visible ones', async () => {
+      expect((await post('/generate', { prompt: 'a\u200bfox 👨\u200d👩\u200d👧', models: ['ink'] }, '198.51.100.31')).status).toBe(202);
+    });
+
+    it.each(['99999999999999999999-1', '18446744073709551615-18446744073709551615', '99999999999999-0', 'not-an-id'])(
+      'ends an event stream with completed whatever Last-Event-ID says: %s',
+      async (lastEventId) => {
+        const submitted = await post('/generate', { prompt: 'a canceled kite', models: ['ink'] }, '198.51.100.32');
+        const { jobId } = (await submitted.json()) as { jobId: string };
+        expect((await fetch(`${gateway.url}/jobs/${jobId}/cancel`, { method: 'POST' })).status).toBe(202);
+        const stream = await readSse(`${gateway.url}/jobs/${jobId}/events`, { lastEventId, timeoutMs: 10_000 });
+        expect(stream.events.map((e) => e.event)).toEqual(['model_canceled', 'completed']);
+        expect(gateway.logs().filter((l) => String(l['err'] && JSON.stringify(l['err'])).includes('stream ID'))).toEqual([]);
+      },
+    );
+
+    it('answers a preflight with the methods of the route asked about only', async () => {
+      const allowed = async (path: string) =>
+        (await fetch(`${gateway.url}${path}`, { method: 'OPTIONS', headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'GET' } })).headers.get(
+          'access-control-allow-methods',
+        );
+      expect(await allowed('/generate')).toBe('POST');
+      expect(await allowed('/status/6f1c2a9e-5b1d-4c1e-9a57-0d8f1f2c3b4a')).toBe('GET,HEAD');
+      expect(await allowed('/jobs/6f1c2a9e-5b1d-4c1e-9a57-0d8f1f2c3b4a/cancel')).toBe('POST');
+      expect(await allowed('/gallery/list')).toBe('GET,HEAD');
+      expect(await allowed('/images/x/0-ink.png')).toBe('GET,HEAD');
     });
   });
 
@@ -178,6 +230,9 @@ describe('gateway edge (built, as a process, real Redis)', () => {
       ['an unknown level', { level: 'fatal', message: 'x' }, 400, 'VALIDATION_FAILED'],
       ['a report without message', { level: 'info' }, 400, 'VALIDATION_FAILED'],
       ['a report over 8 KB', { level: 'info', message: 'x', stack: 'y'.repeat(9000) }, 413, 'PAYLOAD_TOO_LARGE'],
+      // Sent as text: the test's own JSON.stringify would overflow on these, as the gateway's once did.
+      ['a report nested 2,000 levels deep', `{"level":"info","message":"x","context":${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}}`, 400, 'INVALID_JSON'],
+      ['an array nested 5,000 levels deep', `${'['.repeat(5000)}${']'.repeat(5000)}`, 400, 'INVALID_JSON'],
     ])('refuses %s', async (_what, body, status, code) => {
       const res = await post('/log', body, '198.51.100.15');
       expect(res.status).toBe(status);

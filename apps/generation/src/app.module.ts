@@ -10,6 +10,7 @@ import { type GenerationConfig, apiKeysOf } from './config';
 import { FinalizeProcessor } from './finalize.processor';
 import { GenerationMetrics } from './generation-metrics';
 import { ModelProcessor } from './model.processor';
+import { GENERATION_CONFIG } from './tokens';
 
 /** The worker: takes generation jobs from the queues, calls image models, stores results. */
 @Module({})
@@ -30,7 +31,14 @@ export class AppModule {
           apiKeys: apiKeysOf(config),
         }),
       ],
-      providers: [{ provide: ModelRegistry, useValue: registry }, GenerationMetrics, JobCancellations, ModelProcessor, FinalizeProcessor],
+      providers: [
+        { provide: GENERATION_CONFIG, useValue: config },
+        { provide: ModelRegistry, useValue: registry },
+        GenerationMetrics,
+        JobCancellations,
+        ModelProcessor,
+        FinalizeProcessor,
+      ],
     };
   }
 }

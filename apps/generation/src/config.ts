@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { inlineKeySchema, jobsEnvSchema, keyFileSchema, portSchema, redisEnvSchema, s3EnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
+import { durationMsSchema, inlineKeySchema, jobsEnvSchema, keyFileSchema, portSchema, redisEnvSchema, s3EnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
 import { PROVIDER_KEY_VARIABLES, type KeyedProvider } from '@pixel-prompt/providers';
 import { z } from 'zod';
 
@@ -17,6 +17,11 @@ export const configSchema = serviceEnvSchema
       .min(1, 'must be between 1 and 64')
       .max(64, 'must be between 1 and 64')
       .default(Math.max(1, availableParallelism() - 1)),
+    /**
+     * How long a finished image (and a job's gallery) waits in memory for S3 to come back before the
+     * model fails with STORAGE_UNAVAILABLE: the provider is never called again for an image it made.
+     */
+    STORAGE_RETRY_WINDOW_MS: durationMsSchema(0, 600_000).default(60_000),
   })
   .extend({
     /** Hosted providers' API keys, inline or as a mounted file (one of the two); see docs/PROVIDERS.md. */

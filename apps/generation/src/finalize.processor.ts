@@ -2,9 +2,11 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { type FinalizeJobData, GenerationQueues, JobStore } from '@pixel-prompt/jobs';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
 import { LOGGER } from '@pixel-prompt/service';
-import { type GalleryManifest, ObjectStorage, mimeTypeOfKey } from '@pixel-prompt/storage';
+import { type GalleryManifest, ObjectStorage, mimeTypeOfKey, retryDuringOutage } from '@pixel-prompt/storage';
 import type { Job } from 'bull';
+import type { GenerationConfig } from './config';
 import { GenerationMetrics } from './generation-metrics';
+import { GENERATION_CONFIG } from './tokens';
 
 /**
  * When a job has ended (whichever process ended it: a worker finishing the last model, or the
@@ -18,6 +20,7 @@ export class FinalizeProcessor implements OnModuleInit, OnModuleDestroy {
     private readonly store: JobStore,
     private readonly storage: ObjectStorage,
     private readonly metrics: GenerationMetrics,
+    @Inject(GENERATION_CONFIG) private readonly config: Pick<GenerationConfig, 'STORAGE_RETRY_WINDOW_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -63,7 +66,11 @@ export class FinalizeProcessor implements OnModuleInit, OnModuleDestroy {
         status: job.status,
         images,
       };
-      await this.storage.putGallery(manifest, job.correlationId);
+      // Retried through an S3 outage like the images, then by the queue's own attempts.
+      await retryDuringOutage(() => this.storage.putGallery(manifest, job.correlationId), {
+        windowMs: this.config.STORAGE_RETRY_WINDOW_MS,
+        onRetry: (error, attempt, delayMs) => this.logger.warn({ err: error, jobId, attempt, delayMs }, 'writing the gallery failed: storage unavailable; retrying'),
+      });
     }
     this.metrics.jobsFinished.inc({ status: job.status });
     this.logger.info({ jobId, status: job.status, images: images.length }, 'job finished');

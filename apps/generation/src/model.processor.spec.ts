@@ -1,8 +1,8 @@
-import type { GenerationQueues, JobCancellations, JobStore, ModelJobData } from '@pixel-prompt/jobs';
+import type { GenerationQueues, JobCancellations, JobRecord, JobStore, ModelJobData } from '@pixel-prompt/jobs';
 import { ModelRegistry, parseModelRegistry } from '@pixel-prompt/models';
 import type { Logger } from '@pixel-prompt/observability';
 import { ChaosImageProvider, LocalImageProvider, ProviderCredentials, ProviderError, Providers } from '@pixel-prompt/providers';
-import type { ObjectStorage } from '@pixel-prompt/storage';
+import { type ObjectStorage, StorageUnavailableError } from '@pixel-prompt/storage';
 import { waitFor } from '@pixel-prompt/testing';
 import type { Job } from 'bull';
 import type { GenerationMetrics } from './generation-metrics';
@@ -17,6 +17,7 @@ function registry(): ModelRegistry {
         { id: 'gpt-image', displayName: 'GPT Image', provider: 'openai', providerModel: 'gpt-image-1' },
         { id: 'held', displayName: 'Held', provider: 'chaos', providerModel: 'chaos', options: { mode: 'hang' } },
         { id: 'retired', displayName: 'Retired', provider: 'stability', providerModel: 'sd3.5-large', enabled: false, concurrency: 4 },
+        { id: 'quick', displayName: 'Quick', provider: 'chaos', providerModel: 'chaos', options: { mode: 'slow' } },
       ],
     },
     'test',
@@ -34,7 +35,10 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
   } as unknown as Logger;
   const store = {
     start: jest.fn(async () => true),
+    get: jest.fn(async (): Promise<Partial<JobRecord> | undefined> => ({ status: 'in_progress' })),
     fail: jest.fn(async () => ({ moved: true, finalStatus: undefined })),
+    complete: jest.fn(async () => ({ moved: true, finalStatus: undefined })),
+    modelStatus: jest.fn(async (): Promise<string | undefined> => 'completed'),
     isCanceled: jest.fn(async () => false),
   };
   const queue = { process: jest.fn(async (_concurrency: number, _handler: unknown) => undefined), on: jest.fn() };
@@ -46,7 +50,7 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
     },
     requestFinalize: jest.fn(),
   } as unknown as GenerationQueues;
-  const metrics = { modelResults: { inc: jest.fn() }, modelDuration: { observe: jest.fn() } } as unknown as GenerationMetrics;
+  const metrics = { modelResults: { inc: jest.fn() }, modelDuration: { observe: jest.fn() }, imageBytes: { inc: jest.fn() } } as unknown as GenerationMetrics;
   const providers = new Providers({} as LocalImageProvider, new ChaosImageProvider(), new ProviderCredentials(keys));
   /** What the cancellations subscription would wake for each job id. */
   const watchers = new Map<string, () => void>();
@@ -56,8 +60,12 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
       return () => watchers.delete(jobId);
     },
   } as unknown as JobCancellations;
-  const processor = new ModelProcessor(registry(), queues, store as unknown as JobStore, cancellations, {} as ObjectStorage, providers, metrics, logger);
-  return { processor, store, warnings, watchers, queue, consumed };
+  const storage = { deletePrefix: jest.fn(async () => 0), putImages: jest.fn(async () => undefined) };
+  const processor = new ModelProcessor(
+    registry(), queues, store as unknown as JobStore, cancellations, storage as unknown as ObjectStorage, providers, metrics,
+    { STORAGE_RETRY_WINDOW_MS: 60_000 }, logger,
+  );
+  return { processor, store, storage, queues, warnings, watchers, queue, consumed };
 }
 
 const job = {
@@ -82,10 +90,12 @@ describe('ModelProcessor and provider keys', () => {
   });
 
   it('fails the model of a keyless provider at once as UNAVAILABLE, without starting or retrying it', async () => {
-    const { processor, store } = setup({});
+    const { processor, store, storage } = setup({});
     await expect(processor.handle(job)).resolves.toBeUndefined();
     expect(store.start).not.toHaveBeenCalled();
     expect(store.fail).toHaveBeenCalledWith('j1', 0, { code: 'UNAVAILABLE', message: 'This model is not configured on the server.' });
+    // Whatever an earlier attempt may have stored for the model goes with its failure.
+    expect(storage.deletePrefix).toHaveBeenCalledWith('images/j1/0-gpt-image.');
   });
 });
 
@@ -93,8 +103,8 @@ describe('ModelProcessor and disabled models', () => {
   it('consumes a disabled model’s queue one job at a time, without asking for its key', () => {
     const { processor, warnings, queue, consumed } = setup({ openai: KEY });
     processor.onModuleInit();
-    expect(consumed).toEqual(['gpt-image', 'held', 'retired']);
-    expect(queue.process.mock.calls.map(([concurrency]) => concurrency)).toEqual([2, 2, 1]);
+    expect(consumed).toEqual(['gpt-image', 'held', 'retired', 'quick']);
+    expect(queue.process.mock.calls.map(([concurrency]) => concurrency)).toEqual([2, 2, 1, 2]);
     expect(warnings).toEqual([]);
   });
 
@@ -104,6 +114,43 @@ describe('ModelProcessor and disabled models', () => {
     await expect(processor.handle(retired)).resolves.toBeUndefined();
     expect(store.start).not.toHaveBeenCalled();
     expect(store.fail).toHaveBeenCalledWith('j1', 0, { code: 'UNAVAILABLE', message: 'This model is not available.' });
+  });
+});
+
+describe('ModelProcessor and ended jobs', () => {
+  it('asks again for the gallery of a job it finds ended: the worker that ended it may have died before asking', async () => {
+    const { processor, store, queues } = setup({ openai: KEY });
+    store.start.mockResolvedValue(false);
+    store.get.mockResolvedValue({ status: 'completed' });
+    await processor.handle(job);
+    expect(queues.requestFinalize).toHaveBeenCalledWith('j1', 'c1');
+  });
+
+  it.each([
+    ['canceled', true],
+    ['error', true],
+    ['completed', false],
+  ])('drops a stored result whose model was %s meanwhile, deleting its images unless another run completed it', async (status, deleted) => {
+    const { processor, store, storage } = setup({});
+    store.complete.mockResolvedValue({ moved: false, finalStatus: undefined });
+    store.modelStatus.mockResolvedValue(status);
+    await processor.handle({ ...job, data: { ...job.data, model: 'quick' } } as Job<ModelJobData>);
+    expect(storage.putImages).toHaveBeenCalledTimes(1);
+    expect(storage.deletePrefix.mock.calls).toEqual(deleted ? [['images/j1/0-quick.']] : []);
+  });
+
+  it('deletes a failed model’s stray images through an S3 outage, once S3 answers again', async () => {
+    const { processor, storage } = setup({});
+    storage.deletePrefix.mockRejectedValueOnce(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    await processor.handle(job);
+    expect(storage.deletePrefix.mock.calls).toEqual([['images/j1/0-gpt-image.'], ['images/j1/0-gpt-image.']]);
+  });
+
+  it('asks nothing while the job is still running', async () => {
+    const { processor, store, queues } = setup({ openai: KEY });
+    store.start.mockResolvedValue(false);
+    await processor.handle(job);
+    expect(queues.requestFinalize).not.toHaveBeenCalled();
   });
 });
 
@@ -155,6 +202,14 @@ describe('classifyFailure', () => {
   it('gives up at once when the provider asks for a longer wait than anyone watching would accept', () => {
     expect(classifyFailure(new ProviderError('QUOTA', 'come back later', true, MAX_RETRY_AFTER_SECONDS + 1), quiet)).toMatchObject({ code: 'QUOTA', retryable: false });
     expect(classifyFailure(new ProviderError('RATE_LIMITED', 'slow down', true, MAX_RETRY_AFTER_SECONDS), quiet)).toMatchObject({ retryable: true });
+  });
+
+  it('reports an image that could not be stored as STORAGE_UNAVAILABLE, not retried (that would call the provider again)', () => {
+    expect(classifyFailure(new StorageUnavailableError(60_000, new Error('connect ECONNREFUSED')), quiet)).toEqual({
+      code: 'STORAGE_UNAVAILABLE',
+      message: 'The image was made but could not be stored: storage is unavailable. Try again later.',
+      retryable: false,
+    });
   });
 
   it('reports TIMEOUT once the model’s signal has fired, whatever was thrown', () => {

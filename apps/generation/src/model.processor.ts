@@ -1,13 +1,15 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { ModelErrorCode } from '@pixel-prompt/contracts';
+import { type ModelErrorCode, isTerminalJobState } from '@pixel-prompt/contracts';
 import { GenerationQueues, JobCancellations, JobStore, type ModelJobData } from '@pixel-prompt/jobs';
 import { type ModelConfig, ModelRegistry } from '@pixel-prompt/models';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
 import { ProviderError, Providers } from '@pixel-prompt/providers';
 import { LOGGER } from '@pixel-prompt/service';
-import { ObjectStorage, imageKeys } from '@pixel-prompt/storage';
+import { type ImageObject, ObjectStorage, StorageUnavailableError, imageKeys, modelImagesPrefix, retryDuringOutage } from '@pixel-prompt/storage';
 import type { Job } from 'bull';
+import type { GenerationConfig } from './config';
 import { GenerationMetrics } from './generation-metrics';
+import { GENERATION_CONFIG } from './tokens';
 
 interface Failure {
   code: ModelErrorCode;
@@ -24,6 +26,10 @@ export const MAX_RETRY_AFTER_SECONDS = 60;
 /** Maps anything a model call can throw to our codes; messages are safe to show users. */
 export function classifyFailure(error: unknown, timeout: AbortSignal): Failure {
   if (timeout.aborted) return { code: 'TIMEOUT', message: 'The model took too long and was stopped.', retryable: false };
+  // Not retried: another attempt would pay the provider again for an image it already made.
+  if (error instanceof StorageUnavailableError) {
+    return { code: 'STORAGE_UNAVAILABLE', message: 'The image was made but could not be stored: storage is unavailable. Try again later.', retryable: false };
+  }
   if (error instanceof ProviderError) {
     const waitTooLong = (error.retryAfterSeconds ?? 0) > MAX_RETRY_AFTER_SECONDS;
     return { code: error.code, message: error.message, retryable: error.retryable && !waitTooLong };
@@ -48,6 +54,7 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
     private readonly storage: ObjectStorage,
     private readonly providers: Providers,
     private readonly metrics: GenerationMetrics,
+    @Inject(GENERATION_CONFIG) private readonly config: Pick<GenerationConfig, 'STORAGE_RETRY_WINDOW_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -60,12 +67,21 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       if (missing) this.logger.warn({ model: model.id, provider: model.provider, missingVariable: missing }, `model ${model.id} is unavailable: ${missing} is not set`);
       const queue = this.queues.model(model.id);
       void queue.process(model.enabled ? model.concurrency : 1, (job: Job<ModelJobData>) => this.handle(job));
-      // Jobs Bull gave up on without our handler deciding (a worker died with them too often).
+      // A stopped worker's job, found by the stalled-job check: its model runs again (calling the provider again).
+      queue.on('stalled', (job: Job<ModelJobData>) =>
+        this.logger.warn({ jobId: job.data.jobId, model: job.data.model, correlationId: job.data.correlationId }, 'model job of a stopped worker returned to the queue'),
+      );
+      // Jobs Bull gave up on without our handler deciding: their workers died with them too often
+      // (then the model never answered, so the provider is not blamed), or recording failed.
       queue.on('failed', (job: Job<ModelJobData>, error: Error) => {
-        if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/.test(error.message)) return;
-        void runWithCorrelationId(job.data.correlationId, () =>
-          this.fail(job.data, { code: 'PROVIDER_ERROR', message: 'The model could not produce an image.', retryable: false }, 0),
-        ).catch((err: unknown) => this.logger.error({ err }, 'could not record a failed job'));
+        const stalled = /stalled/.test(error.message);
+        if (!stalled && job.attemptsMade < (job.opts.attempts ?? 1)) return;
+        const failure: Failure = stalled
+          ? { code: 'UNAVAILABLE', message: 'The model could not be run: the servers running it kept stopping.', retryable: false }
+          : { code: 'PROVIDER_ERROR', message: 'The model could not produce an image.', retryable: false };
+        void runWithCorrelationId(job.data.correlationId, () => this.fail(job.data, failure, 0)).catch((err: unknown) =>
+          this.logger.error({ err }, 'could not record a failed job'),
+        );
       });
     }
   }
@@ -107,6 +123,7 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
     try {
       if (!(await this.store.start(data.jobId, data.index))) {
         log.info('model skipped: canceled or already ended');
+        await this.finalizeIfEnded(data);
         return;
       }
       await this.generate(job, model, log, canceled.signal);
@@ -128,15 +145,27 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       // Canceled while the answer was on its way: the job has ended without this model's image.
       if (canceled.aborted) throw canceled.reason;
       const keys = imageKeys(data.jobId, data.index, model.id, result.mimeType);
-      await Promise.all([
-        this.storage.putImage(keys.image, result.image, result.mimeType, data.correlationId),
-        this.storage.putImage(keys.thumbnail, result.thumbnail, result.mimeType, data.correlationId),
-      ]);
+      await this.storeImages(
+        [
+          { key: keys.image, body: result.image, contentType: result.mimeType },
+          { key: keys.thumbnail, body: result.thumbnail, contentType: result.mimeType },
+        ],
+        data.correlationId,
+        log,
+        canceled,
+      );
       const bytes = result.image.byteLength;
       this.metrics.imageBytes.inc({ model: model.id }, bytes + result.thumbnail.byteLength);
       const outcome = await this.store.complete(data.jobId, data.index, {
         imageKey: keys.image, thumbKey: keys.thumbnail, bytes, width: result.width, height: result.height,
       });
+      if (!outcome.moved) {
+        // Ended meanwhile: canceled, or failed by another run of it (its worker was thought dead).
+        // The images belong to no result then, unless that other run completed it with the same keys.
+        log.info('model result dropped: the model had already ended');
+        if ((await this.store.modelStatus(data.jobId, data.index)) !== 'completed') await this.deleteStrayImages(data);
+        return;
+      }
       this.observe(model.id, 'completed', startedAt);
       log.info({ bytes, durationMs: Math.round(performance.now() - startedAt) }, 'model completed');
       if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId);
@@ -157,11 +186,53 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * Stores a finished call's images. The image exists now, so storage trouble must not cost another
+   * provider call: while S3 is out the upload is retried here, for STORAGE_RETRY_WINDOW_MS, with the
+   * images waiting in memory (one set per running call, so the models' concurrency bounds them).
+   */
+  private storeImages(images: ImageObject[], correlationId: string, log: Logger, canceled: AbortSignal): Promise<void> {
+    return retryDuringOutage(() => this.storage.putImages(images, correlationId), {
+      windowMs: this.config.STORAGE_RETRY_WINDOW_MS,
+      signal: canceled,
+      onRetry: (error, attempt, delayMs) => log.warn({ err: error, attempt, delayMs }, 'storing the image failed: storage unavailable; retrying'),
+    });
+  }
+
+  /**
+   * Asks for the gallery of the model's job if the job has ended. The worker whose move ended it
+   * may have died before asking, and the next one to meet the job only finds its model ended; the
+   * request is deduplicated by job id, so asking twice costs nothing.
+   */
+  private async finalizeIfEnded(data: ModelJobData): Promise<void> {
+    const job = await this.store.get(data.jobId);
+    if (job && isTerminalJobState(job.status)) await this.queues.requestFinalize(data.jobId, data.correlationId);
+  }
+
   private async fail(data: ModelJobData, failure: Failure, startedAt: number): Promise<void> {
     const outcome = await this.store.fail(data.jobId, data.index, { code: failure.code, message: failure.message });
-    if (!outcome.moved) return;
+    if (!outcome.moved) {
+      await this.finalizeIfEnded(data);
+      return;
+    }
     this.observe(data.model, failure.code.toLowerCase(), startedAt);
     if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId);
+    await this.deleteStrayImages(data);
+  }
+
+  /**
+   * Deletes what an attempt stored for a model that then failed (its worker died before recording
+   * the result, or storage failed half-way), so every stored image is one a result links to.
+   * Retried through an S3 outage like uploads; after the result is recorded, so nobody waits for it.
+   */
+  private async deleteStrayImages(data: ModelJobData): Promise<void> {
+    const prefix = modelImagesPrefix(data.jobId, data.index, data.model);
+    try {
+      const deleted = await retryDuringOutage(() => this.storage.deletePrefix(prefix), { windowMs: this.config.STORAGE_RETRY_WINDOW_MS });
+      if (deleted > 0) this.logger.info({ jobId: data.jobId, model: data.model, deleted }, 'deleted the images of a failed model');
+    } catch (error) {
+      this.logger.warn({ err: error, jobId: data.jobId, model: data.model }, 'could not delete the images of a failed model');
+    }
   }
 
   private observe(model: string, outcome: string, startedAt: number): void {

@@ -1,7 +1,7 @@
 import type { Logger } from '@pixel-prompt/observability';
 import { RedisConnection } from '@pixel-prompt/redis';
 import { TestRedis, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
-import { type NewJob, JobStore } from '../src';
+import { type NewJob, JobStore, parseStreamId } from '../src';
 
 const silent = { warn: () => undefined, info: () => undefined } as unknown as Logger;
 
@@ -152,6 +152,32 @@ describe('JobStore (real Redis)', () => {
 
     const resumed = await store.eventsAfter(jobId, events[1]?.id);
     expect(resumed.map((e) => e.id)).toEqual(events.slice(2).map((e) => e.id));
+    expect(await store.eventsAfter(jobId, events.at(-1)?.id)).toEqual([]);
+  });
+
+  it('reads from the start after an id past the last event, up to the largest stream id Redis has', async () => {
+    const jobId = await newJob(1);
+    // Before any event, a cursor from the future waits like any other.
+    expect(await store.eventsAfter(jobId, '99999999999999-0')).toEqual([]);
+    await store.start(jobId, 0);
+    await store.complete(jobId, 0, image(0));
+    const all = (await store.eventsAfter(jobId)).map((e) => e.id);
+    expect(all).toHaveLength(3);
+    for (const future of ['99999999999999-0', '18446744073709551615-18446744073709551615', `${all.at(-1)?.split('-')[0]}-999`]) {
+      expect((await store.eventsAfter(jobId, future)).map((e) => e.id)).toEqual(all);
+    }
+  });
+
+  it.each([
+    ['99999999999999999999-1', undefined],
+    ['18446744073709551616-0', undefined],
+    ['1-18446744073709551616', undefined],
+    ['abc', undefined],
+    ['1-2-3', undefined],
+    ['18446744073709551615-18446744073709551615', '18446744073709551615-18446744073709551615'],
+    ['1700000000000-0', '1700000000000-0'],
+  ])('accepts %s as a stream id: %s', (value, parsed) => {
+    expect(parseStreamId(value)).toBe(parsed);
   });
 
   it('expires job state after the TTL', async () => {

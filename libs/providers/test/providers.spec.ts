@@ -70,6 +70,44 @@ describe('ChaosImageProvider', () => {
     await expect(hanging).rejects.toThrow('timeout');
   });
 
+  const quiet = () => new AbortController().signal;
+  const chaosModel = (options: Record<string, unknown>) => model({ provider: 'chaos', options });
+
+  it('answers a small PNG with its thumbnail after the delay in slow mode', async () => {
+    const started = performance.now();
+    const result = await chaos.generate(request(chaosModel({ mode: 'slow', delayMs: 200 })), quiet());
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    expect(result).toMatchObject({ mimeType: 'image/png', width: 16, height: 16 });
+    expect((await sharp(result.image).metadata()).format).toBe('png');
+    expect((await sharp(result.thumbnail).metadata()).width).toBe(16);
+  });
+
+  it('stops a slow call when it is aborted', async () => {
+    const controller = new AbortController();
+    const slow = chaos.generate(request(chaosModel({ mode: 'slow', delayMs: 60_000 })), controller.signal);
+    controller.abort(new Error('shutdown'));
+    await expect(slow).rejects.toThrow('shutdown');
+  });
+
+  it('fails as a provider’s 5xx (retryable) and 429 with Retry-After', async () => {
+    await expect(chaos.generate(request(chaosModel({ mode: 'server-error' })), quiet())).rejects.toMatchObject({ code: 'PROVIDER_ERROR', retryable: true });
+    await expect(chaos.generate(request(chaosModel({ mode: 'rate-limited', retryAfterSeconds: 3 })), quiet())).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      retryable: true,
+      retryAfterSeconds: 3,
+    });
+  });
+
+  it('misbehaves in the given share of calls only', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, () => chaos.generate(request(chaosModel({ mode: 'server-error', failureRate: 0.3 })), quiet()).then(() => 'ok', () => 'failed')),
+    );
+    const failed = outcomes.filter((o) => o === 'failed').length;
+    expect(failed).toBeGreaterThan(20);
+    expect(failed).toBeLessThan(110);
+    expect((await Promise.all(Array.from({ length: 20 }, () => chaos.generate(request(chaosModel({ mode: 'fail', failureRate: 0 })), quiet())))).length).toBe(20);
+  });
+
   it('reports a model without a valid mode as unavailable', async () => {
     await expect(chaos.generate(request(model({ provider: 'chaos' })), new AbortController().signal)).rejects.toMatchObject({
       code: 'UNAVAILABLE',

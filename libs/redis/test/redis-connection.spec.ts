@@ -32,12 +32,20 @@ describe('RedisConnection (real Redis)', () => {
       await waitFor(() => connection.client.status === 'ready', { what: 'the first connection' });
       await expect(check.check()).resolves.toBeUndefined();
 
+      // A mistake in a command is the caller's, not an outage.
+      await connection.client.set('pp:test:string', 'x');
+      const wrongType = await connection.client.hget('pp:test:string', 'field').catch((error: unknown) => error);
+      expect(wrongType).toMatchObject({ name: 'ReplyError' });
+      expect(check.isOutage(wrongType)).toBe(false);
+
       await redis.stop();
       await waitFor(() => connection.client.status !== 'ready', { what: 'the connection to drop' });
       const started = Date.now();
-      await expect(check.check()).rejects.toThrow();
-      // Commands are refused at once rather than queued until Redis returns.
+      const refused = await check.check().catch((error: unknown) => error);
+      // Commands are refused at once rather than queued until Redis returns, and say Redis is down.
       expect(Date.now() - started).toBeLessThan(1000);
+      expect(refused).toBeInstanceOf(Error);
+      expect(check.isOutage(refused)).toBe(true);
 
       await redis.start();
       await waitFor(async () => (await check.check().then(() => true, () => false)) || undefined, {

@@ -1,13 +1,14 @@
-import type { AddressInfo, Server } from 'node:net';
+import { Agent, type IncomingHttpHeaders, createServer, request as httpRequest } from 'node:http';
+import { type AddressInfo, type Server, connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Body, Controller, Get, Global, Inject, Injectable, Module, type OnModuleDestroy, Param, Post } from '@nestjs/common';
+import { All, Body, Controller, Get, Global, HttpException, Inject, Injectable, Module, type OnModuleDestroy, Param, Post } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig, serviceEnvSchema } from '@pixel-prompt/config';
 import { type ErrorBody, type ReadinessResponse, isErrorBody } from '@pixel-prompt/contracts';
 import type { Logger } from '@pixel-prompt/observability';
 import { metricSample, waitFor } from '@pixel-prompt/testing';
-import { LOGGER, type ReadinessCheck, ServiceModule, createServiceApp, drain } from '../src';
+import { JSON_MAX_DEPTH, LOGGER, OUTAGE_RETRY_AFTER_SECONDS, type ReadinessCheck, ServiceModule, applyHttpTimeouts, createServiceApp, drain } from '../src';
 
 /** Log lines written by the app under test, parsed. */
 class LogCapture extends Writable {
@@ -18,11 +19,17 @@ class LogCapture extends Writable {
   }
 }
 
+/** What the fake dependency's client throws when it cannot reach it. */
+class FakeDbUnreachable extends Error {}
+
 /** A dependency whose answer the test decides. */
 @Injectable()
 class FakeDependency implements ReadinessCheck {
   readonly name = 'fake-db';
   mode: 'up' | 'down' | 'hang' = 'up';
+  isOutage(error: unknown): boolean {
+    return error instanceof FakeDbUnreachable;
+  }
   check(signal: AbortSignal): Promise<void> {
     if (this.mode === 'up') return Promise.resolve();
     if (this.mode === 'down') return Promise.reject(new Error('connection refused'));
@@ -64,6 +71,11 @@ class ThingsController {
     throw new Error('database password is hunter2');
   }
 
+  @Get('outage')
+  outage(): never {
+    throw new FakeDbUnreachable('connect ECONNREFUSED fake-db:5432');
+  }
+
   @Get(':id')
   async one(@Param('id') id: string): Promise<{ id: string }> {
     await delay(1);
@@ -75,6 +87,12 @@ class ThingsController {
   @Post()
   create(@Body() body: unknown): unknown {
     return body;
+  }
+
+  /** Refuses every other method of /things, as the gateway's gallery routes do. */
+  @All()
+  refuse(): never {
+    throw new HttpException('method not allowed', 405);
   }
 }
 
@@ -97,6 +115,19 @@ async function startApp(env: Record<string, string> = {}) {
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   return { app, url, logs, dependency: app.get(FakeDependency), gate: app.get(Gate) };
+}
+
+/** A GET with node:http, which shows hop-by-hop headers (Connection) that fetch hides. */
+function get(url: string, agent?: Agent): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    httpRequest(url, { agent }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
 }
 
 describe('service foundation', () => {
@@ -218,6 +249,33 @@ describe('service foundation', () => {
       expect(logged?.['correlationId']).toBe(body.correlationId);
     });
 
+    it('answers a dependency outage with 503 SERVICE_UNAVAILABLE and Retry-After, logged as a warning', async () => {
+      const res = await fetch(`${ctx.url}/things/outage`, { headers: { 'X-Correlation-ID': 'down-1' } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe(String(OUTAGE_RETRY_AFTER_SECONDS));
+      expect(await res.json()).toEqual({
+        error: 'SERVICE_UNAVAILABLE',
+        message: 'The service is temporarily unavailable. Try again shortly.',
+        correlationId: 'down-1',
+        retryAfter: OUTAGE_RETRY_AFTER_SECONDS,
+      });
+      const logged = ctx.logs.lines.find((l) => l['correlationId'] === 'down-1' && l['dependency'] === 'fake-db');
+      expect(logged).toMatchObject({ level: 'warn', msg: 'request failed: a dependency is unavailable' });
+    });
+
+    it('answers a body nested deeper than the limit with 400 INVALID_JSON, before anything walks it', async () => {
+      const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      const post = (body: string) =>
+        fetch(`${ctx.url}/things`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      const deep = await post(`{"a":${nested(5000)}}`);
+      expect(deep.status).toBe(400);
+      expect(await deep.json()).toMatchObject({ error: 'INVALID_JSON', message: `The request body nests deeper than ${JSON_MAX_DEPTH} levels.` });
+      // Brackets inside strings are text, not nesting.
+      expect((await post(JSON.stringify({ prompt: '['.repeat(5000) }))).status).toBe(201);
+      expect((await post(nested(JSON_MAX_DEPTH))).status).toBe(201);
+      expect((await post(nested(JSON_MAX_DEPTH + 1))).status).toBe(400);
+    });
+
     it('answers malformed JSON with 400 INVALID_JSON', async () => {
       const res = await fetch(`${ctx.url}/things`, {
         method: 'POST',
@@ -254,7 +312,7 @@ describe('service foundation', () => {
       const inFlight = fetch(`${ctx.url}/things/slow`);
       await waitFor(() => ctx.gate.entered, { what: 'the slow request to arrive' });
 
-      const drained = drain(ctx.app, 5000);
+      const drained = drain(ctx.app, { delayMs: 0, timeoutMs: 5000 });
       await waitFor(async () => (await fetch(`${ctx.url}/health/live`).then(() => false, () => true)), {
         what: 'the server to stop accepting connections',
       });
@@ -268,14 +326,89 @@ describe('service foundation', () => {
       expect(ctx.gate.destroyed).toBe(true);
     });
 
+    it('keeps serving through the drain delay, unready, closing every connection it answers, then stops accepting', async () => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        const before = await get(`${ctx.url}/things/1`, agent);
+        expect(before.headers['connection']).toBe('keep-alive');
+
+        const drained = drain(ctx.app, { delayMs: 1500, timeoutMs: 5000 });
+        // Readiness fails at once, on the connection kept alive from before and on new ones.
+        const ready = await get(`${ctx.url}/health/ready`, agent);
+        expect(ready.status).toBe(503);
+        expect(ready.headers['connection']).toBe('close');
+        const served = await get(`${ctx.url}/things/2`);
+        expect(served).toMatchObject({ status: 200, headers: { connection: 'close' } });
+        expect(ctx.gate.destroyed).toBe(false);
+
+        expect(await drained).toBe(true);
+        await expect(get(`${ctx.url}/health/live`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+        expect(ctx.gate.destroyed).toBe(true);
+      } finally {
+        agent.destroy();
+      }
+    });
+
     it('reports a missed deadline instead of hanging', async () => {
       const inFlight = fetch(`${ctx.url}/things/slow`).catch((error: unknown) => error);
       await waitFor(() => ctx.gate.entered, { what: 'the slow request to arrive' });
-      expect(await drain(ctx.app, 200)).toBe(false);
+      expect(await drain(ctx.app, { delayMs: 0, timeoutMs: 200 })).toBe(false);
       // The cut-off request fails on the client side (fetch's TypeError comes from Node's realm, not Jest's).
       expect(await inFlight).toMatchObject({ name: 'TypeError', message: 'fetch failed' });
     });
   });
+});
+
+describe('HTTP timeouts', () => {
+  /** A raw connection and the answers' status lines it received. */
+  function rawConnection(port: number) {
+    const socket = connect(port, '127.0.0.1');
+    // A write racing the server's close fails; what the test checks is what was received.
+    socket.on('error', () => undefined);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const closedAt = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    return { socket, closedAt, statuses: () => received.match(/HTTP\/1\.1 \d{3}/g) ?? [], text: () => received };
+  }
+
+  it('keeps an idle connection past the header and request timeouts, until the keep-alive timeout, yet cuts a slow client', async () => {
+    const ctx = await startApp();
+    // Node checks header and request timeouts every 30 s by default; every 100 ms here, so the test
+    // sees within seconds what production sees within 30 s.
+    const server = createServer({ connectionsCheckingInterval: 100 }, ctx.app.getHttpAdapter().getInstance());
+    applyHttpTimeouts(server, { keepAliveTimeoutMs: 3000, headersTimeoutMs: 500, requestTimeoutMs: 1000 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const idle = rawConnection(port);
+    let slow: ReturnType<typeof rawConnection> | undefined;
+    try {
+      idle.socket.write('GET /health/live HTTP/1.1\r\nHost: test\r\n\r\n');
+      await waitFor(() => idle.statuses().length === 1, { what: 'the first answer' });
+      // Idle three times the header timeout and longer than the request timeout.
+      await delay(1500);
+      idle.socket.write('GET /health/live HTTP/1.1\r\nHost: test\r\n\r\n');
+      await waitFor(() => idle.statuses().length === 2, { what: 'the second answer on the same connection' });
+      const lastAnswer = Date.now();
+      expect(idle.statuses()).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+      expect(idle.text()).toContain('Keep-Alive: timeout=3');
+
+      const client = rawConnection(port);
+      slow = client;
+      client.socket.write('GET /health/live HTTP/1.1\r\n');
+      const trickle = setInterval(() => client.socket.write('X-Slow: yes\r\n'), 100);
+      const slowCutAt = await client.closedAt;
+      clearInterval(trickle);
+      expect(client.statuses()).toEqual(['HTTP/1.1 408']);
+
+      expect((await idle.closedAt) - lastAnswer).toBeGreaterThanOrEqual(2900);
+      expect(slowCutAt).toBeLessThan(lastAnswer + 2900);
+    } finally {
+      idle.socket.destroy();
+      slow?.socket.destroy();
+      server.close();
+      await ctx.app.close();
+    }
+  }, 15_000);
 });
 
 describe('CORS', () => {
@@ -293,9 +426,31 @@ describe('CORS', () => {
 
       const other = await fetch(`${open.url}/health/live`, { headers: { Origin: 'https://evil.example' } });
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      expect(other.headers.get('vary')).toContain('Origin');
     } finally {
       await closed.app.close();
       await open.app.close();
+    }
+  });
+
+  it('answers a preflight with the methods of the route asked about only, and other origins with no CORS at all', async () => {
+    const ctx = await startApp({ CORS_ORIGINS: 'https://app.example' });
+    const preflight = (path: string, origin: string, method: string) =>
+      fetch(`${ctx.url}${path}`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': method } });
+    try {
+      const post = await preflight('/things', 'https://app.example', 'POST');
+      expect(post.status).toBe(204);
+      expect(post.headers.get('access-control-allow-origin')).toBe('https://app.example');
+      expect(post.headers.get('access-control-allow-methods')).toBe('POST');
+      expect((await preflight('/things/42', 'https://app.example', 'GET')).headers.get('access-control-allow-methods')).toBe('GET,HEAD');
+      expect((await preflight('/things/42', 'https://app.example', 'DELETE')).headers.get('access-control-allow-methods')).toBe('GET,HEAD');
+
+      for (const refused of [await preflight('/things', 'https://evil.example', 'POST'), await preflight('/no/such/route', 'https://app.example', 'GET')]) {
+        expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+        expect(refused.headers.get('access-control-allow-methods')).toBeNull();
+      }
+    } finally {
+      await ctx.app.close();
     }
   });
 });

@@ -23,6 +23,8 @@ describe('loadConfig', () => {
       HOST: '0.0.0.0',
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: 25_000,
+      SHUTDOWN_DRAIN_DELAY_MS: 0,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000,
       CORS_ORIGINS: [],
       S3_REGION: 'us-east-1',
       S3_FORCE_PATH_STYLE: false,

@@ -79,9 +79,15 @@ export const jobsEnvSchema = z.object({
   /** Tries per model call when failures are transient. */
   JOB_ATTEMPTS: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be between 1 and 10').max(10, 'must be between 1 and 10').default(3),
   RETRY_BACKOFF_MS: durationMsSchema(10, 60_000).default(1000),
-  /** A worker holds a job this long per lock renewal; a dead worker's jobs return to the queue after it. */
-  QUEUE_LOCK_DURATION_MS: durationMsSchema(1000, 600_000).default(30_000),
-  QUEUE_STALLED_INTERVAL_MS: durationMsSchema(500, 600_000).default(30_000),
+  /**
+   * A worker's hold on a running job, renewed every half of it while the job runs (so model calls of
+   * any length keep it): a dead worker's jobs go back to the queue at most this long plus one
+   * stalled-check interval after it died, 25 s by default. It must outlast a Redis blip, or a live
+   * worker's job would run a second time.
+   */
+  QUEUE_LOCK_DURATION_MS: durationMsSchema(1000, 600_000).default(20_000),
+  /** How often workers look for jobs whose lock has expired. */
+  QUEUE_STALLED_INTERVAL_MS: durationMsSchema(500, 600_000).default(5_000),
 });
 
 export type JobsEnv = z.output<typeof jobsEnvSchema>;

@@ -41,7 +41,9 @@ export type ModelErrorCode =
   | 'RATE_LIMITED'
   | 'CONTENT_REJECTED'
   | 'PROVIDER_ERROR'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  /** The image was made but could not be stored: storage stayed unreachable through the retry window. */
+  | 'STORAGE_UNAVAILABLE';
 
 /**
  * Which generation controls a model honours, so the UI can show the ones that matter; parameters a

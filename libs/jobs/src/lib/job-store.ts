@@ -15,6 +15,35 @@ export function isJobId(value: string): boolean {
   return JOB_ID.test(value);
 }
 
+/** Each part of a Redis stream id (`<ms>-<seq>`) is an unsigned 64-bit number. */
+const STREAM_ID_PART_MAX = 2n ** 64n - 1n;
+const STREAM_ID = /^(\d{1,20})-(\d{1,20})$/;
+
+function streamIdParts(id: string): [bigint, bigint] | undefined {
+  const match = STREAM_ID.exec(id);
+  if (!match) return undefined;
+  const parts: [bigint, bigint] = [BigInt(match[1] ?? ''), BigInt(match[2] ?? '')];
+  return parts.every((part) => part <= STREAM_ID_PART_MAX) ? parts : undefined;
+}
+
+/** `value` when it is a stream id Redis accepts, else undefined (a Last-Event-ID from anywhere). */
+export function parseStreamId(value: string | undefined): string | undefined {
+  return value !== undefined && streamIdParts(value) ? value : undefined;
+}
+
+/** The smallest id after `id`; undefined after the largest id there is. */
+function nextStreamId(id: string): string | undefined {
+  const [ms, seq] = streamIdParts(id) ?? [0n, 0n];
+  if (seq < STREAM_ID_PART_MAX) return `${ms}-${seq + 1n}`;
+  return ms < STREAM_ID_PART_MAX ? `${ms + 1n}-0` : undefined;
+}
+
+function isAfter(id: string, other: string): boolean {
+  const [ms, seq] = streamIdParts(id) ?? [0n, 0n];
+  const [otherMs, otherSeq] = streamIdParts(other) ?? [0n, 0n];
+  return ms > otherMs || (ms === otherMs && seq > otherSeq);
+}
+
 const jobKey = (jobId: string) => `pp:job:${jobId}`;
 const eventsKey = (jobId: string) => `pp:job:${jobId}:events`;
 /** A claim is `<jobId> <fingerprint of the body that claimed it>`. */
@@ -188,9 +217,14 @@ export class JobStore {
     ]);
   }
 
+  /** The model's status; undefined once the job has expired. */
+  async modelStatus(jobId: string, index: number): Promise<ModelState | undefined> {
+    return ((await this.redis.hget(jobKey(jobId), `m:${index}:status`)) as ModelState | null) ?? undefined;
+  }
+
   /** Whether the model was canceled (a running model's worker asks, to stop its call). */
   async isCanceled(jobId: string, index: number): Promise<boolean> {
-    return (await this.redis.hget(jobKey(jobId), `m:${index}:status`)) === 'canceled';
+    return (await this.modelStatus(jobId, index)) === 'canceled';
   }
 
   async cancel(jobId: string): Promise<CancelOutcome> {
@@ -202,17 +236,19 @@ export class JobStore {
     return { outcome: 'canceled', canceledModels: Number(first), correlationId: second };
   }
 
-  /** Events recorded after `afterId` (all when omitted), oldest first. */
+  /**
+   * Events recorded after `afterId` (a valid stream id; all when omitted), oldest first. An id past
+   * the last event cannot have come from us (we only send stored ids, and they grow), so it reads
+   * from the start rather than waiting for events that would never come after it.
+   */
   async eventsAfter(jobId: string, afterId?: string): Promise<StoredEvent[]> {
-    const entries = await this.redis.xrange(eventsKey(jobId), afterId ? `(${afterId}` : '-', '+');
-    return entries.map(([id, flat]) => {
-      const fields = Object.fromEntries(flat.flatMap((value, i) => (i % 2 === 0 ? [[value, flat[i + 1]]] : [])));
-      const index = Number(fields['index']);
-      const type = fields['type'] as StoredEvent['type'];
-      return type === 'completed'
-        ? { id, type, index }
-        : { id, type, index, model: JSON.parse(fields['data'] ?? '{}') as ModelRecord };
-    });
+    const key = eventsKey(jobId);
+    if (afterId === undefined) return toEvents(await this.redis.xrange(key, '-', '+'));
+    const next = nextStreamId(afterId);
+    const entries = next ? await this.redis.xrange(key, next, '+') : [];
+    if (entries.length > 0) return toEvents(entries);
+    const [last] = await this.redis.xrevrange(key, '+', '-', 'COUNT', 1);
+    return last && isAfter(afterId, last[0]) ? toEvents(await this.redis.xrange(key, '-', '+')) : [];
   }
 
   private async transition(
@@ -229,4 +265,15 @@ export class JobStore {
     if (result === null) return { moved: false };
     return result === '' ? { moved: true } : { moved: true, finalStatus: result as JobState };
   }
+}
+
+function toEvents(entries: [id: string, fields: string[]][]): StoredEvent[] {
+  return entries.map(([id, flat]) => {
+    const fields = Object.fromEntries(flat.flatMap((value, i) => (i % 2 === 0 ? [[value, flat[i + 1]]] : [])));
+    const index = Number(fields['index']);
+    const type = fields['type'] as StoredEvent['type'];
+    return type === 'completed'
+      ? { id, type, index }
+      : { id, type, index, model: JSON.parse(fields['data'] ?? '{}') as ModelRecord };
+  });
 }

@@ -7,6 +7,13 @@ import type { Queue } from 'bull';
 /** One queue per model: a slow model's backlog never delays the others, and each has its own concurrency. */
 export const modelQueueName = (modelId: string) => `model-${modelId}`;
 
+/**
+ * How many times a job whose worker died is run again before it fails. A worker dying says little
+ * about its job (a node lost, a pod evicted, a neighbour's memory): a job may outlive a burst of
+ * such losses. One that kills every worker it lands on still fails after six of them.
+ */
+export const MAX_STALLED_COUNT = 5;
+
 /** Writes a job's gallery manifest and counts its outcome once it has ended, whoever ended it. */
 export const FINALIZE_QUEUE = 'finalize';
 
@@ -68,8 +75,7 @@ export class QueuesModule {
           settings: {
             lockDuration: config.QUEUE_LOCK_DURATION_MS,
             stalledInterval: config.QUEUE_STALLED_INTERVAL_MS,
-            // A job whose worker died twice is failed rather than retried forever.
-            maxStalledCount: 2,
+            maxStalledCount: MAX_STALLED_COUNT,
             backoffStrategies: {
               jitter: (attemptsMade: number, error: unknown) => retryDelayMs(attemptsMade, error, config.RETRY_BACKOFF_MS),
             },
@@ -100,6 +106,17 @@ export class GenerationQueues {
 
   finalize(): Queue<FinalizeJobData> {
     return this.moduleRef.get(getQueueToken(FINALIZE_QUEUE), { strict: false });
+  }
+
+  /**
+   * Whether at least `replicas` Redis replicas hold every write the queues of `modelIds` made so far,
+   * waiting up to `timeoutMs` (WAIT on each queue's connection). WAIT covers the writes of its own
+   * connection; the replication stream keeps order, so writes made before them on other connections
+   * (the job's state) are covered too.
+   */
+  async replicated(modelIds: string[], replicas: number, timeoutMs: number): Promise<boolean> {
+    const acknowledged = await Promise.all([...new Set(modelIds)].map((id) => this.model(id).client.wait(replicas, timeoutMs)));
+    return acknowledged.every((count) => count >= replicas);
   }
 
   /** Queues a job's finalisation; its id makes a second request for the same job a no-op. */

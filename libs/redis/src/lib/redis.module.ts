@@ -1,9 +1,25 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { Logger } from '@pixel-prompt/observability';
-import { LOGGER, type ReadinessCheck } from '@pixel-prompt/service';
+import { LOGGER, type ReadinessCheck, isNetworkFailure } from '@pixel-prompt/service';
 
 export const REDIS_URL = Symbol('REDIS_URL');
+
+/**
+ * Whether a Redis command failed because Redis is unreachable or not serving, as ioredis and Redis
+ * say it: refused while disconnected (no offline queue), cut off by a lost connection, out of
+ * reconnection attempts, or a server that is loading its data, read-only after a failover, or
+ * without the replicas a write needs.
+ */
+export function isRedisOutage(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    isNetworkFailure(error) ||
+    error.name === 'MaxRetriesPerRequestError' ||
+    /^(Stream isn't writeable|Connection is closed)/.test(error.message) ||
+    (error.name === 'ReplyError' && /^(LOADING|READONLY|MASTERDOWN|NOREPLICAS|TRYAGAIN|CLUSTERDOWN) /.test(error.message))
+  );
+}
 
 /** The process's Redis connection. Reconnects by itself; commands fail fast while it is down. */
 @Injectable()
@@ -50,6 +66,10 @@ export class RedisReadinessCheck implements ReadinessCheck {
 
   async check(): Promise<void> {
     await this.redis.client.ping();
+  }
+
+  isOutage(error: unknown): boolean {
+    return isRedisOutage(error);
   }
 }
 

@@ -3,7 +3,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { CORRELATION_ID_HEADER, type ErrorBody } from '@pixel-prompt/contracts';
 import type { Logger } from '@pixel-prompt/observability';
 import { ApiError } from './api-error';
-import { LOGGER } from './tokens';
+import { JSON_MAX_DEPTH, NESTED_TOO_DEEP } from './json-body';
+import type { ReadinessCheck } from './readiness';
+import { LOGGER, READINESS_CHECKS } from './tokens';
 
 interface Translation extends Omit<ErrorBody, 'correlationId'> {
   status: number;
@@ -18,6 +20,11 @@ const BY_STATUS: Record<number, Omit<Translation, 'status'>> = {
   429: { error: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests. Wait a moment and try again.' },
   503: { error: 'SERVICE_UNAVAILABLE', message: 'The service is temporarily unavailable. Try again shortly.' },
 };
+
+/** What a client is told to wait when a dependency is down: Redis restarts and S3 blips last seconds. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+const OUTAGE: Translation = { status: 503, ...BY_STATUS[503], retryAfter: OUTAGE_RETRY_AFTER_SECONDS };
 
 const INTERNAL: Translation = {
   status: 500,
@@ -44,6 +51,9 @@ export function translate(exception: unknown): Translation {
   if (clientError.type === 'entity.parse.failed') {
     return { status: 400, error: 'INVALID_JSON', message: 'The request body is not valid JSON.' };
   }
+  if (clientError.type === NESTED_TOO_DEEP) {
+    return { status: 400, error: 'INVALID_JSON', message: `The request body nests deeper than ${JSON_MAX_DEPTH} levels.` };
+  }
   const known = BY_STATUS[clientError.status];
   if (known) return { status: clientError.status, ...known };
   return clientError.status < 500 ? { status: clientError.status, ...BY_STATUS[400] } : INTERNAL;
@@ -51,17 +61,22 @@ export function translate(exception: unknown): Translation {
 
 /**
  * Answers with the JSON error contract `{error, message, correlationId, details?}`.
- * Server faults are logged with their stack and answered with a generic message: internals never leave.
+ * Server faults are logged with their stack and answered with a generic message: internals never
+ * leave. An error one of `checks` recognises as its dependency's outage is 503 with Retry-After.
  */
-export function sendError(exception: unknown, req: Request, res: Response, logger: Logger): void {
-  const { status, ...body } = translate(exception);
-  if (status >= 500) {
+export function sendError(exception: unknown, req: Request, res: Response, logger: Logger, checks: ReadinessCheck[] = []): void {
+  const down = checks.find((check) => check.isOutage(exception));
+  const { status, ...body } = down ? OUTAGE : translate(exception);
+  if (down) {
+    logger.warn({ err: exception, dependency: down.name, method: req.method, path: req.path }, 'request failed: a dependency is unavailable');
+  } else if (status >= 500) {
     logger.error({ err: exception, method: req.method, path: req.path }, 'request failed');
   }
   if (res.headersSent) {
     res.end();
     return;
   }
+  if (body.retryAfter !== undefined && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', String(body.retryAfter));
   const correlationId = String(res.getHeader(CORRELATION_ID_HEADER) ?? '');
   const payload: ErrorBody = { ...body, correlationId };
   res.status(status).json(payload);
@@ -75,10 +90,13 @@ export function expressErrorHandler(logger: Logger) {
 /** Every error thrown inside Nest (routing, guards, handlers) ends here. */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
-  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendError(exception, http.getRequest<Request>(), http.getResponse<Response>(), this.logger);
+    sendError(exception, http.getRequest<Request>(), http.getResponse<Response>(), this.logger, this.checks);
   }
 }

@@ -6,6 +6,20 @@ export interface ReadinessCheck {
   readonly name: string;
   /** Resolves when the dependency answers; rejects otherwise. Must stop work when `signal` aborts. */
   check(signal: AbortSignal): Promise<void>;
+  /**
+   * Whether `error`, thrown while serving a request, says this dependency is down or failing rather
+   * than that the request was wrong: such requests are answered 503 with Retry-After, never 500.
+   */
+  isOutage(error: unknown): boolean;
+}
+
+/** Socket errors of a connection that could not reach its server, or lost it. */
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Whether `error` is a socket error saying the other side is unreachable or went away. */
+export function isNetworkFailure(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && NETWORK_ERROR_CODES.has(code);
 }
 
 export interface CheckOutcome {

@@ -1,34 +1,37 @@
 import type { Server } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ServiceEnv } from '@pixel-prompt/config';
-import { CORRELATION_ID_HEADER } from '@pixel-prompt/contracts';
 import { type Logger, httpObservability } from '@pixel-prompt/observability';
-import { type NextFunction, type Request, type Response, json } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { type RouteTable, corsFor } from './cors';
 import { expressErrorHandler } from './error.filter';
+import { jsonBodies } from './json-body';
 import { Lifecycle } from './lifecycle';
 import { NestLogger } from './nest-logger';
 import { LOGGER, METRICS } from './tokens';
 
-/** Largest JSON body accepted; the API's bodies are prompts and small parameter sets. */
-export const JSON_BODY_LIMIT = '16kb';
-
 export type RunnableConfig = ServiceEnv & { PORT: number };
 
-/** Slow clients may not hold a connection open by trickling a request in. */
-const REQUEST_TIMEOUT_MS = 30_000;
-const HEADERS_TIMEOUT_MS = 15_000;
+/**
+ * How long a connection may stay idle between requests, and how long a client may take to send one.
+ * Since Node 18 the last two run from the first byte of a request (checked every 30 s), so an idle
+ * kept-alive connection is subject to `keepAliveTimeoutMs` alone: it can sit above a load balancer's
+ * idle timeout while slow clients trickling a request in are still cut off after 15 s (at most 45 s).
+ */
+export interface HttpTimeouts {
+  keepAliveTimeoutMs: number;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
 
-/** The APIs speak JSON only: a body of another type is 415, before any parser or handler sees it. */
-function requireJsonBodies(req: Request, _res: Response, next: NextFunction): void {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (hasBody && req.method !== 'GET' && req.method !== 'HEAD' && !req.is('application/json')) {
-    next(Object.assign(new Error('unsupported media type'), { status: 415 }));
-    return;
-  }
-  next();
+export function applyHttpTimeouts(server: Server, { keepAliveTimeoutMs, headersTimeoutMs = 15_000, requestTimeoutMs = 30_000 }: HttpTimeouts): void {
+  server.keepAliveTimeout = keepAliveTimeoutMs;
+  server.headersTimeout = headersTimeoutMs;
+  server.requestTimeout = requestTimeoutMs;
 }
 
 /** Creates the Nest application with the shared HTTP behaviour; does not listen. */
@@ -41,8 +44,15 @@ export async function createServiceApp(module: DynamicModule, config: ServiceEnv
     bodyParser: false,
   });
   const logger = app.get<Logger>(LOGGER);
+  const lifecycle = app.get(Lifecycle);
   app.useLogger(new NestLogger(logger));
   app.disable('x-powered-by');
+  // While draining, every answer closes its connection: clients reconnect elsewhere instead of
+  // reusing a connection the service is about to close.
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    if (lifecycle.shuttingDown) res.setHeader('Connection', 'close');
+    next();
+  });
   app.use(
     httpObservability({ logger, metrics: app.get(METRICS), quietPaths: ['/health/live', '/health/ready', '/metrics'] }),
   );
@@ -52,24 +62,37 @@ export async function createServiceApp(module: DynamicModule, config: ServiceEnv
       contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
     }),
   );
-  app.use(requireJsonBodies, json({ limit: JSON_BODY_LIMIT }), expressErrorHandler(logger));
+  app.use(...jsonBodies(), expressErrorHandler(logger));
   if (config.CORS_ORIGINS.length > 0) {
-    app.enableCors({
-      origin: config.CORS_ORIGINS,
-      allowedHeaders: ['Content-Type', CORRELATION_ID_HEADER, 'Idempotency-Key', 'Last-Event-ID'],
-      exposedHeaders: [CORRELATION_ID_HEADER, 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
-      maxAge: 600,
+    const express = app.getHttpAdapter().getInstance();
+    // Answers differ by Origin (CORS headers or none), so shared caches must keep them apart.
+    app.use((_req: Request, res: Response, next: NextFunction) => {
+      res.vary('Origin');
+      next();
     });
+    // Read at request time, once every route is registered. @types/express describes Express 4's
+    // router; Express 5's layers (router 2) have the match() RouteTable needs.
+    app.enableCors(corsFor(config.CORS_ORIGINS, () => express.router as unknown as RouteTable));
   }
   return app;
 }
 
+export interface DrainOptions {
+  /** How long the listener keeps serving after readiness turned 503 (SHUTDOWN_DRAIN_DELAY_MS). */
+  delayMs: number;
+  /** Deadline for finishing in-flight work once the listener stops accepting (SHUTDOWN_TIMEOUT_MS). */
+  timeoutMs: number;
+}
+
 /**
- * Stops taking connections, lets in-flight requests finish, then runs the modules' shutdown hooks
- * (queues, Redis, S3 clients close there). Resolves false when `timeoutMs` passed first.
+ * Turns unready at once and keeps serving for `delayMs` (every answer with `Connection: close`), so
+ * a load balancer deregisters the instance before it stops accepting; then stops taking
+ * connections, lets in-flight requests finish, and runs the modules' shutdown hooks (queues, Redis,
+ * S3 clients close there). Resolves false when `timeoutMs` passed first.
  */
-export async function drain(app: NestExpressApplication, timeoutMs: number): Promise<boolean> {
+export async function drain(app: NestExpressApplication, { delayMs, timeoutMs }: DrainOptions): Promise<boolean> {
   app.get(Lifecycle).beginShutdown();
+  if (delayMs > 0) await delay(delayMs);
   const server = app.getHttpServer() as Server;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // server.close() only drops keep-alive sockets idle at that instant; the others go idle once their
@@ -106,9 +129,7 @@ export async function runService(
     app = await createServiceApp(module, config);
     configure(app);
     await app.listen(config.PORT, config.HOST);
-    const server = app.getHttpServer() as Server;
-    server.requestTimeout = REQUEST_TIMEOUT_MS;
-    server.headersTimeout = HEADERS_TIMEOUT_MS;
+    applyHttpTimeouts(app.getHttpServer() as Server, { keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS });
   } catch (error) {
     const logger = app?.get<Logger>(LOGGER);
     if (logger) logger.fatal({ err: error }, 'service failed to start');
@@ -127,8 +148,9 @@ export async function runService(
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down');
-    void drain(app, config.SHUTDOWN_TIMEOUT_MS).then(
+    const options = { delayMs: config.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: config.SHUTDOWN_TIMEOUT_MS };
+    logger.info({ signal, drainDelayMs: options.delayMs, timeoutMs: options.timeoutMs }, 'shutting down');
+    void drain(app, options).then(
       (drained) => {
         if (drained) logger.info('shutdown complete');
         else logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown deadline passed; cutting off work in flight');

@@ -53,10 +53,15 @@ export function mimeTypeOfKey(key: string): string {
   return entry[0];
 }
 
+/** What every stored image of one model of one job starts with (`images/<jobId>/<index>-<modelId>.`). */
+export function modelImagesPrefix(jobId: string, index: number, modelId: string): string {
+  return `${IMAGES_PREFIX}${jobId}/${index}-${modelId}.`;
+}
+
 export function imageKeys(jobId: string, index: number, modelId: string, mimeType: string) {
-  const base = `${IMAGES_PREFIX}${jobId}/${index}-${modelId}`;
+  const base = modelImagesPrefix(jobId, index, modelId);
   const extension = extensionFor(mimeType);
-  return { image: `${base}.${extension}`, thumbnail: `${base}.thumb.${extension}` };
+  return { image: `${base}${extension}`, thumbnail: `${base}thumb.${extension}` };
 }
 
 export function manifestKey(createdAt: Date, jobId: string): string {

@@ -1,6 +1,7 @@
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { S3Env } from '@pixel-prompt/config';
+import { isNetworkFailure } from '@pixel-prompt/service';
 
 /**
  * An S3 client for AWS or an S3-compatible server. Credentials come from the default provider chain
@@ -24,6 +25,19 @@ export function createS3Client(env: S3Env): S3Client {
 /** Resolves when the bucket exists and the credentials can reach it. */
 export async function headBucket(client: S3Client, bucket: string, signal?: AbortSignal): Promise<void> {
   await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+}
+
+/**
+ * Whether an S3 call failed because S3 is unreachable or failing rather than because of what was
+ * asked: no answer at all (network errors, timeouts: the SDK reports no HTTP status), or the server
+ * faults and throttling (5xx, SlowDown) it gave up retrying. NoSuchKey, AccessDenied and other 4xx
+ * answers are not outages, nor is a call we aborted ourselves.
+ */
+export function isS3Outage(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, $fault, $metadata } = error as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  const unanswered = $metadata !== undefined && $metadata.httpStatusCode === undefined && name !== 'AbortError';
+  return isNetworkFailure(error) || unanswered || $fault === 'server' || ($metadata?.httpStatusCode ?? 0) >= 500 || name === 'SlowDown';
 }
 
 /**

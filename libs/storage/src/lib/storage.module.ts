@@ -1,12 +1,19 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, Optional } from '@nestjs/common';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Env } from '@pixel-prompt/config';
 import type { ServiceMetrics } from '@pixel-prompt/observability';
 import { METRICS, type ReadinessCheck } from '@pixel-prompt/service';
 import { type GalleryIndexEntry, type GalleryManifest, IMMUTABLE_CACHE_CONTROL, galleryIndexKey, manifestKey } from './layout';
-import { createS3Client, headBucket, observeS3 } from './s3';
+import { createS3Client, headBucket, isS3Outage, observeS3 } from './s3';
 
 export const S3_ENV = Symbol('S3_ENV');
+
+/** An image to store: its key (layout.ts), bytes and type. */
+export interface ImageObject {
+  key: string;
+  body: Uint8Array;
+  contentType: string;
+}
 
 /** The process's S3 client and the bucket Pixel Prompt keeps its images and manifests in. */
 @Injectable()
@@ -37,6 +44,20 @@ export class ObjectStorage implements OnApplicationShutdown {
         Metadata: { 'correlation-id': correlationId },
       }),
     );
+  }
+
+  /** Stores a model's images (the image and its thumbnails) together; safe to repeat. */
+  async putImages(images: ImageObject[], correlationId: string): Promise<void> {
+    await Promise.all(images.map((image) => this.putImage(image.key, image.body, image.contentType, correlationId)));
+  }
+
+  /** Deletes every object whose key starts with `prefix` (one LIST page: a model has a handful); returns how many. */
+  async deletePrefix(prefix: string): Promise<number> {
+    const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: 1000 }));
+    const keys = (listed.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+    // One DeleteObject each: DeleteObjects needs a checksum S3-compatible servers disagree on.
+    await Promise.all(keys.map((key) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))));
+    return keys.length;
   }
 
   async putJson(key: string, value: unknown, correlationId: string): Promise<void> {
@@ -78,6 +99,10 @@ export class S3ReadinessCheck implements ReadinessCheck {
 
   async check(signal: AbortSignal): Promise<void> {
     await headBucket(this.storage.client, this.storage.bucket, signal);
+  }
+
+  isOutage(error: unknown): boolean {
+    return isS3Outage(error);
   }
 }
 

@@ -30,8 +30,8 @@ export interface RunningService {
   logs(): Record<string, unknown>[];
 }
 
-/** Spawns a service on a free port and waits until it answers /health/live. */
-export async function startService(name: ServiceName, env: Record<string, string>): Promise<RunningService> {
+/** Spawns a service on a free port and waits until it answers /health/live (at most `bootTimeoutMs`). */
+export async function startService(name: ServiceName, env: Record<string, string>, { bootTimeoutMs = 15_000 } = {}): Promise<RunningService> {
   const port = await freePort();
   const process = await spawnService(name, { PORT: String(port), ...env });
   const url = `http://127.0.0.1:${port}`;
@@ -39,7 +39,7 @@ export async function startService(name: ServiceName, env: Record<string, string
     async () =>
       (await fetch(`${url}/health/live`).then((r) => r.ok, () => false)) ||
       (!process.running && Promise.reject(new Error(`${name} exited:\n${process.output()}`))),
-    { what: `${name} to answer /health/live` },
+    { what: `${name} to answer /health/live`, timeoutMs: bootTimeoutMs },
   );
   return { url, port, process, logs: () => parseLogLines(process.lines) };
 }

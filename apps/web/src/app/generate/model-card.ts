@@ -10,6 +10,7 @@ export const MODEL_ERROR_REASONS: Record<ModelErrorCode, string> = {
   CONTENT_REJECTED: 'The model declined this prompt under its content rules.',
   PROVIDER_ERROR: 'The service running this model had a problem.',
   UNAVAILABLE: 'This model is not available right now.',
+  STORAGE_UNAVAILABLE: 'The image was made but could not be saved. Try again in a little while.',
 };
 
 export function friendlyReason(result: ModelResult): string {

@@ -1,0 +1,60 @@
+import { type RunningService, TestRedis, startService, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
+import { Redis } from 'ioredis';
+
+/**
+ * REDIS_WAIT_REPLICAS on the built gateway, with a real primary and replica: a 202 means the replica
+ * already holds the job and its queued model, so a failover to it would keep the job.
+ */
+describe('gateway waiting for Redis replicas (built, as a process)', () => {
+  let primary: TestRedis;
+  let replica: TestRedis;
+  let replicaClient: Redis;
+  let gateway: RunningService;
+
+  const inSync = async () => /master_link_status:up/.test(await replicaClient.info('replication'));
+
+  beforeAll(async () => {
+    primary = await TestRedis.start();
+    replica = await TestRedis.start({ replicaOf: primary });
+    replicaClient = new Redis(replica.url, { lazyConnect: false });
+    await waitFor(inSync, { what: 'the replica to sync' });
+    gateway = await startService('gateway', { REDIS_URL: primary.url, REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '300' });
+  });
+
+  afterAll(async () => {
+    replicaClient.disconnect();
+    await stopAllProcesses();
+    await Promise.all([replica.dispose(), primary.dispose()]);
+  });
+
+  const submit = (key: string) =>
+    fetch(`${gateway.url}/generate`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+      body: JSON.stringify({ prompt: 'a replicated kite', models: ['ink', 'aurora'] }),
+    });
+
+  it('answers 202 only once the replica holds the job and its queued models', async () => {
+    const res = await submit('replicated-1');
+    expect(res.status).toBe(202);
+    const { jobId } = (await res.json()) as { jobId: string };
+    // Read from the replica right after the answer, without waiting for replication.
+    expect(await replicaClient.exists(`pp:job:${jobId}`)).toBe(1);
+    expect(await replicaClient.exists(`pp:bull:model-ink:${jobId}:0`, `pp:bull:model-aurora:${jobId}:1`)).toBe(2);
+  });
+
+  it('answers 503 with Retry-After while no replica confirms, and the same Idempotency-Key then finds the job', async () => {
+    await replica.stop();
+    const refused = await submit('replicated-2');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(await refused.json()).toMatchObject({ error: 'SERVICE_UNAVAILABLE' });
+
+    await replica.start();
+    await waitFor(inSync, { what: 'the replica to sync again', timeoutMs: 20_000 });
+    const retried = await submit('replicated-2');
+    expect(retried.status).toBe(202);
+    const { jobId } = (await retried.json()) as { jobId: string };
+    expect(await replicaClient.exists(`pp:job:${jobId}`)).toBe(1);
+  });
+});
