@@ -6,13 +6,13 @@
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
-ARG APP
 WORKDIR /src
 ENV NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false CI=true
 # Dependencies first, so source edits do not invalidate the npm ci layer.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
+ARG APP
 RUN test -n "${APP}" && node node_modules/nx/dist/bin/nx.js build "${APP}" --outputStyle=static
 
 FROM ${NODE_IMAGE} AS deps
