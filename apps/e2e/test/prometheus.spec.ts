@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STYLE_IDS } from '@pixel-prompt/imaging';
-import { type ManagedProcess, type RunningService, freePort, readSse, startProcess, startService, waitFor, workspaceRoot } from '@pixel-prompt/testing';
+import { type ManagedProcess, type RunningService, freePort, readSse, startOnFreePort, startProcess, startService, waitFor, workspaceRoot } from '@pixel-prompt/testing';
 import { parse as parseYaml } from 'yaml';
 import { Pipeline, registryYaml } from './harness';
 
@@ -145,14 +145,16 @@ describe('dashboards and alerts on a real Prometheus', () => {
       ],
     };
     writeFileSync(join(workDir, 'prometheus.yml'), JSON.stringify(config));
-    const port = await freePort();
-    prometheusUrl = `http://127.0.0.1:${port}`;
-    prometheus = await startProcess(PROMETHEUS, [
-      `--config.file=${join(workDir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(workDir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ]);
+    const started = await startOnFreePort('prometheus', (port) =>
+      startProcess(PROMETHEUS, [
+        `--config.file=${join(workDir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(workDir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ]),
+    );
+    prometheus = started.server;
+    prometheusUrl = `http://127.0.0.1:${started.port}`;
     await waitFor(
       async () =>
         (await fetch(`${prometheusUrl}/-/ready`).then((r) => r.ok, () => false)) ||

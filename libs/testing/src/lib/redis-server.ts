@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports';
+import { listening, startOnFreePort } from './ports';
 import { type ManagedProcess, startProcess } from './processes';
 import { waitFor } from './wait-for';
 
@@ -26,16 +26,30 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-/** A private, throw-away Redis on a free loopback port. `stop()` then `start()` keeps the port. */
-export class TestRedis {
-  private process?: ManagedProcess;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'pp-redis-'));
+async function spawnRedis(port: number, dir: string): Promise<ManagedProcess> {
+  try {
+    return await startProcess(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]);
+  } catch (error) {
+    throw new Error(`cannot start ${REDIS_SERVER} (install Debian's redis-server; npm test does): ${String(error)}`);
+  }
+}
 
-  private constructor(readonly port: number) {}
+/**
+ * A private, throw-away Redis on a free loopback port (another one should the port be taken before
+ * Redis binds it). `stop()` then `start()` keeps the port: its clients reconnect there.
+ */
+export class TestRedis {
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+    private process: ManagedProcess,
+  ) {}
 
   static async start(): Promise<TestRedis> {
-    const redis = new TestRedis(await freePort());
-    await redis.start();
+    const dir = mkdtempSync(join(tmpdir(), 'pp-redis-'));
+    const { port, server } = await startOnFreePort('redis-server', (port) => spawnRedis(port, dir));
+    const redis = new TestRedis(port, dir, server);
+    await redis.answering();
     return redis;
   }
 
@@ -43,22 +57,19 @@ export class TestRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts it again, on its port, after stop(). */
   async start(): Promise<void> {
-    try {
-      this.process = await startProcess(REDIS_SERVER, [
-        '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir,
-      ]);
-    } catch (error) {
-      throw new Error(`cannot start ${REDIS_SERVER} (install Debian's redis-server; npm test does): ${String(error)}`);
-    }
-    const started = this.process;
-    await waitFor(async () => (await ping(this.port)) || (!started.running && Promise.reject(new Error(started.output()))), {
-      what: `redis-server on port ${this.port}`,
-    });
+    this.process = await spawnRedis(this.port, this.dir);
+    await listening(this.process, this.port, 'redis-server');
+    await this.answering();
+  }
+
+  private answering(): Promise<boolean> {
+    return waitFor(() => ping(this.port), { what: `redis-server on port ${this.port} to answer PING` });
   }
 
   async stop(): Promise<void> {
-    await this.process?.stop('SIGTERM');
+    await this.process.stop('SIGTERM');
   }
 
   async dispose(): Promise<void> {
