@@ -14,7 +14,8 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 ENV NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false CI=true
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm's download cache stays out of the layer (BuildKit and buildah keep it between builds).
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY . .
 RUN node node_modules/nx/dist/bin/nx.js build web --outputStyle=static \
   && node deploy/docker/web-assets.mjs dist/apps/web/browser /src/inline-script-hashes.conf
