@@ -145,6 +145,8 @@ async function keepStorageBounded(standIns: string[]): Promise<void> {
 
 const standIns = [...new Set(IMAGES.flatMap((image) => fromReferences(image.dockerfile)))];
 let mounts: string;
+/** Files the containers are given (the web app's config.json). */
+let workDir: string;
 let redis: TestRedis;
 let s3: TestS3;
 
@@ -159,6 +161,7 @@ beforeAll(async () => {
   if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}: tools/ci/test.sh installs them`);
   mkdirSync(OUTPUT, { recursive: true });
   mounts = buildMounts();
+  workDir = mkdtempSync(join(tmpdir(), 'pp-images-'));
   await keepStorageBounded(standIns);
   [redis, s3] = await Promise.all([TestRedis.start(), TestS3.start()]);
 }, 120_000);
@@ -166,6 +169,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await run('podman', ['rm', '--all', '--force']);
   await Promise.all([redis?.dispose(), s3?.dispose()]);
+  rmSync(workDir, { recursive: true, force: true });
   timings['in all'] = seconds(suiteStartedAt);
   const rows = IMAGES.map(({ name }) => {
     const m = measured.get(name) ?? {};
@@ -264,20 +268,19 @@ describe('container images', () => {
     const [gateway, generation, gallery, web] = IMAGES as [Image, Image, Image, Image];
     const service = (image: Image) => ({ PORT: String(image.port), LOG_LEVEL: 'info' });
 
-    const configDir = mkdtempSync(join(tmpdir(), 'pp-web-config-'));
-    const config = join(configDir, 'config.json');
+    const config = join(workDir, 'config.json');
     writeFileSync(config, JSON.stringify({ apiBaseUrl: '/api', cdnOrigin: 'https://images.example.com' }));
     chmodSync(config, 0o644);
 
-    const ready = {
+    // In this order: the gateway is given the gallery's address.
+    const readyMs = {
       gallery: await start(gallery, { ...service(gallery), ...storage }),
       generation: await start(generation, { ...service(generation), REDIS_URL: redisUrl, ...storage }),
-      gateway: 0,
       // The chart mounts the deployment's config.json over the image's.
       web: await start(web, {}, ['--volume', `${config}:/app/browser/config.json:ro`]),
+      gateway: await start(gateway, { ...service(gateway), REDIS_URL: redisUrl, GALLERY_URL: containers.get('gallery')?.containerUrl ?? '' }),
     };
-    ready.gateway = await start(gateway, { ...service(gateway), REDIS_URL: redisUrl, GALLERY_URL: containers.get('gallery')?.containerUrl ?? '' });
-    for (const [name, ms] of Object.entries(ready)) Object.assign(measured.get(name) ?? {}, { readyMs: ms });
+    for (const [name, ms] of Object.entries(readyMs)) Object.assign(measured.get(name) ?? {}, { readyMs: ms });
 
     for (const image of IMAGES) {
       const answer = await fetch(`${containers.get(image.name)?.url}${image.readyPath}`);
