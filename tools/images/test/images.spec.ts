@@ -154,6 +154,9 @@ let suiteStartedAt = 0;
 
 beforeAll(async () => {
   suiteStartedAt = Date.now();
+  if (process.getuid?.() !== 0 && (await run('true', [])).code !== 0) {
+    throw new Error('buildah and podman run as root here: run npm test as root or with passwordless sudo');
+  }
   const missing = [];
   for (const program of ['buildah', 'podman', 'runc', 'debootstrap', 'slirp4netns']) {
     if ((await run('sh', ['-c', `command -v ${program}`])).code !== 0) missing.push(program);
