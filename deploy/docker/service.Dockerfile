@@ -6,13 +6,14 @@
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
-ARG APP
 WORKDIR /src
 ENV NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false CI=true
 # Dependencies first, so source edits do not invalidate the npm ci layer.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm's download cache stays out of the layer (BuildKit and buildah keep it between builds).
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY . .
+ARG APP
 RUN test -n "${APP}" && node node_modules/nx/dist/bin/nx.js build "${APP}" --outputStyle=static
 
 FROM ${NODE_IMAGE} AS deps
@@ -20,7 +21,7 @@ ARG APP
 WORKDIR /out
 # The build writes the bundle's own package.json and lockfile: exactly what main.js requires.
 COPY --from=build /src/dist/apps/${APP}/package.json /src/dist/apps/${APP}/package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
 ARG APP

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { load, percentile } from './measure.mjs';
-import { BUCKET, Supervisor, freePort, serviceEnv, startS3, startService } from '../stack/components.mjs';
+import { BUCKET, Supervisor, serviceEnv, startS3, startService } from '../stack/components.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -116,7 +116,7 @@ async function listLatency(api, requests, pages = Infinity) {
 const state = mkdtempSync(join(tmpdir(), 'pp-bench-gallery-'));
 const supervisor = new Supervisor({ quiet: true, onUnexpectedExit: (name, how) => console.error(`${name} exited (${how})`) });
 try {
-  const s3Endpoint = await startS3(supervisor, { port: await freePort(), dir: join(state, 's3') });
+  const s3Endpoint = await startS3(supervisor, { dir: join(state, 's3') });
   const env = serviceEnv({ s3Endpoint, logLevel: 'warn' });
   const s3 = new S3Client({
     endpoint: s3Endpoint,
@@ -134,7 +134,7 @@ try {
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: imageKey, Body: randomBytes(IMAGE_BYTES), ContentType: 'image/png' }));
   s3.destroy();
 
-  const api = await startService(supervisor, 'gallery', { port: await freePort(), env });
+  const api = await startService(supervisor, 'gallery', { env });
   const requests = Number(options.requests);
   const connections = Number(options.connections);
   const duration = Number(options.duration);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load, percentile } from './measure.mjs';
-import { Supervisor, freePort, serviceEnv, startRedis, startS3, startService } from '../stack/components.mjs';
+import { Supervisor, serviceEnv, startRedis, startS3, startService } from '../stack/components.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -57,12 +57,12 @@ function submitThroughput(api, connections, duration, model) {
 const state = mkdtempSync(join(tmpdir(), 'pp-bench-'));
 const supervisor = new Supervisor({ quiet: true, onUnexpectedExit: (name, how) => console.error(`${name} exited (${how})`) });
 try {
-  const redisUrl = await startRedis(supervisor, { port: await freePort(), dir: join(state, 'redis') });
-  const s3Endpoint = await startS3(supervisor, { port: await freePort(), dir: join(state, 's3') });
+  const redisUrl = await startRedis(supervisor, { dir: join(state, 'redis') });
+  const s3Endpoint = await startS3(supervisor, { dir: join(state, 's3') });
   // The load comes from one address: exempt it, or the per-IP limit would be what is measured.
   const env = { ...serviceEnv({ redisUrl, s3Endpoint, logLevel: 'warn' }), RATE_LIMIT_ALLOWLIST: '127.0.0.1' };
-  const api = await startService(supervisor, 'gateway', { port: await freePort(), env });
-  await startService(supervisor, 'generation', { port: await freePort(), env });
+  const api = await startService(supervisor, 'gateway', { env });
+  await startService(supervisor, 'generation', { env });
   const { models } = await (await fetch(`${api}/models`)).json();
 
   const latency = await endToEnd(api, Number(options.jobs));

@@ -21,7 +21,6 @@ import {
   ROOT,
   SERVICES,
   Supervisor,
-  freePort,
   serviceEnv,
   startRedis,
   startS3,
@@ -82,21 +81,16 @@ async function startStack(stateDir) {
     await supervisor.stopAll();
   };
   try {
-    const [webPort, gatewayPort, generationPort, galleryPort, s3Port, redisPort] = await Promise.all(
-      Array.from({ length: 6 }, freePort),
-    );
-    const redisUrl = await startRedis(supervisor, { port: redisPort, dir: join(stateDir, 'redis') });
-    const s3Endpoint = await startS3(supervisor, { port: s3Port, dir: join(stateDir, 's3') });
+    // Every part on a free port of its own, as the components pick them.
+    const redisUrl = await startRedis(supervisor, { dir: join(stateDir, 'redis') });
+    const s3Endpoint = await startS3(supervisor, { dir: join(stateDir, 's3') });
     const env = serviceEnv({ redisUrl, s3Endpoint, logLevel: 'warn' });
-    const galleryUrl = await startService(supervisor, 'gallery', { port: galleryPort, env });
-    const gatewayUrl = await startService(supervisor, 'gateway', {
-      port: gatewayPort,
-      env: { ...env, GALLERY_URL: galleryUrl },
-    });
-    await startService(supervisor, 'generation', { port: generationPort, env });
-    const web = await startWebServer({ root: WEB_ROOT, host: HOST, port: webPort, apiTarget: gatewayUrl });
+    const galleryUrl = await startService(supervisor, 'gallery', { env });
+    const gatewayUrl = await startService(supervisor, 'gateway', { env: { ...env, GALLERY_URL: galleryUrl } });
+    await startService(supervisor, 'generation', { env });
+    const web = await startWebServer({ root: WEB_ROOT, host: HOST, port: 0, apiTarget: gatewayUrl });
     server.close = () => web.close();
-    return { url: `http://${HOST}:${webPort}/`, stop };
+    return { url: `http://${HOST}:${web.address().port}/`, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,7 +1,7 @@
 // Starting and stopping the parts of Pixel Prompt as local processes: used by the local stack
 // (stack.mjs) and the benchmarks (tools/bench), so both run the system the same way.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,56 @@ export function portFree(port) {
     const probe = createServer().once('error', () => resolve(false));
     probe.listen(port, HOST, () => probe.close(() => resolve(true)));
   });
+}
+
+/** Whether the process `pid` itself listens on TCP `port`: its sockets, as Linux lists them in /proc. */
+export function listensOn(pid, port) {
+  let sockets;
+  try {
+    sockets = new Set(readdirSync(`/proc/${pid}/fd`).map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`)));
+  } catch {
+    return false; // gone, or closing a descriptor while being read: asked again on the next poll
+  }
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return ['/proc/net/tcp', '/proc/net/tcp6'].some((table) =>
+    readFileSync(table, 'utf8')
+      .split('\n')
+      .some((line) => {
+        // sl local_address rem_address st ... inode: state 0A is LISTEN.
+        const fields = line.trim().split(/\s+/);
+        return fields[3] === '0A' && fields[1]?.endsWith(hexPort) && sockets.has(`socket:[${fields[9]}]`);
+      }),
+  );
+}
+
+/**
+ * Runs a server (`spawnAt(port)` starts it under the supervisor) and resolves with its port once that
+ * very child listens there. Port 0 means any: a port free a moment ago, and another one should some
+ * other program bind it before the child does (the child then exits without listening; its own
+ * sockets tell it from the other program). A port the user asked for that is taken is an error.
+ * `choosePort` is for tests of this.
+ */
+export async function startListening(supervisor, name, requested, spawnAt, choosePort = freePort) {
+  for (let attempt = 1; ; attempt++) {
+    const port = requested || (await choosePort());
+    const child = spawnAt(port);
+    const deadline = Date.now() + 60_000;
+    while (!listensOn(child.pid, port)) {
+      if (supervisor.stopping) throw new Error('stopping');
+      if (child.exited) break;
+      if (Date.now() > deadline) throw new Error(`${name} did not listen on port ${port} within 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (!child.exited) {
+      supervisor.started(child);
+      return port;
+    }
+    while (!child.closed) await new Promise((resolve) => setTimeout(resolve, 20));
+    const taken = /EADDRINUSE|address already in use/i.test(child.tail.join('\n')) || !(await portFree(port));
+    if (requested || !taken || attempt === 5) {
+      throw new Error(`${name} exited before listening on port ${port}${taken ? ' (taken by another program)' : ''}:\n${child.tail.join('\n')}`);
+    }
+  }
 }
 
 export function redisAnswers(url) {
@@ -69,8 +119,9 @@ export async function waitUntil(what, probe, { timeoutMs = 60_000, stopped = () 
 }
 
 /**
- * Owns child processes: prefixes their output with their name (or drops it when quiet), reports one
- * that dies unexpectedly, and stops them all in reverse start order, by PID.
+ * Owns child processes: prefixes their output with their name (or drops it when quiet; the last
+ * lines are kept either way, to explain a failed start), reports one that dies after it started,
+ * and stops them all in reverse start order, by PID.
  */
 export class Supervisor {
   children = [];
@@ -83,21 +134,32 @@ export class Supervisor {
 
   run(name, command, args, env = {}) {
     const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.tail = [];
     for (const [stream, target] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
       let rest = '';
       stream.on('data', (chunk) => {
-        if (this.quiet) return;
         const lines = (rest + chunk).split('\n');
         rest = lines.pop();
-        for (const line of lines) target.write(`[${name}] ${line}\n`);
+        child.tail.push(...lines);
+        child.tail.splice(0, child.tail.length - 20);
+        if (!this.quiet) for (const line of lines) target.write(`[${name}] ${line}\n`);
       });
     }
+    // 'close' comes after the last output: the tail is complete then.
+    child.once('close', () => (child.closed = true));
     child.once('exit', (code, signal) => {
       child.exited = true;
-      if (!this.stopping) this.onUnexpectedExit(name, signal ?? `code ${code}`);
+      // Before it has started, its starter reports the exit (startListening) and may start another.
+      if (!child.started) this.children = this.children.filter((entry) => entry.child !== child);
+      else if (!this.stopping) this.onUnexpectedExit(name, signal ?? `code ${code}`);
     });
     this.children.push({ name, child });
     return child;
+  }
+
+  /** From now on an exit of `child` is unexpected. */
+  started(child) {
+    child.started = true;
   }
 
   async stop(name) {
@@ -130,22 +192,30 @@ export class Supervisor {
  */
 export const REDIS_PERSISTENCE = ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
 
-export async function startRedis(supervisor, { port, dir }) {
+/** Starts Redis (durably, as above) on `port` (0: any free port) and resolves with its URL once it answers. */
+export async function startRedis(supervisor, { port = 0, dir }) {
   mkdirSync(dir, { recursive: true });
-  supervisor.run('redis', 'redis-server', ['--port', String(port), '--bind', HOST, '--dir', dir, ...REDIS_PERSISTENCE, '--loglevel', 'warning']);
-  const url = `redis://${HOST}:${port}`;
+  const bound = await startListening(supervisor, 'redis', port, (at) =>
+    supervisor.run('redis', 'redis-server', [
+      '--port', String(at), '--bind', HOST, '--dir', dir, ...REDIS_PERSISTENCE, '--loglevel', 'warning',
+    ]),
+  );
+  const url = `redis://${HOST}:${bound}`;
   await waitUntil('redis', () => redisAnswers(url), { stopped: () => supervisor.stopping });
   return url;
 }
 
-export async function startS3(supervisor, { port, dir }) {
+/** Starts s3rver on `port` (0: any free port) with the bucket made, and resolves with its endpoint. */
+export async function startS3(supervisor, { port = 0, dir }) {
   mkdirSync(dir, { recursive: true });
   // s3rver's request signing code needs OpenSSL's legacy provider on current Node releases.
-  supervisor.run('s3', process.execPath, [
-    '--openssl-legacy-provider', join(ROOT, 'node_modules/s3rver/bin/s3rver.js'),
-    '--directory', dir, '--address', HOST, '--port', String(port), '--configure-bucket', BUCKET, '--silent',
-  ]);
-  const endpoint = `http://${HOST}:${port}`;
+  const bound = await startListening(supervisor, 's3', port, (at) =>
+    supervisor.run('s3', process.execPath, [
+      '--openssl-legacy-provider', join(ROOT, 'node_modules/s3rver/bin/s3rver.js'),
+      '--directory', dir, '--address', HOST, '--port', String(at), '--configure-bucket', BUCKET, '--silent',
+    ]),
+  );
+  const endpoint = `http://${HOST}:${bound}`;
   await waitUntil('s3rver', () => httpOk(`${endpoint}/${BUCKET}?list-type=2&max-keys=1`), { stopped: () => supervisor.stopping });
   return endpoint;
 }
@@ -167,12 +237,15 @@ export function serviceEnv({ redisUrl, s3Endpoint, logLevel = 'info' }) {
   };
 }
 
-/** Starts a built service and waits until it is ready. */
-export async function startService(supervisor, name, { port, env }) {
-  supervisor.run(name, process.execPath, ['--enable-source-maps', join(ROOT, 'dist/apps', name, 'main.js')], {
-    ...env,
-    PORT: String(port),
-  });
-  await waitUntil(name, () => httpOk(`http://${HOST}:${port}/health/ready`), { stopped: () => supervisor.stopping });
-  return `http://${HOST}:${port}`;
+/** Starts a built service on `port` (0: any free port) and resolves with its URL once it is ready. */
+export async function startService(supervisor, name, { port = 0, env }) {
+  const bound = await startListening(supervisor, name, port, (at) =>
+    supervisor.run(name, process.execPath, ['--enable-source-maps', join(ROOT, 'dist/apps', name, 'main.js')], {
+      ...env,
+      PORT: String(at),
+    }),
+  );
+  const url = `http://${HOST}:${bound}`;
+  await waitUntil(name, () => httpOk(`${url}/health/ready`), { stopped: () => supervisor.stopping });
+  return url;
 }

@@ -1,7 +1,9 @@
 // Runs the whole of Pixel Prompt on loopback with embedded defaults: Redis, an S3-protocol server
 // (s3rver) with the bucket created, the three services and the web app. Prints the URL to open;
 // Ctrl-C (or SIGTERM) stops everything it started, by PID. Options: --skip-build.
-// Ports and places can be changed with environment variables (see DEFAULTS below).
+// Ports and places can be changed with environment variables (see PORTS below); a port of 0
+// means any free one (tests use that): the ports in use are printed and kept in the state folder's
+// stack.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +22,7 @@ import {
 import { startWebServer } from './web-server.mjs';
 
 const env = process.env;
-const DEFAULTS = {
+const PORTS = {
   web: Number(env.PP_WEB_PORT ?? 4200),
   gateway: Number(env.PP_GATEWAY_PORT ?? 3000),
   generation: Number(env.PP_GENERATION_PORT ?? 3001),
@@ -72,7 +74,7 @@ async function main() {
     const running = JSON.parse(readFileSync(lockFile, 'utf8'));
     if (alive(running.pid)) {
       process.stderr.write(
-        `[stack] Pixel Prompt is already running (pid ${running.pid}): open ${running.url}\n` +
+        `[stack] Pixel Prompt is already running (pid ${running.pid}): open ${running.url ?? 'it once it has started'}\n` +
           `[stack] Stop it with Ctrl-C in its terminal (or kill ${running.pid}) before starting another.\n`,
       );
       process.exit(1);
@@ -84,13 +86,13 @@ async function main() {
   if (externalRedis) say('using the Redis at REDIS_URL');
   else if (env.REDIS_URL) say('REDIS_URL does not answer; starting a private Redis instead');
 
-  for (const [name, port] of Object.entries(DEFAULTS)) {
-    if (name === 'redis' && externalRedis) continue;
+  for (const [name, port] of Object.entries(PORTS)) {
+    if ((name === 'redis' && externalRedis) || port === 0) continue;
     if (!(await portFree(port))) {
       return fail(`port ${port} (${name}) is taken by another program; free it or set PP_${name.toUpperCase()}_PORT`);
     }
   }
-  writeFileSync(lockFile, JSON.stringify({ pid: process.pid, url: `http://${HOST}:${DEFAULTS.web}` }));
+  writeFileSync(lockFile, JSON.stringify({ pid: process.pid }));
 
   if (!process.argv.includes('--skip-build')) {
     say('building the services and the web app...');
@@ -108,26 +110,32 @@ async function main() {
       stdio: 'inherit',
     });
     if (ensure.status !== 0) return fail('redis-server is needed; see the message above');
-    redisUrl = await startRedis(supervisor, { port: DEFAULTS.redis, dir: join(stateDir, 'redis') });
+    redisUrl = await startRedis(supervisor, { port: PORTS.redis, dir: join(stateDir, 'redis') });
   }
-  const s3Endpoint = await startS3(supervisor, { port: DEFAULTS.s3, dir: join(stateDir, 's3') });
+  const s3Endpoint = await startS3(supervisor, { port: PORTS.s3, dir: join(stateDir, 's3') });
   const shared = serviceEnv({ redisUrl, s3Endpoint, logLevel: env.LOG_LEVEL });
-  const gatewayEnv = { ...shared, GALLERY_URL: `http://${HOST}:${DEFAULTS.gallery}` };
-  await Promise.all(
-    SERVICES.map((name) =>
-      startService(supervisor, name, { port: DEFAULTS[name], env: name === 'gateway' ? gatewayEnv : shared }),
-    ),
-  );
+  // The gateway is given the gallery's address, so it starts once the gallery has its port.
+  const [galleryUrl, generationUrl] = await Promise.all([
+    startService(supervisor, 'gallery', { port: PORTS.gallery, env: shared }),
+    startService(supervisor, 'generation', { port: PORTS.generation, env: shared }),
+  ]);
+  const gatewayUrl = await startService(supervisor, 'gateway', { port: PORTS.gateway, env: { ...shared, GALLERY_URL: galleryUrl } });
 
-  webServer = await startWebServer({
-    root: join(ROOT, 'dist/apps/web/browser'),
-    host: HOST,
-    port: DEFAULTS.web,
-    apiTarget: `http://${HOST}:${DEFAULTS.gateway}`,
-  });
+  webServer = await startWebServer({ root: join(ROOT, 'dist/apps/web/browser'), host: HOST, port: PORTS.web, apiTarget: gatewayUrl });
+  const url = `http://${HOST}:${webServer.address().port}`;
+  const portOf = (address) => Number(new URL(address).port);
+  const ports = {
+    web: portOf(url),
+    gateway: portOf(gatewayUrl),
+    generation: portOf(generationUrl),
+    gallery: portOf(galleryUrl),
+    s3: portOf(s3Endpoint),
+    redis: portOf(redisUrl),
+  };
+  writeFileSync(lockFile, JSON.stringify({ pid: process.pid, url, ports }));
 
-  say(`Pixel Prompt is running: open http://${HOST}:${DEFAULTS.web}`);
-  say(`API (gateway) http://${HOST}:${DEFAULTS.gateway}, generation :${DEFAULTS.generation}, gallery :${DEFAULTS.gallery}`);
+  say(`Pixel Prompt is running: open ${url}`);
+  say(`API (gateway) ${gatewayUrl}, generation :${ports.generation}, gallery :${ports.gallery}, S3 :${ports.s3}, Redis :${ports.redis}`);
   say('Press Ctrl-C to stop everything.');
 }
 

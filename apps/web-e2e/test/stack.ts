@@ -1,6 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -46,27 +45,6 @@ function registryYaml(models: readonly TestModel[]): string {
   return `models:\n${models.map((m) => `  - { ${entry(m)} }`).join('\n')}\n`;
 }
 
-/** `count` distinct TCP ports free on loopback right now: all are held open until each is chosen, so none repeats. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
-  const ports = await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise<number>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => {
-            const address = server.address();
-            return typeof address === 'object' && address
-              ? resolve(address.port)
-              : reject(new Error('no port'));
-          });
-        }),
-    ),
-  );
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
-
 export interface StackOptions {
   models?: readonly TestModel[];
   /** Rate limits apply to the browser (127.0.0.1) only when false. */
@@ -85,9 +63,10 @@ export class WebStack {
   private readonly lines: string[] = [];
   /** The stack's own children (Redis, s3rver, the services), stopped here too should the stack die without stopping them. */
   private childPids: number[] = [];
+  /** The web app's address, as the stack printed it. */
+  url = '';
 
   private constructor(
-    readonly url: string,
     private readonly child: ChildProcess,
     private readonly stateDir: string,
   ) {
@@ -108,19 +87,19 @@ export class WebStack {
     const stateDir = mkdtempSync(join(tmpdir(), 'pp-web-e2e-'));
     const registryPath = join(stateDir, 'models.yaml');
     writeFileSync(registryPath, registryYaml(models));
-    const [web, gateway, generation, gallery, s3, redis] = await freePorts(6);
     const child = spawn(process.execPath, [join(ROOT, 'tools/stack/stack.mjs'), '--skip-build'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
         PP_STATE_DIR: stateDir,
-        PP_WEB_PORT: String(web),
-        PP_GATEWAY_PORT: String(gateway),
-        PP_GENERATION_PORT: String(generation),
-        PP_GALLERY_PORT: String(gallery),
-        PP_S3_PORT: String(s3),
-        PP_REDIS_PORT: String(redis),
+        // Port 0: the stack takes free ports itself and prints the web app's address.
+        PP_WEB_PORT: '0',
+        PP_GATEWAY_PORT: '0',
+        PP_GENERATION_PORT: '0',
+        PP_GALLERY_PORT: '0',
+        PP_S3_PORT: '0',
+        PP_REDIS_PORT: '0',
         // A private Redis, never one the machine happens to run.
         REDIS_URL: '',
         LOG_LEVEL: 'warn',
@@ -131,9 +110,9 @@ export class WebStack {
         ...env,
       },
     });
-    const stack = new WebStack(`http://127.0.0.1:${web}`, child, stateDir);
+    const stack = new WebStack(child, stateDir);
     try {
-      await stack.running();
+      stack.url = await stack.running();
       stack.childPids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' })
         .split('\n')
         .filter((pid) => pid.trim())
@@ -146,8 +125,8 @@ export class WebStack {
     return stack;
   }
 
-  /** Resolves once the stack reports that everything is up; rejects with its output if it exits first. */
-  private running(timeoutMs = 60_000): Promise<void> {
+  /** Resolves with the web app's address once the stack reports that everything is up; rejects with its output if it exits first. */
+  private running(timeoutMs = 60_000): Promise<string> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(`did not start within ${timeoutMs / 1000} s`), timeoutMs);
       const fail = (why: string) => {
@@ -156,11 +135,12 @@ export class WebStack {
         reject(new Error(`the stack ${why}:\n${this.lines.join('\n')}`));
       };
       const check = () => {
-        if (!this.lines.some((line) => line.includes('Pixel Prompt is running'))) return;
+        const url = this.lines.map((line) => /Pixel Prompt is running: open (\S+)/.exec(line)?.[1]).find(Boolean);
+        if (!url) return;
         clearTimeout(timer);
         this.child.stdout?.off('data', check);
         this.child.off('exit', exited);
-        resolve();
+        resolve(url);
       };
       const exited = (code: number | null) => fail(`exited (code ${code})`);
       this.child.stdout?.on('data', check);

@@ -5,6 +5,7 @@ export * from './lib/metrics';
 export * from './lib/ports';
 export * from './lib/processes';
 export * from './lib/prometheus';
+export * from './lib/raw-http';
 export * from './lib/redis-server';
 export * from './lib/s3rver';
 export * from './lib/service-process';

@@ -1,5 +1,6 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { ManagedProcess, freePort, startProcess, stopAllProcesses, waitFor } from '../src';
+import { ManagedProcess, freePort, listensOn, startOnFreePort, startProcess, stopAllProcesses, waitFor } from '../src';
 
 afterAll(() => stopAllProcesses());
 
@@ -29,6 +30,56 @@ describe('freePort', () => {
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
     await new Promise((resolve) => server.close(resolve));
     expect(port).toBeGreaterThan(0);
+  });
+});
+
+describe('startOnFreePort', () => {
+  /** A small HTTP server listening on the port it is given. */
+  const httpServerAt = (port: number) =>
+    startProcess(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('mine')).listen(${port}, '127.0.0.1')`]);
+
+  it('starts the server again on another port when the chosen one is taken before it binds, never taking the taker for it', async () => {
+    // Another program binds the chosen port first, and answers any request: a readiness probe alone would be fooled.
+    const taker = createHttpServer((_, res) => res.end('not mine'));
+    await new Promise<void>((resolve) => taker.listen(0, '127.0.0.1', resolve));
+    const taken = (taker.address() as { port: number }).port;
+    const chosen: number[] = [];
+    try {
+      const { port, server } = await startOnFreePort('the test server', httpServerAt, async () => {
+        chosen.push(chosen.length === 0 ? taken : await freePort());
+        return chosen.at(-1) ?? 0;
+      });
+      expect(chosen).toHaveLength(2);
+      expect(chosen[0]).toBe(taken);
+      expect(port).toBe(chosen[1]);
+      expect(listensOn(server.child.pid ?? 0, port)).toBe(true);
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('mine');
+      await server.stop();
+    } finally {
+      await new Promise((resolve) => taker.close(resolve));
+    }
+  });
+
+  it('fails at once, with its output, when the server exits for another reason', async () => {
+    let attempts = 0;
+    const failing = () => {
+      attempts++;
+      return startProcess(process.execPath, ['-e', 'console.error("no configuration"); process.exit(2)']);
+    };
+    await expect(startOnFreePort('the broken server', failing)).rejects.toThrow(/the broken server exited before listening on port \d+:\nno configuration/);
+    expect(attempts).toBe(1);
+  });
+});
+
+describe('listensOn', () => {
+  it('is true for the process listening on the port and false for any other', async () => {
+    const port = await freePort();
+    const server = await startProcess(process.execPath, ['-e', `require('node:net').createServer().listen(${port}, '127.0.0.1', () => console.log('up'))`]);
+    await waitFor(() => server.lines.includes('up'), { what: 'the server to listen' });
+    expect(listensOn(server.child.pid ?? 0, port)).toBe(true);
+    expect(listensOn(process.pid, port)).toBe(false);
+    expect(listensOn(server.child.pid ?? 0, port === 65535 ? 1 : port + 1)).toBe(false);
+    await server.stop();
   });
 });
 

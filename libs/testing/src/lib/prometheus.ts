@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports';
+import { startOnFreePort } from './ports';
 import { type ManagedProcess, startProcess } from './processes';
 import { waitFor } from './wait-for';
 
@@ -44,14 +44,15 @@ export class TestPrometheus {
       })),
     };
     writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config));
-    const port = await freePort();
+    const { port, server: process } = await startOnFreePort('prometheus', (port) =>
+      startProcess(PROMETHEUS, [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ]),
+    );
     const url = `http://127.0.0.1:${port}`;
-    const process = await startProcess(PROMETHEUS, [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ]);
     const prometheus = new TestPrometheus(url, process, dir);
     await waitFor(
       async () =>

@@ -3,7 +3,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './ports';
+import { listening, startOnFreePort } from './ports';
 import { type ManagedProcess, startProcess } from './processes';
 import { waitFor } from './wait-for';
 
@@ -40,42 +40,55 @@ export interface TestRedisOptions {
 }
 
 /**
- * A private, throw-away Redis on a free loopback port. `stop()` (or `crash()`) then `start()` keeps
- * the port and the data directory, so a durable one comes back with its data.
+ * A private, throw-away Redis on a free loopback port (another one should the port be taken before
+ * Redis binds it). `stop()` (or `crash()`) then `start()` keeps the port and the data directory, so
+ * its clients reconnect there and a durable one comes back with its data.
  */
 export class TestRedis {
   private process?: ManagedProcess;
   private readonly dir = mkdtempSync(join(tmpdir(), 'pp-redis-'));
 
   private constructor(
-    readonly port: number,
     private readonly options: TestRedisOptions,
+    private boundPort = 0,
   ) {}
 
   static async start(options: TestRedisOptions = {}): Promise<TestRedis> {
-    const redis = new TestRedis(await freePort(), options);
-    await redis.start();
+    const redis = new TestRedis(options);
+    const { port, server } = await startOnFreePort('redis-server', (port) => redis.spawn(port));
+    redis.boundPort = port;
+    redis.process = server;
+    await redis.answering();
     return redis;
+  }
+
+  get port(): number {
+    return this.boundPort;
   }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts it again, on its port, after stop() or crash(). */
   async start(): Promise<void> {
+    this.process = await this.spawn(this.port);
+    await listening(this.process, this.port, 'redis-server');
+    await this.answering();
+  }
+
+  private async spawn(port: number): Promise<ManagedProcess> {
+    const { persistence = NO_PERSISTENCE, replicaOf } = this.options;
+    const replication = replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf.port)] : [];
     try {
-      const { persistence = NO_PERSISTENCE, replicaOf } = this.options;
-      const replication = replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf.port)] : [];
-      this.process = await startProcess(REDIS_SERVER, [
-        ...persistence, ...replication, '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir,
-      ]);
+      return await startProcess(REDIS_SERVER, [...persistence, ...replication, '--port', String(port), '--bind', '127.0.0.1', '--dir', this.dir]);
     } catch (error) {
       throw new Error(`cannot start ${REDIS_SERVER} (install Debian's redis-server; npm test does): ${String(error)}`);
     }
-    const started = this.process;
-    await waitFor(async () => (await ping(this.port)) || (!started.running && Promise.reject(new Error(started.output()))), {
-      what: `redis-server on port ${this.port}`,
-    });
+  }
+
+  private answering(): Promise<boolean> {
+    return waitFor(() => ping(this.port), { what: `redis-server on port ${this.port} to answer PING` });
   }
 
   async stop(): Promise<void> {

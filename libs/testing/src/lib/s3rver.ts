@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports';
+import { listening, startOnFreePort } from './ports';
 import { type ManagedProcess, startProcess } from './processes';
 import { waitFor } from './wait-for';
 import { workspaceRoot } from './workspace';
@@ -9,17 +9,26 @@ import { workspaceRoot } from './workspace';
 /** s3rver's fixed development credentials: not secrets, the server accepts nothing else. */
 export const S3RVER_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 
+function spawnS3rver(port: number, dir: string, bucket: string): Promise<ManagedProcess> {
+  const bin = join(workspaceRoot(), 'node_modules/s3rver/bin/s3rver.js');
+  // s3rver's request signing code needs OpenSSL's legacy provider on current Node releases.
+  return startProcess(process.execPath, [
+    '--openssl-legacy-provider', bin, '--directory', dir, '--address', '127.0.0.1',
+    '--port', String(port), '--configure-bucket', bucket, '--silent',
+  ]);
+}
+
 /**
- * A private S3-protocol server (s3rver) on a free loopback port, with one bucket created.
- * `stop()` then `start()` keeps the port and the stored objects.
+ * A private S3-protocol server (s3rver) on a free loopback port (another one should the port be
+ * taken before s3rver binds it), with one bucket created. `stop()` then `start()` keeps the port and
+ * the stored objects.
  */
 export class TestS3 {
-  private server?: ManagedProcess;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'pp-s3rver-'));
-
   private constructor(
     readonly port: number,
     readonly bucket: string,
+    private readonly dir: string,
+    private server: ManagedProcess,
   ) {}
 
   /**
@@ -28,8 +37,10 @@ export class TestS3 {
    */
   static async start(bucket = 'pixel-prompt-test'): Promise<TestS3> {
     Object.assign(process.env, S3RVER_CREDENTIALS);
-    const s3 = new TestS3(await freePort(), bucket);
-    await s3.start();
+    const dir = mkdtempSync(join(tmpdir(), 'pp-s3rver-'));
+    const { port, server } = await startOnFreePort('s3rver', (port) => spawnS3rver(port, dir, bucket));
+    const s3 = new TestS3(port, bucket, dir, server);
+    await s3.answering();
     return s3;
   }
 
@@ -37,24 +48,21 @@ export class TestS3 {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Starts it again, on its port, after stop(). */
   async start(): Promise<void> {
-    const bin = join(workspaceRoot(), 'node_modules/s3rver/bin/s3rver.js');
-    // s3rver's request signing code needs OpenSSL's legacy provider on current Node releases.
-    const server = await startProcess(process.execPath, [
-      '--openssl-legacy-provider', bin, '--directory', this.dir, '--address', '127.0.0.1',
-      '--port', String(this.port), '--configure-bucket', this.bucket, '--silent',
-    ]);
-    this.server = server;
-    await waitFor(
-      async () =>
-        (await fetch(`${this.endpoint}/${this.bucket}?list-type=2&max-keys=1`).then((r) => r.ok, () => false)) ||
-        (!server.running && Promise.reject(new Error(server.output()))),
-      { what: `s3rver on port ${this.port}` },
-    );
+    this.server = await spawnS3rver(this.port, this.dir, this.bucket);
+    await listening(this.server, this.port, 's3rver');
+    await this.answering();
+  }
+
+  private answering(): Promise<boolean> {
+    return waitFor(() => fetch(`${this.endpoint}/${this.bucket}?list-type=2&max-keys=1`).then((r) => r.ok, () => false), {
+      what: `s3rver on port ${this.port} to list its bucket`,
+    });
   }
 
   async stop(): Promise<void> {
-    await this.server?.stop('SIGTERM');
+    await this.server.stop('SIGTERM');
   }
 
   /** Environment a service needs to use this server. */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from './ports';
+import { startOnFreePort } from './ports';
 import { type ManagedProcess, startProcess } from './processes';
 import { waitFor } from './wait-for';
 import { workspaceRoot } from './workspace';
@@ -30,18 +30,17 @@ export interface RunningService {
   logs(): Record<string, unknown>[];
 }
 
-/** Spawns a service on a free port and waits until it answers /health/live (at most `bootTimeoutMs`). */
+/** Spawns a service on a free port (another one should the port be taken first) and waits until it answers /health/live (at most `bootTimeoutMs`). */
 export async function startService(name: ServiceName, env: Record<string, string>, { bootTimeoutMs = 15_000 } = {}): Promise<RunningService> {
-  const port = await freePort();
-  const process = await spawnService(name, { PORT: String(port), ...env });
+  const { port, server } = await startOnFreePort(name, (port) => spawnService(name, { PORT: String(port), ...env }));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () =>
       (await fetch(`${url}/health/live`).then((r) => r.ok, () => false)) ||
-      (!process.running && Promise.reject(new Error(`${name} exited:\n${process.output()}`))),
+      (!server.running && Promise.reject(new Error(`${name} exited:\n${server.output()}`))),
     { what: `${name} to answer /health/live`, timeoutMs: bootTimeoutMs },
   );
-  return { url, port, process, logs: () => parseLogLines(process.lines) };
+  return { url, port, process: server, logs: () => parseLogLines(server.lines) };
 }
 
 export function parseLogLines(lines: string[]): Record<string, unknown>[] {
