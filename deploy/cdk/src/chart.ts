@@ -39,6 +39,8 @@ export interface ChartFacts {
   serviceAccounts: ServiceAccount[];
   /** Per component, the Bedrock models it calls. */
   bedrockModels: Record<string, BedrockModel[]>;
+  /** The gateway's REDIS_WAIT_REPLICAS: replicas that must hold a job before it is accepted. */
+  redisWaitReplicas: number;
 }
 
 /** Runs the workspace's real helm (tools/helm/helm.sh) and returns its output; a failure throws with helm's message. */
@@ -109,7 +111,7 @@ function bedrockModel(modelId: string, region: string): BedrockModel {
   return { modelId, region };
 }
 
-/** Reads the chart's rendered objects: service accounts, and the Bedrock models generation and the gateway call. */
+/** Reads the chart's rendered objects: service accounts, the Bedrock models generation and the gateway call, the replicas the gateway waits for. */
 export function chartFacts(objects: RenderedObject[]): ChartFacts {
   const serviceAccounts = objects
     .filter((o) => o.kind === 'ServiceAccount')
@@ -129,5 +131,5 @@ export function chartFacts(objects: RenderedObject[]): ChartFacts {
       ? [bedrockModel(gatewayEnv.get('ENHANCER_MODEL') ?? BEDROCK_DEFAULT_ENHANCER_MODEL, gatewayEnv.get('AWS_REGION') ?? BEDROCK_DEFAULT_REGION)]
       : [];
 
-  return { serviceAccounts, bedrockModels: { generation, gateway } };
+  return { serviceAccounts, bedrockModels: { generation, gateway }, redisWaitReplicas: Number(gatewayEnv.get('REDIS_WAIT_REPLICAS') ?? 0) };
 }

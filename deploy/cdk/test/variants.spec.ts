@@ -165,8 +165,20 @@ describe('service accounts follow the chart', () => {
   });
 
   it('a ServiceAccount of a component without permissions stops synth', () => {
-    const facts: ChartFacts = { serviceAccounts: [{ component: 'worker', namespace: 'pixel-prompt-prod', name: 'pp-worker' }], bedrockModels: {} };
+    const facts: ChartFacts = { serviceAccounts: [{ component: 'worker', namespace: 'pixel-prompt-prod', name: 'pp-worker' }], bedrockModels: {}, redisWaitReplicas: 0 };
     expect(() => stackTemplate(prodInput, facts)).toThrow(/ServiceAccount pp-worker for "worker": give that component its permissions/);
+  });
+});
+
+describe("Redis replicas follow the gateway's REDIS_WAIT_REPLICAS", () => {
+  it('too few for a failover to leave the replicas the gateway waits for stops synth', () => {
+    const redis = prodInput.redis ?? { vpcId: '', clientSecurityGroupIds: [], nodeType: '' };
+    expect(prodFacts.redisWaitReplicas).toBe(1);
+    expect(() => stackTemplate({ ...prodInput, redis: { ...redis, replicas: 1 } }, prodFacts)).toThrow(
+      "prod: the chart's gateway waits for 1 Redis replica(s) (REDIS_WAIT_REPLICAS) before accepting a job, so redis.replicas must be at least 2 (it is 1)",
+    );
+    const waitsForTwo = chartFacts(renderAsDeployed('prod', valuesFile({ gateway: { config: { REDIS_WAIT_REPLICAS: '2' } } })));
+    expect(() => stackTemplate(prodInput, waitsForTwo)).toThrow(/redis\.replicas must be at least 3 \(it is 2\)/);
   });
 });
 

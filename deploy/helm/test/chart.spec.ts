@@ -354,6 +354,16 @@ describe('toggles and derived values', () => {
     expect(JSON.parse(String(find(dev, 'ConfigMap', 'pp-web-config').data?.['config.json']))).toEqual({ apiBaseUrl: '/api' });
   });
 
+  it.each(['values-staging.yaml', 'values-prod.yaml'])('with %s accepts a job only once an ElastiCache replica holds it', (file) => {
+    expect(envOf(render({ files: [file] }), 'gateway')['REDIS_WAIT_REPLICAS']).toBe('1');
+  });
+
+  it('refuses REDIS_WAIT_REPLICAS with the in-chart Redis, which has no replica to wait for', () => {
+    const result = template({ files: ['values-dev.yaml'], values: { gateway: { config: { REDIS_WAIT_REPLICAS: '1' } } } });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('REDIS_WAIT_REPLICAS: the in-chart Redis has no replicas');
+  });
+
   it('refuses to render without any Redis', () => {
     const result = template({ values: { s3: { bucket: 'pixel-prompt-test' } } });
     expect(result.status).not.toBe(0);
