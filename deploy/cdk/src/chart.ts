@@ -34,11 +34,20 @@ export interface BedrockModel {
   region: string;
 }
 
+/** A Bedrock guardrail a service applies (ApplyGuardrail): its id, region and account (unset: the stack's own). */
+export interface Guardrail {
+  guardrailId: string;
+  region: string;
+  account?: string;
+}
+
 /** What the cloud resources must match in the chart an environment deploys. */
 export interface ChartFacts {
   serviceAccounts: ServiceAccount[];
   /** Per component, the Bedrock models it calls. */
   bedrockModels: Record<string, BedrockModel[]>;
+  /** Per component, the Bedrock guardrails it applies (the gateway's moderation stage). */
+  guardrails: Record<string, Guardrail[]>;
   /** The gateway's REDIS_WAIT_REPLICAS: replicas that must hold a job before it is accepted. */
   redisWaitReplicas: number;
 }
@@ -111,7 +120,17 @@ function bedrockModel(modelId: string, region: string): BedrockModel {
   return { modelId, region };
 }
 
-/** Reads the chart's rendered objects: service accounts, the Bedrock models generation and the gateway call, the replicas the gateway waits for. */
+/** MODERATION_GUARDRAIL_ID as the gateway takes it: a guardrail id (in AWS_REGION, this account) or a guardrail ARN. */
+const GUARDRAIL_ARN = /^arn:aws(?:-[^:]+)?:bedrock:([a-z0-9-]{1,20}):(\d{12}):guardrail\/([a-z0-9]+)$/;
+
+function guardrail(identifier: string, region: string): Guardrail {
+  const arn = GUARDRAIL_ARN.exec(identifier);
+  if (arn) return { guardrailId: String(arn[3]), region: String(arn[1]), account: String(arn[2]) };
+  if (!/^[a-z0-9]+$/.test(identifier)) throw new Error(`Bedrock guardrail "${identifier}": name a guardrail id or ARN`);
+  return { guardrailId: identifier, region };
+}
+
+/** Reads the chart's rendered objects: service accounts, the Bedrock models and guardrails generation and the gateway use, the replicas the gateway waits for. */
 export function chartFacts(objects: RenderedObject[]): ChartFacts {
   const serviceAccounts = objects
     .filter((o) => o.kind === 'ServiceAccount')
@@ -126,10 +145,14 @@ export function chartFacts(objects: RenderedObject[]): ChartFacts {
     .map((m) => bedrockModel(m.providerModel, typeof m.options['region'] === 'string' ? m.options['region'] : BEDROCK_DEFAULT_REGION));
 
   const gatewayEnv = envOf(objects, 'gateway');
-  const gateway =
-    gatewayEnv.get('ENHANCER') === 'bedrock'
-      ? [bedrockModel(gatewayEnv.get('ENHANCER_MODEL') ?? BEDROCK_DEFAULT_ENHANCER_MODEL, gatewayEnv.get('AWS_REGION') ?? BEDROCK_DEFAULT_REGION)]
-      : [];
+  const gatewayRegion = gatewayEnv.get('AWS_REGION') ?? BEDROCK_DEFAULT_REGION;
+  const gateway = gatewayEnv.get('ENHANCER') === 'bedrock' ? [bedrockModel(gatewayEnv.get('ENHANCER_MODEL') ?? BEDROCK_DEFAULT_ENHANCER_MODEL, gatewayRegion)] : [];
+  const guardrailId = gatewayEnv.get('MODERATION') === 'bedrock' ? gatewayEnv.get('MODERATION_GUARDRAIL_ID') : undefined;
 
-  return { serviceAccounts, bedrockModels: { generation, gateway }, redisWaitReplicas: Number(gatewayEnv.get('REDIS_WAIT_REPLICAS') ?? 0) };
+  return {
+    serviceAccounts,
+    bedrockModels: { generation, gateway },
+    guardrails: { gateway: guardrailId ? [guardrail(guardrailId, gatewayRegion)] : [] },
+    redisWaitReplicas: Number(gatewayEnv.get('REDIS_WAIT_REPLICAS') ?? 0),
+  };
 }

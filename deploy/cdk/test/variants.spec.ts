@@ -153,6 +153,27 @@ describe('Bedrock models from the chart', () => {
   });
 });
 
+describe('Bedrock guardrail moderation from the chart', () => {
+  const applyGuardrail = (values: Record<string, string>) => {
+    const facts = chartFacts(renderAsDeployed('prod', valuesFile({ gateway: { config: { MODERATION: 'bedrock', MODERATION_GUARDRAIL_VERSION: '3', ...values } } })));
+    const { stack, template, env } = stackTemplate(prodInput, facts);
+    const policy = roleOf(template, env, 'gateway').policy;
+    return { stack, policy, resources: policy.filter((s) => s.Action === 'bedrock:ApplyGuardrail').flatMap((s) => list(s.Resource).map(flatten)) };
+  };
+
+  it("the gateway may apply exactly its guardrail, in its region and this account, and nothing else", () => {
+    const { stack, policy, resources } = applyGuardrail({ MODERATION_GUARDRAIL_ID: 'gr0abc123xyz', AWS_REGION: 'eu-central-1' });
+    expect(resources).toEqual(['arn:aws:bedrock:eu-central-1:123456789012:guardrail/gr0abc123xyz']);
+    expect(policy).toHaveLength(1);
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  it('a guardrail named by its ARN is taken as it is, another account and region included', () => {
+    const arn = 'arn:aws:bedrock:us-west-2:210987654321:guardrail/gr9shared';
+    expect(applyGuardrail({ MODERATION_GUARDRAIL_ID: arn }).resources).toEqual([arn]);
+  });
+});
+
 describe('service accounts follow the chart', () => {
   it('renamed, or not rendered at all, the roles and their trust follow', () => {
     const overrides = valuesFile({ fullnameOverride: 'pp', gallery: { serviceAccount: { name: 'gallery-reader' } }, web: { enabled: false } });
@@ -165,7 +186,7 @@ describe('service accounts follow the chart', () => {
   });
 
   it('a ServiceAccount of a component without permissions stops synth', () => {
-    const facts: ChartFacts = { serviceAccounts: [{ component: 'worker', namespace: 'pixel-prompt-prod', name: 'pp-worker' }], bedrockModels: {}, redisWaitReplicas: 0 };
+    const facts: ChartFacts = { serviceAccounts: [{ component: 'worker', namespace: 'pixel-prompt-prod', name: 'pp-worker' }], bedrockModels: {}, guardrails: {}, redisWaitReplicas: 0 };
     expect(() => stackTemplate(prodInput, facts)).toThrow(/ServiceAccount pp-worker for "worker": give that component its permissions/);
   });
 });

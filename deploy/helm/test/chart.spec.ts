@@ -52,6 +52,15 @@ const toggles: Record<string, unknown> = {
     ...minimal,
     generation: { autoscaling: { keda: { enabled: true, prometheusAddress: 'http://prometheus.monitoring:9090' } } },
   },
+  'hosted moderation through OpenAI, its key from the Secret': {
+    ...minimal,
+    secrets: { existingSecret: 'pp-keys' },
+    gateway: { config: { MODERATION: 'openai', MODERATION_TIMEOUT_MS: '3000' }, secretFiles: { OPENAI_API_KEY: 'openai-api-key' } },
+  },
+  'hosted moderation through a Bedrock guardrail': {
+    ...minimal,
+    gateway: { config: { MODERATION: 'bedrock', MODERATION_GUARDRAIL_ID: 'gr0abc123xyz', MODERATION_GUARDRAIL_VERSION: '3', AWS_REGION: 'eu-central-1' } },
+  },
   'external Redis and CloudFront key from the chart Secret': {
     s3: { bucket: 'pixel-prompt-test' },
     secrets: { redisUrl: 'rediss://cache.example.com:6379', cloudfrontPrivateKey: 'PEM' },
@@ -377,6 +386,30 @@ describe('toggles and derived values', () => {
     const pod = find(objects, 'Deployment', 'pp-generation').spec.template.spec;
     expect(pod.volumes).toContainEqual({ name: 'secret-files', secret: { secretName: 'pp-keys', defaultMode: 0o440, items: [{ key: 'bfl', path: 'bfl' }] } });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'secret-files', mountPath: '/var/run/secrets/pixel-prompt', readOnly: true });
+  });
+
+  it('turns the hosted moderation stage on from gateway values: OpenAI with its key mounted from the Secret, or a Bedrock guardrail', () => {
+    const openai = render({ values: toggles['hosted moderation through OpenAI, its key from the Secret'] });
+    expect(envOf(openai, 'gateway')).toMatchObject({ MODERATION: 'openai', MODERATION_TIMEOUT_MS: '3000', OPENAI_API_KEY_FILE: '/var/run/secrets/pixel-prompt/openai-api-key' });
+    const pod = find(openai, 'Deployment', 'pp-gateway').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'secret-files', secret: { secretName: 'pp-keys', defaultMode: 0o440, items: [{ key: 'openai-api-key', path: 'openai-api-key' }] } });
+    // The stage calls its provider over HTTPS, which the gateway's egress already allows.
+    const egress: { ports?: { port: number }[]; to?: { ipBlock?: { cidr: string } }[] }[] = find(openai, 'NetworkPolicy', 'pp-gateway').spec.egress;
+    expect(egress.some((rule) => rule.ports?.some((p) => p.port === 443) && rule.to?.some((peer) => peer.ipBlock?.cidr === '0.0.0.0/0'))).toBe(true);
+
+    const bedrock = render({ values: toggles['hosted moderation through a Bedrock guardrail'] });
+    expect(envOf(bedrock, 'gateway')).toMatchObject({ MODERATION: 'bedrock', MODERATION_GUARDRAIL_ID: 'gr0abc123xyz', MODERATION_GUARDRAIL_VERSION: '3', AWS_REGION: 'eu-central-1' });
+    expect(envOf(render({ values: minimal }), 'gateway')).not.toHaveProperty('MODERATION');
+  });
+
+  it.each([
+    ['OpenAI without its key', { MODERATION: 'openai' }, 'gateway.config.MODERATION=openai needs the OpenAI key: set gateway.secretFiles.OPENAI_API_KEY'],
+    ['a Bedrock guardrail without its version', { MODERATION: 'bedrock', MODERATION_GUARDRAIL_ID: 'gr0abc123xyz' }, 'gateway.config.MODERATION=bedrock needs the guardrail'],
+    ['a provider the gateway does not know', { MODERATION: 'azure' }, 'gateway.config.MODERATION: "azure" is not off, openai or bedrock'],
+  ])('refuses hosted moderation with %s, which the gateway would refuse at boot', (_what, config, message) => {
+    const result = template({ values: { ...minimal, gateway: { config } } });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
   });
 
   it('renders one ServiceMonitor per service when enabled', () => {

@@ -44,6 +44,7 @@ because every variable is a string to the app.
 {{- range $variable, $key := $v.secretFiles }}
 {{- $_ := set $env (printf "%s_FILE" $variable) (printf "/var/run/secrets/pixel-prompt/%s" $key) -}}
 {{- end -}}
+{{- if eq $c "gateway" }}{{ include "pixel-prompt.checkModeration" (list $env $v.extraEnv) }}{{ end -}}
 {{- range $k, $val := $env }}
 - name: {{ $k }}
   value: {{ $val | quote }}

@@ -214,3 +214,23 @@ The queue series the generation autoscaler reads, as PromQL label matchers: this
 {{- $q := .Values.generation.autoscaling.queueDepth -}}
 {{- printf "namespace=%q,job=%q,state=~%q" .Release.Namespace (include "pixel-prompt.componentName" (dict "context" . "component" "gateway")) (join "|" $q.states) -}}
 {{- end -}}
+
+{{/*
+The gateway's hosted moderation stage (gateway.config MODERATION, docs/PROVIDERS.md "Moderation"):
+what it needs besides, as the gateway checks at boot, so a render fails rather than a rollout of
+pods that cannot start. Takes (list <the gateway's variables> <its extraEnv>).
+*/}}
+{{- define "pixel-prompt.checkModeration" -}}
+{{- $env := index . 0 -}}
+{{- $named := dict -}}
+{{- range $name, $_ := $env }}{{ $_ := set $named $name true }}{{ end -}}
+{{- range (index . 1) }}{{ $_ := set $named .name true }}{{ end -}}
+{{- $moderation := get $env "MODERATION" | default "off" -}}
+{{- if not (has $moderation (list "off" "openai" "bedrock")) -}}
+{{- fail (printf "gateway.config.MODERATION: %q is not off, openai or bedrock" $moderation) -}}
+{{- else if and (eq $moderation "openai") (not (or (hasKey $named "OPENAI_API_KEY_FILE") (hasKey $named "OPENAI_API_KEY"))) -}}
+{{- fail "gateway.config.MODERATION=openai needs the OpenAI key: set gateway.secretFiles.OPENAI_API_KEY to its key in the Secret" -}}
+{{- else if and (eq $moderation "bedrock") (not (and (hasKey $named "MODERATION_GUARDRAIL_ID") (hasKey $named "MODERATION_GUARDRAIL_VERSION"))) -}}
+{{- fail "gateway.config.MODERATION=bedrock needs the guardrail: set gateway.config.MODERATION_GUARDRAIL_ID and MODERATION_GUARDRAIL_VERSION" -}}
+{{- end -}}
+{{- end -}}
