@@ -10,7 +10,7 @@ export const CHART_DIR = join(WORKSPACE_ROOT, 'deploy/helm/pixel-prompt');
 
 /** What the Bedrock callers default to when a model or the enhancer names no region (libs/providers, the gateway's AWS_REGION). */
 export const BEDROCK_DEFAULT_REGION = 'us-east-1';
-/** The gateway's Bedrock enhancer model when ENHANCER_MODEL is unset (libs/providers BEDROCK_ENHANCER_MODEL). */
+/** The gateway's Bedrock enhancer model when ENHANCER_MODEL is unset (libs/prompts BEDROCK_ENHANCER_MODEL). */
 export const BEDROCK_DEFAULT_ENHANCER_MODEL = 'amazon.nova-lite-v1:0';
 
 /** A Kubernetes object as helm renders it; only the fields read here are typed. */
