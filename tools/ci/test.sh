@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 source tools/node/use-node24.sh
 # npm ci: fails when package.json and package-lock.json disagree, and never rewrites the lockfile.
 bash tools/node/install.sh
-bash tools/system/ensure-packages.sh redis-server=redis-server promtool=prometheus chromium=chromium openssl=openssl nginx=nginx-light \
+bash tools/system/ensure-packages.sh redis-server=redis-server promtool=prometheus chromium=chromium openssl=openssl nginx=nginx-light nginx=libnginx-mod-http-brotli-static \
   buildah=buildah podman=podman runc=runc debootstrap=debootstrap slirp4netns=slirp4netns
 
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
