@@ -2,14 +2,16 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { type FinalizeJobData, GenerationQueues, JobStore } from '@pixel-prompt/jobs';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
 import { LOGGER } from '@pixel-prompt/service';
-import { type GalleryManifest, ObjectStorage, mimeTypeOfKey } from '@pixel-prompt/storage';
+import { type GalleryManifest, ObjectStorage, galleryIndexKey, isNotFound, mimeTypeOfKey } from '@pixel-prompt/storage';
 import type { Job } from 'bull';
 import { GenerationMetrics } from './generation-metrics';
 
 /**
  * When a job has ended (whichever process ended it: a worker finishing the last model, or the
  * gateway canceling), writes its gallery manifest to S3 and counts its outcome. Jobs that produced
- * no image get no gallery.
+ * no image get no gallery. A job can end again after a failed model is retried; galleries never
+ * change once written (they are cached for good), so only an end that finds no gallery writes one:
+ * a retried model's image joins the job's results, and its gallery only if it is the first image.
  */
 @Injectable()
 export class FinalizeProcessor implements OnModuleInit, OnModuleDestroy {
@@ -23,7 +25,7 @@ export class FinalizeProcessor implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     void this.queues.finalize().process(2, (job: Job<FinalizeJobData>) =>
-      runWithCorrelationId(job.data.correlationId, () => this.finalize(job.data.jobId)),
+      runWithCorrelationId(job.data.correlationId, () => this.finalize(job.data.jobId, job.data.retries ?? 0)),
     );
   }
 
@@ -32,7 +34,8 @@ export class FinalizeProcessor implements OnModuleInit, OnModuleDestroy {
     await this.queues.finalize().close();
   }
 
-  async finalize(jobId: string): Promise<void> {
+  /** `retries`: the job's retries when this end happened; 0 for its first end. */
+  async finalize(jobId: string, retries: number): Promise<void> {
     const job = await this.store.get(jobId);
     if (!job) {
       this.logger.warn({ jobId }, 'job expired before it could be finalised');
@@ -46,6 +49,7 @@ export class FinalizeProcessor implements OnModuleInit, OnModuleDestroy {
             index,
             imageKey: m.imageKey,
             thumbnailKey: m.thumbKey,
+            ...(m.tileKey && m.tile2xKey ? { tileKey: m.tileKey, tile2xKey: m.tile2xKey } : {}),
             mimeType: mimeTypeOfKey(m.imageKey),
             width: Number(m.width),
             height: Number(m.height),
@@ -53,11 +57,12 @@ export class FinalizeProcessor implements OnModuleInit, OnModuleDestroy {
           }]
         : [],
     );
-    if (images.length > 0) {
+    if (images.length > 0 && !(retries > 0 && (await this.hasGallery(jobId)))) {
       const manifest: GalleryManifest = {
         id: job.jobId,
         prompt: job.prompt,
         parameters: job.parameters,
+        models: job.models.map((m) => m.model),
         createdAt: job.createdAt,
         completedAt: job.updatedAt,
         status: job.status,
@@ -66,6 +71,16 @@ export class FinalizeProcessor implements OnModuleInit, OnModuleDestroy {
       await this.storage.putGallery(manifest, job.correlationId);
     }
     this.metrics.jobsFinished.inc({ status: job.status });
-    this.logger.info({ jobId, status: job.status, images: images.length }, 'job finished');
+    this.logger.info({ jobId, status: job.status, images: images.length, retries }, 'job finished');
+  }
+
+  private async hasGallery(jobId: string): Promise<boolean> {
+    try {
+      await this.storage.getJson(galleryIndexKey(jobId));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
   }
 }

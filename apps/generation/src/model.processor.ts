@@ -1,13 +1,14 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { ModelErrorCode } from '@pixel-prompt/contracts';
-import { GenerationQueues, JobCancellations, JobStore, type ModelJobData } from '@pixel-prompt/jobs';
+import { GenerationQueues, JobCancellations, JobStore, type ModelJobData, type TransitionOutcome } from '@pixel-prompt/jobs';
 import { type ModelConfig, ModelRegistry } from '@pixel-prompt/models';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
 import { ProviderError, Providers } from '@pixel-prompt/providers';
 import { LOGGER } from '@pixel-prompt/service';
-import { ObjectStorage, imageKeys } from '@pixel-prompt/storage';
+import { ObjectStorage, TILE_MIME_TYPE, imageKeys } from '@pixel-prompt/storage';
 import type { Job } from 'bull';
 import { GenerationMetrics } from './generation-metrics';
+import { makeTiles } from './tiles';
 
 interface Failure {
   code: ModelErrorCode;
@@ -34,8 +35,8 @@ export function classifyFailure(error: unknown, timeout: AbortSignal): Failure {
 
 /**
  * Consumes one Bull queue per enabled model with that model's concurrency. Each job is one model of
- * one generation: mark it started, call the provider under the model's timeout, store image and
- * thumbnail in S3, record the result; the move that ends the whole job queues its finalisation.
+ * one generation: mark it started, call the provider under the model's timeout, store image,
+ * thumbnail and tiles in S3, record the result; the move that ends the whole job queues its finalisation.
  * A call whose model is canceled meanwhile is aborted, so nobody pays for an image no one will see.
  */
 @Injectable()
@@ -121,25 +122,31 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
     const startedAt = performance.now();
     const timeout = AbortSignal.timeout(model.timeoutMs);
     try {
+      const { prompt, steps, guidance, seed, negativePrompt, aspectRatio } = data;
       const result = await this.providers.image(model).generate(
-        { prompt: data.prompt, steps: data.steps, guidance: data.guidance, seed: data.seed, model },
+        { prompt, steps, guidance, seed, negativePrompt, aspectRatio, model },
         AbortSignal.any([timeout, canceled]),
       );
       // Canceled while the answer was on its way: the job has ended without this model's image.
       if (canceled.aborted) throw canceled.reason;
       const keys = imageKeys(data.jobId, data.index, model.id, result.mimeType);
+      const tiles = await makeTiles(result.image);
       await Promise.all([
         this.storage.putImage(keys.image, result.image, result.mimeType, data.correlationId),
         this.storage.putImage(keys.thumbnail, result.thumbnail, result.mimeType, data.correlationId),
+        this.storage.putImage(keys.tile, tiles.tile, TILE_MIME_TYPE, data.correlationId),
+        this.storage.putImage(keys.tile2x, tiles.tile2x, TILE_MIME_TYPE, data.correlationId),
       ]);
       const bytes = result.image.byteLength;
-      this.metrics.imageBytes.inc({ model: model.id }, bytes + result.thumbnail.byteLength);
+      const stored = bytes + result.thumbnail.byteLength + tiles.tile.byteLength + tiles.tile2x.byteLength;
+      this.metrics.imageBytes.inc({ model: model.id }, stored);
       const outcome = await this.store.complete(data.jobId, data.index, {
-        imageKey: keys.image, thumbKey: keys.thumbnail, bytes, width: result.width, height: result.height,
+        imageKey: keys.image, thumbKey: keys.thumbnail, tileKey: keys.tile, tile2xKey: keys.tile2x,
+        bytes, width: result.width, height: result.height,
       });
       this.observe(model.id, 'completed', startedAt);
       log.info({ bytes, durationMs: Math.round(performance.now() - startedAt) }, 'model completed');
-      if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId);
+      await this.finalizeIfEnded(data, outcome);
     } catch (error) {
       // Not a failure of the model: the job counts as canceled, and the call is not retried.
       if (canceled.aborted) {
@@ -161,7 +168,11 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
     const outcome = await this.store.fail(data.jobId, data.index, { code: failure.code, message: failure.message });
     if (!outcome.moved) return;
     this.observe(data.model, failure.code.toLowerCase(), startedAt);
-    if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId);
+    await this.finalizeIfEnded(data, outcome);
+  }
+
+  private async finalizeIfEnded(data: ModelJobData, outcome: TransitionOutcome): Promise<void> {
+    if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId, outcome.retries ?? 0);
   }
 
   private observe(model: string, outcome: string, startedAt: number): void {

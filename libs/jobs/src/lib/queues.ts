@@ -2,6 +2,7 @@ import { BullModule, getQueueToken } from '@nestjs/bull';
 import { type DynamicModule, Injectable, Module } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { JobsEnv, RedisEnv } from '@pixel-prompt/config';
+import type { AspectRatio } from '@pixel-prompt/contracts';
 import type { Queue } from 'bull';
 
 /** One queue per model: a slow model's backlog never delays the others, and each has its own concurrency. */
@@ -19,12 +20,16 @@ export interface ModelJobData {
   steps: number;
   guidance: number;
   seed: number;
+  negativePrompt?: string;
+  aspectRatio?: AspectRatio;
   correlationId: string;
 }
 
 export interface FinalizeJobData {
   jobId: string;
   correlationId: string;
+  /** The job's retries when it ended; absent in jobs queued before retries existed. */
+  retries?: number;
 }
 
 /**
@@ -102,8 +107,20 @@ export class GenerationQueues {
     return this.moduleRef.get(getQueueToken(FINALIZE_QUEUE), { strict: false });
   }
 
-  /** Queues a job's finalisation; its id makes a second request for the same job a no-op. */
-  async requestFinalize(jobId: string, correlationId: string): Promise<void> {
-    await this.finalize().add({ jobId, correlationId }, { jobId: `finalize:${jobId}` });
+  /**
+   * Queues one model of a job. Its Bull id makes queueing the same attempt twice a no-op; `retries`
+   * (the job's retries that sent a failed model back, 0 for the first attempt) keeps a retry apart.
+   */
+  async queueModel(data: ModelJobData, retries = 0): Promise<void> {
+    const id = `${data.jobId}:${data.index}`;
+    await this.model(data.model).add(data, { jobId: retries === 0 ? id : `${id}:retry-${retries}` });
+  }
+
+  /**
+   * Queues the finalisation of one end of a job; its id makes a second request for the same end a
+   * no-op. `retries`: the job's retries when it ended (a retried model can end a job again).
+   */
+  async requestFinalize(jobId: string, correlationId: string, retries: number): Promise<void> {
+    await this.finalize().add({ jobId, correlationId, retries }, { jobId: retries === 0 ? `finalize:${jobId}` : `finalize:${jobId}:${retries}` });
   }
 }

@@ -7,6 +7,8 @@ describe('bucket layout', () => {
     expect(imageKeys('job-1', 3, 'aurora', 'image/png')).toEqual({
       image: 'images/job-1/3-aurora.png',
       thumbnail: 'images/job-1/3-aurora.thumb.png',
+      tile: 'images/job-1/3-aurora.tile.webp',
+      tile2x: 'images/job-1/3-aurora.tile2x.webp',
     });
     expect(() => imageKeys('job-1', 0, 'x', 'text/html')).toThrow('unsupported image type');
     expect(mimeTypeOfKey('images/job-1/3-aurora.thumb.webp')).toBe('image/webp');
@@ -28,9 +30,7 @@ describe('bucket layout', () => {
 
 describe('keys exposed to clients', () => {
   it('accepts exactly the image keys a real job produces', () => {
-    const { image, thumbnail } = imageKeys(JOB, 12, 'neon-dreams', 'image/webp');
-    expect(isImageKey(image)).toBe(true);
-    expect(isImageKey(thumbnail)).toBe(true);
+    for (const key of Object.values(imageKeys(JOB, 12, 'neon-dreams', 'image/webp'))) expect(isImageKey(key)).toBe(true);
     expect(isImageKey(imageKeys(JOB, 0, 'aurora', 'image/jpeg').image)).toBe(true);
   });
 
@@ -47,6 +47,7 @@ describe('keys exposed to clients', () => {
     `images/${JOB}/x-aurora.png`,
     `/images/${JOB}/0-aurora.png`,
     `images/${JOB}/0-aurora.png\n`,
+    `images/${JOB}/0-aurora.tile3x.webp`,
   ])('refuses %s', (key) => {
     expect(isImageKey(key)).toBe(false);
   });
