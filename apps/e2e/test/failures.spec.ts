@@ -118,7 +118,7 @@ describe('generation failures', () => {
       expect(types.slice(-4)).toEqual(['model_retried', 'model_started', 'model_completed', 'completed']);
       const final = await pipeline.status(body.jobId);
       expect(final).toMatchObject({ status: 'completed', completedModels: 2 });
-      expect(final.results[1]).toMatchObject({ status: 'completed', tileUrl: expect.stringMatching(/\.tile\.webp$/) });
+      expect(final.results[1]).toMatchObject({ status: 'completed', retries: 1, tileUrl: expect.stringMatching(/\.tile\.webp$/) });
       expect(final.results[1]?.error).toBeUndefined();
 
       // Replayed after the fact: the same answer, nothing queued again; a finished model is no retry.

@@ -1,7 +1,7 @@
 import type { Logger } from '@pixel-prompt/observability';
 import { RedisConnection } from '@pixel-prompt/redis';
 import { TestRedis, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
-import { type NewJob, JobStore } from '../src';
+import { type NewJob, JobStore, toModelResult } from '../src';
 
 const silent = { warn: () => undefined, info: () => undefined } as unknown as Logger;
 
@@ -187,14 +187,17 @@ describe('JobStore (real Redis)', () => {
       expect(await store.retry(jobId, 1)).toEqual({ outcome: 'retried', retries: 1 });
       const running = await store.get(jobId);
       expect(running?.status).toBe('in_progress');
-      expect(running?.models[1]).toEqual({ model: 'm1', name: 'Model 1', status: 'pending' });
+      expect(running?.models[1]).toEqual({ model: 'm1', name: 'Model 1', status: 'pending', retries: '1' });
       expect(await store.start(jobId, 1)).toBe(true);
       expect(await store.complete(jobId, 1, image(1))).toEqual({ moved: true, finalStatus: 'completed', retries: 1 });
       expect((await store.get(jobId))?.status).toBe('completed');
 
       const events = await store.eventsAfter(jobId);
       expect(events.map((e) => e.type).slice(-5)).toEqual(['completed', 'model_retried', 'model_started', 'model_completed', 'completed']);
-      expect(events.find((e) => e.type === 'model_retried')?.model).toEqual({ model: 'm1', name: 'Model 1', status: 'pending' });
+      expect(events.find((e) => e.type === 'model_retried')?.model).toEqual({ model: 'm1', name: 'Model 1', status: 'pending', retries: '1' });
+      expect(toModelResult(1, (await store.get(jobId))?.models[1] ?? { model: '', name: '', status: 'pending' }, (key) => `/${key}`)).toMatchObject({
+        status: 'completed', retries: 1, tileUrl: '/images/x/1.tile.webp',
+      });
     });
 
     it('retries only a model that failed, and answers for jobs that do not exist', async () => {

@@ -113,6 +113,11 @@ export interface ModelResult {
   tileUrl?: string;
   tile2xUrl?: string;
   error?: { code: ModelErrorCode; message: string };
+  /**
+   * How often this failed model was sent back to the queue (absent: never). Each retry is a new
+   * attempt: a client following events can tell a later attempt's snapshot from an earlier one's.
+   */
+  retries?: number;
 }
 
 /** POST /jobs/:jobId/models/:modelId/retry: the failed model is queued again; the job runs until it ends. */

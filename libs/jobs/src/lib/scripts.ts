@@ -4,7 +4,7 @@
 /** Fields kept per model, as `m:<index>:<field>` in the job hash. */
 export const MODEL_FIELDS = [
   'model', 'name', 'status', 'startedAt', 'completedAt', 'imageKey', 'thumbKey', 'tileKey', 'tile2xKey', 'bytes', 'width', 'height',
-  'errorCode', 'errorMessage',
+  'errorCode', 'errorMessage', 'retries',
 ] as const;
 
 /** Every change to a job publishes its id here. */
@@ -110,8 +110,9 @@ return {tostring(count), redis.call('HGET', KEYS[1], 'correlationId') or '', red
 /**
  * Sends one failed model back to the queue: ARGV[4] its index; KEYS[3] the idempotency key ('' for
  * none), ARGV[5] the claim value (the job's retries are appended), ARGV[6] the claim's TTL. The model
- * moves error → pending without its error and times, the job counts it as not ended again and, if it
- * had ended, runs again; a `model_retried` event carries the model's snapshot.
+ * moves error → pending without its error and times, counting its own retries (so a client can tell
+ * its attempts apart), the job counts it as not ended again and, if it had ended, runs again; a
+ * `model_retried` event carries the model's snapshot.
  * Returns false when the job is gone, {'claimed', claim} when the key was used before,
  * {'not_failed', status} when the model had not failed, else {'retried', retries}: that count
  * names the model's queue job.
@@ -130,6 +131,7 @@ local retries = redis.call('HINCRBY', KEYS[1], 'retries', 1)
 if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[5] .. ' ' .. retries, 'EX', ARGV[6]) end
 redis.call('HDEL', KEYS[1], p .. 'startedAt', p .. 'completedAt', p .. 'errorCode', p .. 'errorMessage')
 redis.call('HINCRBY', KEYS[1], 'ended', -1)
+redis.call('HINCRBY', KEYS[1], p .. 'retries', 1)
 if status ~= 'pending' and status ~= 'in_progress' then redis.call('HSET', KEYS[1], 'status', 'in_progress') end
 transition(ARGV[4], 'error', 'pending', 'model_retried', {})
 finish()
