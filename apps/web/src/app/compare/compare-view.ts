@@ -54,7 +54,7 @@ import type { ViewerImage } from '../viewer/viewer-image';
         <div class="side-by-side">
           @for (image of [left(), right()]; track $index) {
             <figure>
-              <img [src]="image.url" [alt]="image.title" />
+              <div class="box"><img [src]="image.url" [alt]="image.title" /></div>
               <figcaption>{{ image.title }}</figcaption>
             </figure>
           }
