@@ -76,17 +76,17 @@ export interface CardImages {
         @if (r.status === 'completed' && r.duration !== undefined) {
           <span class="duration">{{ r.duration.toFixed(1) }} s</span>
         }
+        @if (r.status === 'completed') {
+          <label class="compare">
+            <input type="checkbox" [checked]="selected()" (change)="selectedChange.emit($any($event.target).checked)" />
+            Compare<span class="visually-hidden"> {{ r.displayName }}</span>
+          </label>
+        } @else if (retryable()) {
+          <button type="button" class="retry" [attr.aria-disabled]="retrying()" (click)="retrying() || retried.emit()">
+            Retry<span class="visually-hidden"> {{ r.displayName }}</span>
+          </button>
+        }
       </div>
-      @if (r.status === 'completed') {
-        <label class="compare">
-          <input type="checkbox" [checked]="selected()" (change)="selectedChange.emit($any($event.target).checked)" />
-          Compare<span class="visually-hidden"> {{ r.displayName }}</span>
-        </label>
-      } @else if (retryable()) {
-        <button type="button" class="retry" [attr.aria-disabled]="retrying()" (click)="retrying() || retried.emit()">
-          Retry<span class="visually-hidden"> {{ r.displayName }}</span>
-        </button>
-      }
     </article>
   `,
   styleUrl: './model-card.css',
