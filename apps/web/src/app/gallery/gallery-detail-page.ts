@@ -155,9 +155,7 @@ export class GalleryDetailPage {
   /** Each image's tiles as a srcset (empty for galleries from before tiles: the thumbnail then). */
   protected readonly tiles = computed(() =>
     this.gallery.hasValue()
-      ? this.gallery.value().images.map(({ tileUrl, tile2xUrl }) =>
-          tileUrl && tile2xUrl ? `${this.config.mediaUrl(tileUrl)} 288w, ${this.config.mediaUrl(tile2xUrl)} 576w` : '',
-        )
+      ? this.gallery.value().images.map(({ tileUrl, tile2xUrl }) => this.config.tileSrcset(tileUrl, tile2xUrl))
       : [],
   );
   protected readonly rerun = computed(() => (this.gallery.hasValue() ? rerunQuery(this.gallery.value()) : {}));

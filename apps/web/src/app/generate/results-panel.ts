@@ -108,12 +108,8 @@ export class ResultsPanel {
   }
 
   protected cardImages(result: ModelResult): CardImages {
-    const { tileUrl, tile2xUrl } = result;
-    const src = tileUrl ?? result.thumbnailUrl ?? result.imageUrl;
-    return {
-      srcset: tileUrl && tile2xUrl ? `${this.config.mediaUrl(tileUrl)} 288w, ${this.config.mediaUrl(tile2xUrl)} 576w` : '',
-      src: src ? this.config.mediaUrl(src) : '',
-    };
+    const src = result.tileUrl ?? result.thumbnailUrl ?? result.imageUrl;
+    return { srcset: this.config.tileSrcset(result.tileUrl, result.tile2xUrl), src: src ? this.config.mediaUrl(src) : '' };
   }
 
   protected open(result: ModelResult): void {

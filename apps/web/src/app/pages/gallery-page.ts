@@ -161,8 +161,7 @@ export class GalleryPage {
 
   /** The preview's tiles as a srcset; null for galleries from before tiles (the thumbnail then). */
   protected tiles(gallery: GallerySummary): string | null {
-    const { previewTile, previewTile2x } = gallery;
-    return previewTile && previewTile2x ? `${this.mediaUrl(previewTile)} 288w, ${this.mediaUrl(previewTile2x)} 576w` : null;
+    return this.config.tileSrcset(gallery.previewTile, gallery.previewTile2x) || null;
   }
 
   /** Fetches the page after the ones shown; does nothing while a page is in flight or after the last. */
