@@ -82,9 +82,10 @@ describe('cancel, failed and retried models, the model picker and a running jobâ
     const retried = page.getByRole('img', { name: `${FLAKY_MODEL.displayName}: ${prompt}`, exact: true });
     const later = await page.context().newPage();
     await later.goto(new URL('/', page.url()).href);
+    const retriedWidth = await loadedWidth(retried);
     expect({
       cards: await page.getByTestId('model-card').count(),
-      retried: (await loadedWidth(retried)) > 0,
+      retried: retriedWidth > 0,
       picker: await later.getByTestId('model-summary').innerText(),
       withError,
     }).toEqual({ cards: 2, retried: true, picker: 'Models: 2 of 4', withError: [] });

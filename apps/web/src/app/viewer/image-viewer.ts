@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, DOCUMENT, computed, inject, input, model, output, signal } from '@angular/core';
 import { Dialog } from '../core/dialog';
+import { RetryingImage } from '../core/retrying-image';
 import { absoluteUrl, copyLink } from './copy-link';
 import { downloadImage } from './image-files';
 import { lockBodyScroll } from './scroll-lock';
@@ -18,7 +19,7 @@ const SWIPE_MIN_DISTANCE = 50;
 @Component({
   selector: 'pp-image-viewer',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [Dialog],
+  imports: [Dialog, RetryingImage],
   // On the host, so keys and swipes anywhere in the dialog page through the images.
   host: {
     '(keydown.arrowleft)': 'previous()',
@@ -45,6 +46,7 @@ const SWIPE_MIN_DISTANCE = 50;
           <img class="picture" [src]="image.thumbnailUrl" alt="" />
         }
         <img
+          ppRetryingImage
           class="picture full"
           [class.loaded]="fullLoaded()"
           [src]="image.url"
