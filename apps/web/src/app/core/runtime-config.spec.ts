@@ -40,12 +40,4 @@ describe('RuntimeConfig', () => {
   it('refuses to build URLs before it is loaded', () => {
     expect(() => TestBed.inject(RuntimeConfig).apiUrl('/health/ready')).toThrow('before load()');
   });
-
-  it('makes a srcset of an image’s two tiles, and none for images stored before tiles', async () => {
-    const config = await loadRuntimeConfig(fetch, { apiBaseUrl: '/api' });
-    expect(config.tileSrcset('/images/j/0-a.tile.webp', 'https://cdn.example.com/images/j/0-a.tile2x.webp')).toBe(
-      '/api/images/j/0-a.tile.webp 288w, https://cdn.example.com/images/j/0-a.tile2x.webp 576w',
-    );
-    expect(config.tileSrcset(undefined, undefined)).toBe('');
-  });
 });

@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { TILE_SIZE, type WebRuntimeConfig, parseWebRuntimeConfig } from '@pixel-prompt/contracts';
+import { type WebRuntimeConfig, parseWebRuntimeConfig } from '@pixel-prompt/contracts';
 import { FETCH } from './fetch';
 
 /** Served next to index.html, so one build serves every environment (see public/config.json). */
@@ -36,15 +36,6 @@ export class RuntimeConfig {
    */
   mediaUrl(url: string): string {
     return url.startsWith('/') && !url.startsWith('//') ? this.apiUrl(url as `/${string}`) : url;
-  }
-
-  /**
-   * An <img srcset> of an image's two WebP tiles (TILE_SIZE and twice that), URLs resolved; empty
-   * for images stored before tiles existed, which have none.
-   */
-  tileSrcset(tileUrl: string | undefined, tile2xUrl: string | undefined): string {
-    if (!tileUrl || !tile2xUrl) return '';
-    return `${this.mediaUrl(tileUrl)} ${TILE_SIZE}w, ${this.mediaUrl(tile2xUrl)} ${2 * TILE_SIZE}w`;
   }
 
   /** Origin images come from when it is not the API's, for an early connection; undefined otherwise. */

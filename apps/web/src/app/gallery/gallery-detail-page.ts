@@ -7,6 +7,7 @@ import type { GalleryDetailResponse } from '@pixel-prompt/contracts';
 import { toApiProblem } from '../core/api-error';
 import { RetryingImage } from '../core/retrying-image';
 import { RuntimeConfig } from '../core/runtime-config';
+import { tileSrcset } from '../core/tiles';
 import { copyLink } from '../viewer/copy-link';
 import { imageFileName } from '../viewer/image-files';
 import { ImageViewer } from '../viewer/image-viewer';
@@ -155,7 +156,7 @@ export class GalleryDetailPage {
   /** Each image's tiles as a srcset (empty for galleries from before tiles: the thumbnail then). */
   protected readonly tiles = computed(() =>
     this.gallery.hasValue()
-      ? this.gallery.value().images.map(({ tileUrl, tile2xUrl }) => this.config.tileSrcset(tileUrl, tile2xUrl))
+      ? this.gallery.value().images.map(({ tileUrl, tile2xUrl }) => tileSrcset(this.config, tileUrl, tile2xUrl))
       : [],
   );
   protected readonly rerun = computed(() => (this.gallery.hasValue() ? rerunQuery(this.gallery.value()) : {}));

@@ -26,7 +26,7 @@ export function canRetry(result: ModelResult): boolean {
 
 /** Resolved image URLs for a card: the tiles it shows and the full image the viewer opens. */
 export interface CardImages {
-  /** The tiles as a srcset (RuntimeConfig.tileSrcset), or empty for results stored before tiles existed. */
+  /** The tiles as a srcset (tileSrcset), or empty for results stored before tiles existed. */
   srcset: string;
   /** The 1x tile, else the thumbnail, else the full image (older results). */
   src: string;

@@ -15,6 +15,7 @@ import {
 } from '@angular/core';
 import type { ModelResult } from '@pixel-prompt/contracts';
 import { RuntimeConfig } from '../core/runtime-config';
+import { tileSrcset } from '../core/tiles';
 import { Toasts } from '../core/toasts';
 import { CompareView } from '../compare/compare-view';
 import { copyLink } from '../viewer/copy-link';
@@ -109,7 +110,7 @@ export class ResultsPanel {
 
   protected cardImages(result: ModelResult): CardImages {
     const src = result.tileUrl ?? result.thumbnailUrl ?? result.imageUrl;
-    return { srcset: this.config.tileSrcset(result.tileUrl, result.tile2xUrl), src: src ? this.config.mediaUrl(src) : '' };
+    return { srcset: tileSrcset(this.config, result.tileUrl, result.tile2xUrl), src: src ? this.config.mediaUrl(src) : '' };
   }
 
   protected open(result: ModelResult): void {

@@ -14,6 +14,7 @@ import type { GallerySummary } from '@pixel-prompt/contracts';
 import { type ApiProblem, toApiProblem } from '../core/api-error';
 import { RetryingImage } from '../core/retrying-image';
 import { RuntimeConfig } from '../core/runtime-config';
+import { tileSrcset } from '../core/tiles';
 import { GalleryApi } from '../gallery/gallery-api';
 import { formatTime } from '../gallery/format-time';
 
@@ -161,7 +162,7 @@ export class GalleryPage {
 
   /** The preview's tiles as a srcset; null for galleries from before tiles (the thumbnail then). */
   protected tiles(gallery: GallerySummary): string | null {
-    return this.config.tileSrcset(gallery.previewTile, gallery.previewTile2x) || null;
+    return tileSrcset(this.config, gallery.previewTile, gallery.previewTile2x) || null;
   }
 
   /** Fetches the page after the ones shown; does nothing while a page is in flight or after the last. */
