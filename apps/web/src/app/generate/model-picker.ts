@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { GenerateStore } from './generate-store';
 
 /**
@@ -9,9 +9,11 @@ import { GenerateStore } from './generate-store';
   selector: 'pp-model-picker',
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <details class="disclosure">
+    <details class="disclosure" (toggle)="open.set($any($event.target).open)">
       <summary data-testid="model-summary">{{ summary() }}</summary>
-      @if (store.models(); as models) {
+      <!-- Made when first opened, not with the page: fewer elements to create while it starts. -->
+      @if (!open()) {
+      } @else if (store.models(); as models) {
         <fieldset>
           <legend class="visually-hidden">Models to generate with</legend>
           <ul class="models">
@@ -68,6 +70,8 @@ import { GenerateStore } from './generate-store';
 })
 export class ModelPicker {
   protected readonly store = inject(GenerateStore);
+  /** Whether the disclosure is open: its list exists only then. */
+  protected readonly open = signal(false);
 
   protected readonly summary = computed(() => {
     const models = this.store.models();

@@ -55,10 +55,23 @@ describe('ParametersPanel', () => {
     store = TestBed.inject(GenerateStore);
     fixture = TestBed.createComponent(ParametersPanel);
     await fixture.whenStable();
+    // The fields exist once the disclosure is open.
+    const details = root().querySelector('details') as HTMLDetailsElement;
+    details.open = true;
+    details.dispatchEvent(new Event('toggle'));
+    await fixture.whenStable();
   });
 
   afterEach(() => {
     jest.restoreAllMocks();
+  });
+
+  it('makes its fields only when opened', async () => {
+    const details = root().querySelector('details') as HTMLDetailsElement;
+    details.open = false;
+    details.dispatchEvent(new Event('toggle'));
+    await fixture.whenStable();
+    expect(root().querySelector('input')).toBeNull();
   });
 
   it('is a group of labelled number fields, showing the defaults and the limits', () => {

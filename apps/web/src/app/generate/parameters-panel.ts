@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, ElementRef, computed, effect, inject, untracked, viewChildren } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, effect, inject, signal, untracked, viewChildren } from '@angular/core';
 import { ASPECT_RATIOS, type AspectRatio, GENERATION_LIMITS, type ModelCapabilities } from '@pixel-prompt/contracts';
 import { GenerateStore, type ModelInfo } from './generate-store';
 
@@ -32,9 +32,11 @@ const SHAPES: Record<AspectRatio, string> = {
   selector: 'pp-parameters-panel',
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <details class="disclosure">
+    <details class="disclosure" (toggle)="toggled($event)">
       <summary>Advanced</summary>
-      <div class="grid">
+      <!-- Made when first opened, not with the page: fewer elements to create while it starts. -->
+      @if (open()) {
+        <div class="grid">
           @for (field of numberFields; track field.id) {
             <div class="control">
               <label [for]="field.id">{{ field.label }}</label>
@@ -106,7 +108,8 @@ const SHAPES: Record<AspectRatio, string> = {
               <p id="negative-prompt-hint" class="hint">{{ hints().negativePrompt }}</p>
             </div>
           }
-      </div>
+        </div>
+      }
     </details>
   `,
   styleUrl: './disclosure.css',
@@ -163,12 +166,14 @@ export class ParametersPanel {
   ] as const;
   protected readonly numberOf = numberOf;
 
+  /** Whether the disclosure is open: its fields exist only then. */
+  protected readonly open = signal(false);
   /**
-   * What the number fields show at first. After that they are written only when a recipe fills the
-   * form (a job opened, a Re-run): rewriting them from the store on every keystroke would wipe
-   * half-typed numbers such as "7." that do not parse yet.
+   * What the number fields show when the disclosure opens. After that they are written only when a
+   * recipe fills the form (a job opened, a Re-run): rewriting them from the store on every keystroke
+   * would wipe half-typed numbers such as "7." that do not parse yet.
    */
-  protected readonly initial = this.fieldValues();
+  protected initial = this.fieldValues();
   private readonly fields = viewChildren<ElementRef<HTMLInputElement>>('field');
 
   constructor() {
@@ -179,6 +184,12 @@ export class ParametersPanel {
         if (input.id in values) input.value = String(values[input.id as keyof typeof values]);
       }
     });
+  }
+
+  protected toggled(event: Event): void {
+    const open = (event.target as HTMLDetailsElement).open;
+    if (open) this.initial = this.fieldValues();
+    this.open.set(open);
   }
 
   private fieldValues(): { steps: number | ''; guidance: number | ''; seed: number | '' } {
