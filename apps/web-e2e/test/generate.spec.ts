@@ -90,6 +90,29 @@ describe('generate, gallery and viewer (production build in Chromium)', () => {
     expect(await scrollWidth(page)).toBeLessThanOrEqual(MOBILE.width);
   });
 
+  it('brings the results into view on Generate, with the focus on their heading and the progress on screen', async () => {
+    const prompt = 'a blue door in a white wall';
+    const page = await open('/', MOBILE);
+    // Something on the page first, so the results start below the fold of a phone.
+    await page.getByText('Advanced', { exact: true }).click();
+    await promptBox(page).fill(prompt);
+    await button(page, 'Generate').click();
+    const heading = page.getByRole('region', { name: 'Results', exact: true }).getByRole('heading', { name: 'Results', exact: true });
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Results');
+    // Scrolling may be smooth: wait until the heading has arrived at the top.
+    await page.waitForFunction(() => {
+      const top = document.activeElement?.getBoundingClientRect().top ?? -1;
+      return top >= 0 && top < window.innerHeight / 3;
+    });
+    const status = page.getByRole('status').and(page.getByTestId('progress'));
+    const box = await status.boundingBox();
+    expect({
+      focused: await heading.evaluate((element) => element === document.activeElement),
+      progressOnScreen: box !== null && box.y >= 0 && box.y + box.height <= MOBILE.height,
+    }).toEqual({ focused: true, progressOnScreen: true });
+    await generatedImages(page, FAST_MODELS, prompt);
+  });
+
   it('has no accessibility violations on the results, the viewer, the compare view, the gallery, a gallery entry and the help', async () => {
     const prompt = 'a quiet harbour with fishing boats';
     const page = await open();
