@@ -1,5 +1,5 @@
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
-import { getButton, getByLabel, textOf } from '../../testing/dom';
+import { getButton, getByLabel, textOf, toggleDetails } from '../../testing/dom';
 import { MODELS } from '../../testing/fake-generation';
 import { type GenerationFakes, provideGenerationFakes } from '../../testing/generation-fakes';
 import { GenerateStore, MODELS_KEY } from './generate-store';
@@ -15,9 +15,7 @@ describe('ModelPicker', () => {
   const box = (name: string): HTMLInputElement => getByLabel(root(), name);
 
   async function openPicker(): Promise<void> {
-    const details = root().querySelector('details') as HTMLDetailsElement;
-    details.open = true;
-    details.dispatchEvent(new Event('toggle'));
+    toggleDetails(root().querySelector('details'));
     await fixture.whenStable();
   }
 

@@ -1,6 +1,6 @@
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
 import { GENERATION_LIMITS, type ModelsResponse } from '@pixel-prompt/contracts';
-import { descriptionOf, getButton, getByLabel, textOf, typeInto } from '../../testing/dom';
+import { descriptionOf, getButton, getByLabel, textOf, toggleDetails, typeInto } from '../../testing/dom';
 import { MODELS } from '../../testing/fake-generation';
 import { type GenerationFakes, provideGenerationFakes } from '../../testing/generation-fakes';
 import { ApiFailure } from '../core/api-client';
@@ -56,9 +56,7 @@ describe('ParametersPanel', () => {
     fixture = TestBed.createComponent(ParametersPanel);
     await fixture.whenStable();
     // The fields exist once the disclosure is open.
-    const details = root().querySelector('details') as HTMLDetailsElement;
-    details.open = true;
-    details.dispatchEvent(new Event('toggle'));
+    toggleDetails(root().querySelector('details'));
     await fixture.whenStable();
   });
 
@@ -67,9 +65,7 @@ describe('ParametersPanel', () => {
   });
 
   it('makes its fields only when opened', async () => {
-    const details = root().querySelector('details') as HTMLDetailsElement;
-    details.open = false;
-    details.dispatchEvent(new Event('toggle'));
+    toggleDetails(root().querySelector('details'), false);
     await fixture.whenStable();
     expect(root().querySelector('input')).toBeNull();
   });
