@@ -118,20 +118,15 @@ describe('ModelProcessor and disabled models', () => {
 });
 
 describe('ModelProcessor and ended jobs', () => {
-  it('asks again for the gallery of a job it finds ended: the worker that ended it may have died before asking', async () => {
+  it.each([
+    ['its first end', 0],
+    ['an end after two retries of failed models', 2],
+  ])('asks again for the gallery of a job it finds ended (%s): the worker that ended it may have died before asking', async (_end, retries) => {
     const { processor, store, queues } = setup({ openai: KEY });
     store.start.mockResolvedValue(false);
-    store.get.mockResolvedValue({ status: 'completed', retries: 0 });
+    store.get.mockResolvedValue({ status: 'partial', retries });
     await processor.handle(job);
-    expect(queues.requestFinalize).toHaveBeenCalledWith('j1', 'c1', 0);
-  });
-
-  it('asks for the finalisation of the job’s latest end: a retried model may have ended it again', async () => {
-    const { processor, store, queues } = setup({ openai: KEY });
-    store.start.mockResolvedValue(false);
-    store.get.mockResolvedValue({ status: 'partial', retries: 2 });
-    await processor.handle(job);
-    expect(queues.requestFinalize).toHaveBeenCalledWith('j1', 'c1', 2);
+    expect(queues.requestFinalize).toHaveBeenCalledWith('j1', 'c1', retries);
   });
 
   it('finalises the end its own move made, named by the job’s retries then', async () => {
