@@ -1,3 +1,4 @@
+export * from './lib/aspect-ratio';
 export * from './lib/bedrock-provider';
 export * from './lib/bfl-provider';
 export * from './lib/chaos-provider';
