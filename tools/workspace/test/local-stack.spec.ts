@@ -55,12 +55,12 @@ describe('local stack (npm start)', () => {
       expect(page.headers.get('cache-control')).toBe('no-cache');
       expect(await (await fetch(`${url}/config.json`)).json()).toEqual({ apiBaseUrl: '/api' });
       // The path reaches the gateway unchanged, as through the Ingress: its routes and its OpenAPI
-      // document answer under /api, its probes (internal) do not.
+      // document answer under /api, and so does readiness (the web app's API indicator asks it).
       const viaProxy = await fetch(`${url}/api/models`, { headers: { 'X-Correlation-ID': 'stack-1' } });
       expect(viaProxy.status).toBe(200);
       expect(viaProxy.headers.get('x-correlation-id')).toBe('stack-1');
       expect(((await viaProxy.json()) as { models: unknown[] }).models.length).toBeGreaterThan(0);
-      expect((await fetch(`${url}/api/health/ready`)).status).toBe(404);
+      expect((await fetch(`${url}/api/health/ready`)).status).toBe(200);
       const openapi = await fetch(`${url}/api/docs-json`);
       expect(openapi.status).toBe(200);
       expect(await openapi.json()).toMatchObject({ openapi: expect.stringMatching(/^3\./) });
