@@ -84,7 +84,7 @@ describe('ObjectStorage against an S3-protocol server', () => {
     // The same model's images after a retry, stored while the failed attempt's are still to be deleted.
     const retried = imageKeys(jobId, 1, 'ink', 'image/png', 1);
     const image = (key: string) => ({ key, body: new Uint8Array([1, 2, 3]), contentType: key.endsWith('.webp') ? 'image/webp' : 'image/png' });
-    await storage.putImages([...Object.values(mine), neighbour.image, ...Object.values(retried)].map(image), 'corr-3');
+    await storage.putImages([...Object.values(mine), neighbour.imageKey, ...Object.values(retried)].map(image), 'corr-3');
     expect(await storage.deletePrefix(modelImagesPrefix(jobId, 1, 'ink'))).toBe(4);
     expect(await storage.deletePrefix(modelImagesPrefix(jobId, 1, 'ink'))).toBe(0);
     expect(await storage.deletePrefix(modelImagesPrefix(jobId, 10, 'ink'))).toBe(1);

@@ -1,13 +1,14 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { isTerminalJobState } from '@pixel-prompt/contracts';
-import { type FinalizeJobData, GenerationQueues, JobStore } from '@pixel-prompt/jobs';
+import { JobStore } from '@pixel-prompt/jobs';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
 import { LOGGER } from '@pixel-prompt/service';
-import { type GalleryManifest, ObjectStorage, galleryIndexKey, isNotFound, mimeTypeOfKey, retryDuringOutage } from '@pixel-prompt/storage';
+import { type GalleryManifest, ObjectStorage, galleryIndexKey, isNotFound, retryDuringOutage } from '@pixel-prompt/storage';
 import type { Job } from 'bull';
-import type { GenerationConfig } from './config';
-import { GenerationMetrics } from './generation-metrics';
-import { GENERATION_CONFIG } from './tokens';
+import { GENERATION_WORKER_CONFIG, type GenerationWorkerConfig } from './config';
+import type { FinalizeJobData } from './model-jobs';
+import { toManifestImages } from './results';
+import { WorkerMetrics } from './worker-metrics';
 
 /**
  * When a job has ended (whichever process ended it: a worker finishing the last model, or the
@@ -19,25 +20,18 @@ import { GENERATION_CONFIG } from './tokens';
  * gallery to the job's next end, so no gallery is ever written from a job still running.
  */
 @Injectable()
-export class FinalizeProcessor implements OnModuleInit, OnModuleDestroy {
+export class FinalizeConsumer {
   constructor(
-    private readonly queues: GenerationQueues,
     private readonly store: JobStore,
     private readonly storage: ObjectStorage,
-    private readonly metrics: GenerationMetrics,
-    @Inject(GENERATION_CONFIG) private readonly config: Pick<GenerationConfig, 'STORAGE_RETRY_WINDOW_MS'>,
+    private readonly metrics: WorkerMetrics,
+    @Inject(GENERATION_WORKER_CONFIG) private readonly config: GenerationWorkerConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  onModuleInit(): void {
-    void this.queues.finalize().process(2, (job: Job<FinalizeJobData>) =>
-      runWithCorrelationId(job.data.correlationId, () => this.finalize(job.data.jobId, job.data.retries ?? 0)),
-    );
-  }
-
-  /** Like ModelProcessor: finish active work before the connections it needs close. */
-  async onModuleDestroy(): Promise<void> {
-    await this.queues.finalize().close();
+  /** Runs one finalize job under its request's correlation id. */
+  handle(job: Job<FinalizeJobData>): Promise<void> {
+    return runWithCorrelationId(job.data.correlationId, () => this.finalize(job.data.jobId, job.data.retries ?? 0));
   }
 
   /** `retries`: the job's retries when this end happened; 0 for its first end. */
@@ -51,22 +45,7 @@ export class FinalizeProcessor implements OnModuleInit, OnModuleDestroy {
       this.logger.info({ jobId, retries }, 'job running again: its next end writes the gallery');
       return;
     }
-    const images = job.models.flatMap((m, index) =>
-      m.status === 'completed' && m.imageKey && m.thumbKey
-        ? [{
-            model: m.model,
-            displayName: m.name,
-            index,
-            imageKey: m.imageKey,
-            thumbnailKey: m.thumbKey,
-            ...(m.tileKey && m.tile2xKey ? { tileKey: m.tileKey, tile2xKey: m.tile2xKey } : {}),
-            mimeType: mimeTypeOfKey(m.imageKey),
-            width: Number(m.width),
-            height: Number(m.height),
-            bytes: Number(m.bytes),
-          }]
-        : [],
-    );
+    const images = toManifestImages(job);
     let galleryWritten = false;
     if (images.length > 0) {
       const manifest: GalleryManifest = {

@@ -1,12 +1,13 @@
-import type { GenerationQueues, JobCancellations, JobRecord, JobStore, ModelJobData, TransitionOutcome } from '@pixel-prompt/jobs';
+import type { JobCancellations, JobRecord, JobStore, TransitionOutcome } from '@pixel-prompt/jobs';
 import { ModelRegistry, parseModelRegistry } from '@pixel-prompt/models';
 import type { Logger } from '@pixel-prompt/observability';
 import { ChaosImageProvider, LocalImageProvider, ProviderCredentials, ProviderError, Providers } from '@pixel-prompt/providers';
 import { type ImageObject, type ObjectStorage, StorageUnavailableError, imageKeys, modelImagesPrefix } from '@pixel-prompt/storage';
 import { waitFor } from '@pixel-prompt/testing';
 import type { Job } from 'bull';
-import type { GenerationMetrics } from './generation-metrics';
-import { MAX_RETRY_AFTER_SECONDS, ModelProcessor, classifyFailure } from './model.processor';
+import { MAX_RETRY_AFTER_SECONDS, ModelConsumer, classifyFailure } from './model-consumer';
+import type { GenerationProducer, ModelJobData } from './model-jobs';
+import type { WorkerMetrics } from './worker-metrics';
 
 const KEY = 'sk-never-logged-0123456789abcdef';
 
@@ -24,7 +25,7 @@ function registry(): ModelRegistry {
   );
 }
 
-/** The processor with plain fakes around it; the providers are real, only without (or with) keys. */
+/** The consumer with plain fakes around it; the providers are real, only without (or with) keys. */
 function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
   const warnings: unknown[][] = [];
   const logger = {
@@ -41,16 +42,8 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
     completedIn: jest.fn(async () => true),
     isCanceled: jest.fn(async () => false),
   };
-  const queue = { process: jest.fn(async (_concurrency: number, _handler: unknown) => undefined), on: jest.fn() };
-  const consumed: string[] = [];
-  const queues = {
-    model: (id: string) => {
-      consumed.push(id);
-      return queue;
-    },
-    requestFinalize: jest.fn(),
-  } as unknown as GenerationQueues;
-  const metrics = { modelResults: { inc: jest.fn() }, modelDuration: { observe: jest.fn() }, imageBytes: { inc: jest.fn() } } as unknown as GenerationMetrics;
+  const producer = { requestFinalize: jest.fn() };
+  const metrics = { modelResults: { inc: jest.fn() }, modelDuration: { observe: jest.fn() }, imageBytes: { inc: jest.fn() } } as unknown as WorkerMetrics;
   const providers = new Providers({} as LocalImageProvider, new ChaosImageProvider(), new ProviderCredentials(keys));
   /** What the cancellations subscription would wake for each job id. */
   const watchers = new Map<string, () => void>();
@@ -61,11 +54,11 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
     },
   } as unknown as JobCancellations;
   const storage = { deletePrefix: jest.fn(async (_prefix: string) => 0), putImages: jest.fn(async (_images: ImageObject[]) => undefined) };
-  const processor = new ModelProcessor(
-    registry(), queues, store as unknown as JobStore, cancellations, storage as unknown as ObjectStorage, providers, metrics,
+  const consumer = new ModelConsumer(
+    registry(), producer as unknown as GenerationProducer, store as unknown as JobStore, cancellations, storage as unknown as ObjectStorage, providers, metrics,
     { STORAGE_RETRY_WINDOW_MS: 60_000 }, logger,
   );
-  return { processor, store, storage, queues, warnings, watchers, queue, consumed };
+  return { consumer, store, storage, producer, warnings, watchers };
 }
 
 const job = {
@@ -74,24 +67,10 @@ const job = {
   opts: { attempts: 3 },
 } as unknown as Job<ModelJobData>;
 
-describe('ModelProcessor and provider keys', () => {
-  it('logs at boot which model lacks which variable, without any value', () => {
-    const { processor, warnings } = setup({});
-    processor.onModuleInit();
-    expect(warnings).toEqual([
-      [{ model: 'gpt-image', provider: 'openai', missingVariable: 'OPENAI_API_KEY' }, 'model gpt-image is unavailable: OPENAI_API_KEY is not set'],
-    ]);
-  });
-
-  it('logs nothing about keys when the provider has its key', () => {
-    const { processor, warnings } = setup({ openai: KEY });
-    processor.onModuleInit();
-    expect(warnings).toEqual([]);
-  });
-
+describe('ModelConsumer and provider keys', () => {
   it('fails the model of a keyless provider at once as UNAVAILABLE, without starting or retrying it', async () => {
-    const { processor, store, storage } = setup({});
-    await expect(processor.handle(job)).resolves.toBeUndefined();
+    const { consumer, store, storage } = setup({});
+    await expect(consumer.handle(job)).resolves.toBeUndefined();
     expect(store.start).not.toHaveBeenCalled();
     expect(store.fail).toHaveBeenCalledWith('j1', 0, { code: 'UNAVAILABLE', message: 'This model is not configured on the server.' }, 0);
     // Whatever an earlier attempt may have stored for the model goes with its failure.
@@ -99,48 +78,40 @@ describe('ModelProcessor and provider keys', () => {
   });
 });
 
-describe('ModelProcessor and disabled models', () => {
-  it('consumes a disabled model’s queue one job at a time, without asking for its key', () => {
-    const { processor, warnings, queue, consumed } = setup({ openai: KEY });
-    processor.onModuleInit();
-    expect(consumed).toEqual(['gpt-image', 'held', 'retired', 'quick']);
-    expect(queue.process.mock.calls.map(([concurrency]) => concurrency)).toEqual([2, 2, 1, 2]);
-    expect(warnings).toEqual([]);
-  });
-
+describe('ModelConsumer and disabled models', () => {
   it('fails a job queued before its model was disabled at once as UNAVAILABLE', async () => {
-    const { processor, store } = setup({});
+    const { consumer, store } = setup({});
     const retired = { ...job, data: { ...job.data, model: 'retired' } } as Job<ModelJobData>;
-    await expect(processor.handle(retired)).resolves.toBeUndefined();
+    await expect(consumer.handle(retired)).resolves.toBeUndefined();
     expect(store.start).not.toHaveBeenCalled();
     expect(store.fail).toHaveBeenCalledWith('j1', 0, { code: 'UNAVAILABLE', message: 'This model is not available.' }, 0);
   });
 });
 
-describe('ModelProcessor and ended jobs', () => {
+describe('ModelConsumer and ended jobs', () => {
   it.each([
     ['its first end', 0],
     ['an end after two retries of failed models', 2],
   ])('asks again for the gallery of a job it finds ended (%s): the worker that ended it may have died before asking', async (_end, retries) => {
-    const { processor, store, queues } = setup({ openai: KEY });
+    const { consumer, store, producer } = setup({ openai: KEY });
     store.start.mockResolvedValue(false);
     store.get.mockResolvedValue({ status: 'partial', retries });
-    await processor.handle(job);
-    expect(queues.requestFinalize).toHaveBeenCalledWith('j1', 'c1', retries);
+    await consumer.handle(job);
+    expect(producer.requestFinalize).toHaveBeenCalledWith('j1', 'c1', retries);
   });
 
   it('finalises the end its own move made, named by the job’s retries then', async () => {
-    const { processor, store, queues } = setup({});
+    const { consumer, store, producer } = setup({});
     store.complete.mockResolvedValue({ moved: true, finalStatus: 'completed', retries: 1 });
-    await processor.handle({ ...job, data: { ...job.data, model: 'quick', retries: 1 } } as Job<ModelJobData>);
+    await consumer.handle({ ...job, data: { ...job.data, model: 'quick', retries: 1 } } as Job<ModelJobData>);
     expect(store.start).toHaveBeenCalledWith('j1', 0, 1);
     expect(store.complete).toHaveBeenCalledWith('j1', 0, expect.objectContaining({ imageKey: 'images/j1/0-quick_retry1.png' }), 1);
-    expect(queues.requestFinalize).toHaveBeenCalledWith('j1', 'c1', 1);
+    expect(producer.requestFinalize).toHaveBeenCalledWith('j1', 'c1', 1);
   });
 
   it('stores the image, thumbnail and both tiles together, each with its type', async () => {
-    const { processor, storage } = setup({});
-    await processor.handle({ ...job, data: { ...job.data, model: 'quick' } } as Job<ModelJobData>);
+    const { consumer, storage } = setup({});
+    await consumer.handle({ ...job, data: { ...job.data, model: 'quick' } } as Job<ModelJobData>);
     expect(storage.putImages.mock.calls[0]?.[0].map(({ key, contentType }) => [key, contentType])).toEqual([
       ['images/j1/0-quick.png', 'image/png'],
       ['images/j1/0-quick.thumb.png', 'image/png'],
@@ -153,17 +124,17 @@ describe('ModelProcessor and ended jobs', () => {
     ['ended otherwise (canceled, failed, or retried since)', false, true],
     ['completed by another run of the same attempt', true, false],
   ])('drops a stored result whose model %s, deleting the attempt’s images unless they are its result', async (_case, completedIn, deleted) => {
-    const { processor, store, storage } = setup({});
+    const { consumer, store, storage } = setup({});
     store.complete.mockResolvedValue({ moved: false });
     store.completedIn.mockResolvedValue(completedIn);
-    await processor.handle({ ...job, data: { ...job.data, model: 'quick', retries: 2 } } as Job<ModelJobData>);
+    await consumer.handle({ ...job, data: { ...job.data, model: 'quick', retries: 2 } } as Job<ModelJobData>);
     expect(storage.putImages).toHaveBeenCalledTimes(1);
     expect(store.completedIn).toHaveBeenCalledWith('j1', 0, 2);
     expect(storage.deletePrefix.mock.calls).toEqual(deleted ? [['images/j1/0-quick_retry2.']] : []);
   });
 
   it('never deletes the images of the attempt that retried a model, however late the failed attempt’s deletion runs', async () => {
-    const { processor, store, storage } = setup({});
+    const { consumer, store, storage } = setup({});
     const stored = new Set<string>();
     storage.putImages.mockImplementation(async (images) => {
       for (const image of images) stored.add(image.key);
@@ -182,10 +153,10 @@ describe('ModelProcessor and ended jobs', () => {
     // Attempt 0 made its images, but its model had failed meanwhile (its worker was thought dead).
     store.complete.mockResolvedValueOnce({ moved: false });
     store.completedIn.mockResolvedValueOnce(false);
-    const failedAttempt = processor.handle(quick);
+    const failedAttempt = consumer.handle(quick);
     await waitFor(() => storage.deletePrefix.mock.calls.length === 1, { what: 'the failed attempt’s deletion to start' });
     // The model is retried; attempt 1 stores and completes while that deletion is still to run.
-    await processor.handle({ ...quick, data: { ...quick.data, retries: 1 } } as Job<ModelJobData>);
+    await consumer.handle({ ...quick, data: { ...quick.data, retries: 1 } } as Job<ModelJobData>);
     deletionMayRun();
     await failedAttempt;
 
@@ -194,26 +165,26 @@ describe('ModelProcessor and ended jobs', () => {
   });
 
   it('deletes a failed model’s stray images through an S3 outage, once S3 answers again', async () => {
-    const { processor, storage } = setup({});
+    const { consumer, storage } = setup({});
     storage.deletePrefix.mockRejectedValueOnce(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
-    await processor.handle(job);
+    await consumer.handle(job);
     expect(storage.deletePrefix.mock.calls).toEqual([['images/j1/0-gpt-image.'], ['images/j1/0-gpt-image.']]);
   });
 
   it('asks nothing while the job is still running', async () => {
-    const { processor, store, queues } = setup({ openai: KEY });
+    const { consumer, store, producer } = setup({ openai: KEY });
     store.start.mockResolvedValue(false);
-    await processor.handle(job);
-    expect(queues.requestFinalize).not.toHaveBeenCalled();
+    await consumer.handle(job);
+    expect(producer.requestFinalize).not.toHaveBeenCalled();
   });
 });
 
-describe('ModelProcessor and cancellation', () => {
+describe('ModelConsumer and cancellation', () => {
   const heldJob = { ...job, data: { ...job.data, model: 'held' } } as Job<ModelJobData>;
 
   it('stops a running call when its model is canceled, without failing or retrying it', async () => {
-    const { processor, store, watchers } = setup({});
-    const handled = processor.handle(heldJob);
+    const { consumer, store, watchers } = setup({});
+    const handled = consumer.handle(heldJob);
     await waitFor(() => store.start.mock.calls.length > 0 && watchers.has('j1'));
 
     store.isCanceled.mockResolvedValue(true);
@@ -226,9 +197,9 @@ describe('ModelProcessor and cancellation', () => {
   });
 
   it('lets the call run on when woken while its model is not canceled (a resubscription checks again)', async () => {
-    const { processor, store, watchers } = setup({});
+    const { consumer, store, watchers } = setup({});
     let settled = false;
-    const handled = processor.handle(heldJob).finally(() => (settled = true));
+    const handled = consumer.handle(heldJob).finally(() => (settled = true));
     await waitFor(() => store.start.mock.calls.length > 0 && watchers.has('j1'));
 
     watchers.get('j1')?.();
@@ -242,6 +213,31 @@ describe('ModelProcessor and cancellation', () => {
     watchers.get('j1')?.();
     await handled;
     expect(store.fail).not.toHaveBeenCalled();
+  });
+});
+
+describe('ModelConsumer and jobs the queue gave up on', () => {
+  it('records nothing while the queue has attempts left: the handler decided, or the queue tries again', async () => {
+    const { consumer, store } = setup({});
+    await consumer.givenUp({ ...job, attemptsMade: 1 } as Job<ModelJobData>, new Error('connect ECONNREFUSED'));
+    expect(store.fail).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['whose workers kept dying', 'job stalled more than allowable limit', 1, { code: 'UNAVAILABLE', message: 'The model could not be run: the servers running it kept stopping.' }],
+    ['after its last attempt', 'connect ECONNREFUSED', 3, { code: 'PROVIDER_ERROR', message: 'The model could not produce an image.' }],
+  ])('fails a model %s, finalising the job it ends', async (_case, message, attemptsMade, failure) => {
+    const { consumer, store, producer } = setup({});
+    store.fail.mockResolvedValue({ moved: true, finalStatus: 'failed', retries: 0 });
+    await consumer.givenUp({ ...job, attemptsMade } as Job<ModelJobData>, new Error(message));
+    expect(store.fail).toHaveBeenCalledWith('j1', 0, failure, 0);
+    expect(producer.requestFinalize).toHaveBeenCalledWith('j1', 'c1', 0);
+  });
+
+  it('never throws when recording the failure fails (Redis away): it is logged', async () => {
+    const { consumer, store } = setup({});
+    store.fail.mockRejectedValue(new Error('Connection is closed.'));
+    await expect(consumer.givenUp({ ...job, attemptsMade: 3 } as Job<ModelJobData>, new Error('boom'))).resolves.toBeUndefined();
   });
 });
 

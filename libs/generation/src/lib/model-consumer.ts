@@ -1,6 +1,6 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type ModelErrorCode, isTerminalJobState } from '@pixel-prompt/contracts';
-import { GenerationQueues, JobCancellations, JobStore, type ModelJobData } from '@pixel-prompt/jobs';
+import { JobCancellations, JobStore, type StoredImage } from '@pixel-prompt/jobs';
 import { type ModelConfig, ModelRegistry } from '@pixel-prompt/models';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
 import { ProviderError, Providers } from '@pixel-prompt/providers';
@@ -15,10 +15,10 @@ import {
   retryDuringOutage,
 } from '@pixel-prompt/storage';
 import type { Job } from 'bull';
-import type { GenerationConfig } from './config';
-import { GenerationMetrics } from './generation-metrics';
+import { GENERATION_WORKER_CONFIG, type GenerationWorkerConfig } from './config';
+import { GenerationProducer, type ModelJobData } from './model-jobs';
 import { makeTiles } from './tiles';
-import { GENERATION_CONFIG } from './tokens';
+import { WorkerMetrics } from './worker-metrics';
 
 interface Failure {
   code: ModelErrorCode;
@@ -48,63 +48,45 @@ export function classifyFailure(error: unknown, timeout: AbortSignal): Failure {
 }
 
 /**
- * Consumes one Bull queue per enabled model with that model's concurrency. Each job is one model of
- * one generation: mark it started, call the provider under the model's timeout, store image,
- * thumbnail and tiles in S3, record the result; the move that ends the whole job queues its finalisation.
- * A call whose model is canceled meanwhile is aborted, so nobody pays for an image no one will see.
+ * Runs the model jobs a worker takes (the app's processor consumes each model's queue with its
+ * concurrency). Each is one model of one generation: mark it started, call the provider under the
+ * model's timeout, store image, thumbnail and tiles in S3, record the result; the move that ends the
+ * whole job queues its finalisation. A call whose model is canceled meanwhile is aborted, so nobody
+ * pays for an image no one will see.
  */
 @Injectable()
-export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
+export class ModelConsumer {
   constructor(
     private readonly registry: ModelRegistry,
-    private readonly queues: GenerationQueues,
+    private readonly producer: GenerationProducer,
     private readonly store: JobStore,
     private readonly cancellations: JobCancellations,
     private readonly storage: ObjectStorage,
     private readonly providers: Providers,
-    private readonly metrics: GenerationMetrics,
-    @Inject(GENERATION_CONFIG) private readonly config: Pick<GenerationConfig, 'STORAGE_RETRY_WINDOW_MS'>,
+    private readonly metrics: WorkerMetrics,
+    @Inject(GENERATION_WORKER_CONFIG) private readonly config: GenerationWorkerConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  onModuleInit(): void {
-    // Disabled models' queues are consumed too: jobs queued before a model was disabled then end
-    // as UNAVAILABLE at once instead of waiting until the job expires.
-    for (const model of this.registry.models) {
-      const missing = model.enabled && this.providers.missingCredential(model);
-      // Names the variable, never a value; the model's jobs then fail fast as UNAVAILABLE.
-      if (missing) this.logger.warn({ model: model.id, provider: model.provider, missingVariable: missing }, `model ${model.id} is unavailable: ${missing} is not set`);
-      const queue = this.queues.model(model.id);
-      void queue.process(model.enabled ? model.concurrency : 1, (job: Job<ModelJobData>) => this.handle(job));
-      // A stopped worker's job, found by the stalled-job check: its model runs again (calling the provider again).
-      queue.on('stalled', (job: Job<ModelJobData>) =>
-        this.logger.warn({ jobId: job.data.jobId, model: job.data.model, correlationId: job.data.correlationId }, 'model job of a stopped worker returned to the queue'),
-      );
-      // Jobs Bull gave up on without our handler deciding: their workers died with them too often
-      // (then the model never answered, so the provider is not blamed), or recording failed.
-      queue.on('failed', (job: Job<ModelJobData>, error: Error) => {
-        const stalled = /stalled/.test(error.message);
-        if (!stalled && job.attemptsMade < (job.opts.attempts ?? 1)) return;
-        const failure: Failure = stalled
-          ? { code: 'UNAVAILABLE', message: 'The model could not be run: the servers running it kept stopping.', retryable: false }
-          : { code: 'PROVIDER_ERROR', message: 'The model could not produce an image.', retryable: false };
-        void runWithCorrelationId(job.data.correlationId, () => this.fail(job.data, failure, 0)).catch((err: unknown) =>
-          this.logger.error({ err }, 'could not record a failed job'),
-        );
-      });
-    }
+  /** Runs one model job under its request's correlation id; throws to have the queue retry it. */
+  handle(job: Job<ModelJobData>): Promise<void> {
+    return runWithCorrelationId(job.data.correlationId, () => this.run(job));
   }
 
   /**
-   * First shutdown phase: stop taking jobs and let the active ones finish, while Redis, S3 and the
-   * render threads are still open (they close in onApplicationShutdown, after this).
+   * A job the queue gave up on without the handler deciding (Bull's 'failed'): its workers died
+   * with it too often (then the model never answered, so the provider is not blamed), or recording
+   * failed. Records the failure once the queue has no attempt left; never throws.
    */
-  async onModuleDestroy(): Promise<void> {
-    await Promise.all(this.registry.models.map((model) => this.queues.model(model.id).close()));
-  }
-
-  handle(job: Job<ModelJobData>): Promise<void> {
-    return runWithCorrelationId(job.data.correlationId, () => this.run(job));
+  async givenUp(job: Job<ModelJobData>, error: Error): Promise<void> {
+    const stalled = /stalled/.test(error.message);
+    if (!stalled && job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    const failure: Failure = stalled
+      ? { code: 'UNAVAILABLE', message: 'The model could not be run: the servers running it kept stopping.', retryable: false }
+      : { code: 'PROVIDER_ERROR', message: 'The model could not produce an image.', retryable: false };
+    await runWithCorrelationId(job.data.correlationId, () => this.fail(job.data, failure, 0)).catch((err: unknown) =>
+      this.logger.error({ err }, 'could not record a failed job'),
+    );
   }
 
   private async run(job: Job<ModelJobData>): Promise<void> {
@@ -160,10 +142,10 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       const tiles = await makeTiles(result.image);
       await this.storeImages(
         [
-          { key: keys.image, body: result.image, contentType: result.mimeType },
-          { key: keys.thumbnail, body: result.thumbnail, contentType: result.mimeType },
-          { key: keys.tile, body: tiles.tile, contentType: TILE_MIME_TYPE },
-          { key: keys.tile2x, body: tiles.tile2x, contentType: TILE_MIME_TYPE },
+          { key: keys.imageKey, body: result.image, contentType: result.mimeType },
+          { key: keys.thumbnailKey, body: result.thumbnail, contentType: result.mimeType },
+          { key: keys.tileKey, body: tiles.tile, contentType: TILE_MIME_TYPE },
+          { key: keys.tile2xKey, body: tiles.tile2x, contentType: TILE_MIME_TYPE },
         ],
         data.correlationId,
         log,
@@ -172,10 +154,7 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       const bytes = result.image.byteLength;
       const stored = bytes + result.thumbnail.byteLength + tiles.tile.byteLength + tiles.tile2x.byteLength;
       this.metrics.imageBytes.inc({ model: model.id }, stored);
-      const image = {
-        imageKey: keys.image, thumbKey: keys.thumbnail, tileKey: keys.tile, tile2xKey: keys.tile2x,
-        bytes, width: result.width, height: result.height,
-      };
+      const image: StoredImage = { ...keys, bytes, width: result.width, height: result.height };
       const outcome = await this.store.complete(data.jobId, data.index, image, data.retries);
       if (!outcome.moved) {
         // Ended meanwhile: canceled, or failed by another run of this attempt (its worker was thought
@@ -187,7 +166,7 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       }
       this.observe(model.id, 'completed', startedAt);
       log.info({ bytes, durationMs: Math.round(performance.now() - startedAt) }, 'model completed');
-      if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId, outcome.retries ?? 0);
+      if (outcome.finalStatus) await this.producer.requestFinalize(data.jobId, data.correlationId, outcome.retries ?? 0);
     } catch (error) {
       // Not a failure of the model: the job counts as canceled, and the call is not retried.
       if (canceled.aborted) {
@@ -226,7 +205,7 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
    */
   private async finalizeIfEnded(data: ModelJobData): Promise<void> {
     const job = await this.store.get(data.jobId);
-    if (job && isTerminalJobState(job.status)) await this.queues.requestFinalize(data.jobId, data.correlationId, job.retries);
+    if (job && isTerminalJobState(job.status)) await this.producer.requestFinalize(data.jobId, data.correlationId, job.retries);
   }
 
   private async fail(data: ModelJobData, failure: Failure, startedAt: number): Promise<void> {
@@ -236,7 +215,7 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
       return;
     }
     this.observe(data.model, failure.code.toLowerCase(), startedAt);
-    if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId, outcome.retries ?? 0);
+    if (outcome.finalStatus) await this.producer.requestFinalize(data.jobId, data.correlationId, outcome.retries ?? 0);
     await this.deleteStrayImages(data);
   }
 
