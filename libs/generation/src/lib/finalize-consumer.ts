@@ -3,7 +3,7 @@ import { isTerminalJobState } from '@pixel-prompt/contracts';
 import { JobStore } from '@pixel-prompt/jobs';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
 import { LOGGER } from '@pixel-prompt/service';
-import { type GalleryManifest, ObjectStorage, galleryIndexKey, isNotFound, retryDuringOutage } from '@pixel-prompt/storage';
+import { type GalleryManifest, ObjectStorage, retryDuringOutage } from '@pixel-prompt/storage';
 import type { Job } from 'bull';
 import { GENERATION_WORKER_CONFIG, type GenerationWorkerConfig } from './config';
 import type { FinalizeJobData } from './model-jobs';
@@ -74,12 +74,7 @@ export class FinalizeConsumer {
    * ObjectStorage.putGallery), so a gallery whose writing stopped half-way is written again.
    */
   private async writeGalleryOnce(manifest: GalleryManifest, correlationId: string): Promise<boolean> {
-    try {
-      await this.storage.getJson(galleryIndexKey(manifest.id));
-      return false;
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    if (await this.storage.hasGallery(manifest.id)) return false;
     await this.storage.putGallery(manifest, correlationId);
     return true;
   }
