@@ -1,3 +1,4 @@
+import { secretOf } from '@pixel-prompt/config';
 import { configured } from '../configured';
 import { LocalPromptEnhancer } from './local-enhancer';
 import { BedrockConverseEnhancer, GeminiEnhancer, OpenAiChatEnhancer } from './llm-enhancers';
@@ -34,9 +35,9 @@ export function createPromptEnhancer(config: EnhancerConfig): PromptEnhancer {
     case 'local':
       return new LocalPromptEnhancer();
     case 'openai':
-      return new OpenAiChatEnhancer({ apiKey: configured('OPENAI_API_KEY', config.OPENAI_API_KEY, config.OPENAI_API_KEY_FILE), model, baseUrl: config.ENHANCER_BASE_URL });
+      return new OpenAiChatEnhancer({ apiKey: configured('OPENAI_API_KEY', secretOf(config, 'OPENAI_API_KEY')), model, baseUrl: config.ENHANCER_BASE_URL });
     case 'gemini':
-      return new GeminiEnhancer({ apiKey: configured('GEMINI_API_KEY', config.GEMINI_API_KEY, config.GEMINI_API_KEY_FILE), model });
+      return new GeminiEnhancer({ apiKey: configured('GEMINI_API_KEY', secretOf(config, 'GEMINI_API_KEY')), model });
     case 'bedrock':
       return new BedrockConverseEnhancer({ model, region: config.AWS_REGION });
   }

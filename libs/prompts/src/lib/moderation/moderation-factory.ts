@@ -1,3 +1,4 @@
+import { secretOf } from '@pixel-prompt/config';
 import { configured } from '../configured';
 import { BedrockGuardrailModeration } from './bedrock-guardrail-moderation';
 import type { ModerationProvider } from './moderation-provider';
@@ -25,7 +26,7 @@ export function createModerationProvider(config: ModerationConfig): ModerationPr
       return null;
     case 'openai':
       return new OpenAiModeration({
-        apiKey: configured('OPENAI_API_KEY', config.OPENAI_API_KEY, config.OPENAI_API_KEY_FILE),
+        apiKey: configured('OPENAI_API_KEY', secretOf(config, 'OPENAI_API_KEY')),
         model: config.MODERATION_MODEL,
         baseUrl: config.MODERATION_BASE_URL,
       });
