@@ -1,4 +1,4 @@
-import { secretOf } from '@pixel-prompt/config';
+import { secretOf, type SecretVariables } from '@pixel-prompt/config';
 import { configured } from '../configured';
 import { BedrockGuardrailModeration } from './bedrock-guardrail-moderation';
 import type { ModerationProvider } from './moderation-provider';
@@ -8,14 +8,12 @@ export const MODERATION_PROVIDERS = ['off', 'openai', 'bedrock'] as const;
 export type ModerationName = (typeof MODERATION_PROVIDERS)[number];
 
 /** What the factory reads, named after the environment variables the service validated at boot. */
-export interface ModerationConfig {
+export interface ModerationConfig extends Partial<Record<SecretVariables<'OPENAI_API_KEY'>, string>> {
   MODERATION: ModerationName;
   MODERATION_MODEL?: string;
   MODERATION_BASE_URL?: string;
   MODERATION_GUARDRAIL_ID?: string;
   MODERATION_GUARDRAIL_VERSION?: string;
-  OPENAI_API_KEY?: string;
-  OPENAI_API_KEY_FILE?: string;
   AWS_REGION: string;
 }
 
