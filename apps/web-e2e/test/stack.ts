@@ -1,7 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ManagedProcess, startProcess, waitFor } from '@pixel-prompt/testing';
 
 /** The workspace root (this file is apps/web-e2e/test/stack.ts). */
 export const ROOT = join(__dirname, '../../..');
@@ -79,27 +80,18 @@ export interface StackOptions {
  * The whole of Pixel Prompt as `npm start` runs it (tools/stack/stack.mjs): Redis, s3rver, the three
  * built services and the production web build behind one origin that forwards /api to the gateway,
  * all on free loopback ports. The stack process stops everything it started, by PID, on SIGTERM.
- * Driving the stack from outside keeps this web-scoped project clear of the server-side libraries.
+ * Driving the stack from outside keeps these tests to what a browser sees.
  */
 export class WebStack {
-  private readonly lines: string[] = [];
   /** The stack's own children (Redis, s3rver, the services), stopped here too should the stack die without stopping them. */
   private childPids: number[] = [];
   /** The web app's address, as the stack printed it. */
   url = '';
 
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly stack: ManagedProcess,
     private readonly stateDir: string,
-  ) {
-    // Only the tail is kept: it is what explains a stack that failed to start.
-    const keep = (chunk: Buffer) => {
-      this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      this.lines.splice(0, Math.max(0, this.lines.length - 200));
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-  }
+  ) {}
 
   static async start({
     models = FAST_MODELS,
@@ -109,9 +101,8 @@ export class WebStack {
     const stateDir = mkdtempSync(join(tmpdir(), 'pp-web-e2e-'));
     const registryPath = join(stateDir, 'models.yaml');
     writeFileSync(registryPath, registryYaml(models));
-    const child = spawn(process.execPath, [join(ROOT, 'tools/stack/stack.mjs'), '--skip-build'], {
+    const child = await startProcess(process.execPath, [join(ROOT, 'tools/stack/stack.mjs'), '--skip-build'], {
       cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
         PP_STATE_DIR: stateDir,
@@ -148,26 +139,17 @@ export class WebStack {
   }
 
   /** Resolves with the web app's address once the stack reports that everything is up; rejects with its output if it exits first. */
-  private running(timeoutMs = 60_000): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => fail(`did not start within ${timeoutMs / 1000} s`), timeoutMs);
-      const fail = (why: string) => {
-        clearTimeout(timer);
-        this.child.stdout?.off('data', check);
-        reject(new Error(`the stack ${why}:\n${this.lines.join('\n')}`));
-      };
-      const check = () => {
-        const url = this.lines.map((line) => /Pixel Prompt is running: open (\S+)/.exec(line)?.[1]).find(Boolean);
-        if (!url) return;
-        clearTimeout(timer);
-        this.child.stdout?.off('data', check);
-        this.child.off('exit', exited);
-        resolve(url);
-      };
-      const exited = (code: number | null) => fail(`exited (code ${code})`);
-      this.child.stdout?.on('data', check);
-      this.child.once('exit', exited);
-    });
+  private async running(timeoutMs = 60_000): Promise<string> {
+    let exited = false;
+    const url = await waitFor(
+      () => {
+        exited = !this.stack.running;
+        return exited || this.stack.lines.map((line) => /Pixel Prompt is running: open (\S+)/.exec(line)?.[1]).find(Boolean);
+      },
+      { what: 'the stack to start', timeoutMs, intervalMs: 100 },
+    ).catch((error: Error) => Promise.reject(new Error(`${error.message}:\n${this.stack.output()}`)));
+    if (url === true) throw new Error(`the stack exited (code ${await this.stack.waitForExit()}):\n${this.stack.output()}`);
+    return url;
   }
 
   /**
@@ -176,19 +158,9 @@ export class WebStack {
    * Throws if the stack had already ended by itself: the failing tests' cause.
    */
   async stop(): Promise<void> {
-    const endedEarly = this.child.exitCode !== null || this.child.signalCode !== null;
-    let hung = false;
-    if (!endedEarly) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        hung = true;
-        this.child.kill('SIGKILL');
-      }, 45_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    if (endedEarly || hung) {
+    const endedEarly = !this.stack.running;
+    await this.stack.stop('SIGTERM', 45_000);
+    if (endedEarly || this.stack.child.signalCode === 'SIGKILL') {
       for (const pid of this.childPids) {
         try {
           process.kill(pid, 'SIGKILL');
@@ -198,9 +170,6 @@ export class WebStack {
       }
     }
     rmSync(this.stateDir, { recursive: true, force: true });
-    if (endedEarly)
-      throw new Error(
-        `the stack ended during the tests (code ${this.child.exitCode}):\n${this.lines.join('\n')}`,
-      );
+    if (endedEarly) throw new Error(`the stack ended during the tests (code ${this.stack.child.exitCode}):\n${this.stack.output()}`);
   }
 }

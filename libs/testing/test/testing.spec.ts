@@ -45,9 +45,11 @@ describe('startOnFreePort', () => {
     const taken = (taker.address() as { port: number }).port;
     const chosen: number[] = [];
     try {
-      const { port, server } = await startOnFreePort('the test server', httpServerAt, async () => {
-        chosen.push(chosen.length === 0 ? taken : await freePort());
-        return chosen.at(-1) ?? 0;
+      const { port, server } = await startOnFreePort('the test server', httpServerAt, {
+        choosePort: async () => {
+          chosen.push(chosen.length === 0 ? taken : await freePort());
+          return chosen.at(-1) ?? 0;
+        },
       });
       expect(chosen).toHaveLength(2);
       expect(chosen[0]).toBe(taken);
