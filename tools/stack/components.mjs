@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 // Ports are found and servers started the way the tests do it (libs/testing), from its TypeScript
-// source: only the two modules that need no other library, so the stack starts without loading them all.
+// source: only the modules that need no other library, so the stack starts without loading them all.
 const require = createRequire(import.meta.url);
 require(join(ROOT, 'tools/node/register-ts.cjs'))(join(ROOT, 'libs/testing/tsconfig.json'));
 const { freePort, portFree, startOnFreePort } = require(join(ROOT, 'libs/testing/src/lib/ports.ts'));
+const { waitFor } = require(join(ROOT, 'libs/testing/src/lib/wait-for.ts'));
 export { freePort, portFree };
 export const HOST = '127.0.0.1';
 export const BUCKET = 'pixel-prompt';
@@ -85,14 +86,9 @@ export async function httpOk(url) {
   return (await fetch(url)).ok;
 }
 
-/** Polls `probe` until it is truthy; gives up after `timeoutMs` or when `stopped()` says so. */
-export async function waitUntil(what, probe, { timeoutMs = 60_000, stopped = () => false } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (stopped()) throw new Error('stopping');
-    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/** Polls `probe` until it is truthy (libs/testing's `waitFor`); gives up after `timeoutMs` or when `stopped()` says so. */
+export function waitUntil(what, probe, { timeoutMs = 60_000, stopped = () => false } = {}) {
+  return waitFor(probe, { what, timeoutMs, intervalMs: 200, stopped });
 }
 
 /**
