@@ -89,6 +89,14 @@ describe('module boundaries (lint fixtures)', () => {
     expect(errors).toEqual([expect.stringMatching(/^@nx\/enforce-module-boundaries: /)]);
   });
 
+  it('fails lint when the prompt policy imports an app', async () => {
+    const errors = await lintErrors(
+      'libs/prompts/src/lib/violation.ts',
+      "import { EdgeController } from '../../../../apps/gateway/src/edge.controller';\nexport const e = EdgeController;\n",
+    );
+    expect(errors).toEqual([expect.stringMatching(/^@nx\/enforce-module-boundaries: /)]);
+  });
+
   it('passes imports the tag matrix allows', async () => {
     expect(
       await lintErrors(

@@ -9,19 +9,14 @@ import {
 } from '@pixel-prompt/contracts';
 import type { NewJob } from '@pixel-prompt/jobs';
 import type { ModelRegistry } from '@pixel-prompt/models';
-import { hasVisibleText } from '@pixel-prompt/prompts';
+import { promptSchema } from '@pixel-prompt/prompts';
 import { ApiError, parseBody, validationError } from '@pixel-prompt/service';
 import { z } from 'zod';
 
 /** The POST /generate body; also the source of its OpenAPI schema. */
 export const generateRequestSchema = z
   .object({
-    prompt: z
-      .string({ error: 'must be a string' })
-      .trim()
-      .min(1, 'must not be empty')
-      .max(L.promptMaxLength, `must be at most ${L.promptMaxLength} characters`)
-      .refine(hasVisibleText, 'must not be empty'),
+    prompt: promptSchema(L.promptMaxLength),
     steps: z
       .number({ error: 'must be a number' })
       .int('must be a whole number')

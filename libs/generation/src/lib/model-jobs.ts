@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AspectRatio } from '@pixel-prompt/contracts';
+import type { GenerationParameters } from '@pixel-prompt/contracts';
 import { GenerationQueues, type JobRecord } from '@pixel-prompt/jobs';
 import type { Queue } from 'bull';
 
@@ -7,17 +7,12 @@ import type { Queue } from 'bull';
 // finalisation; workers queue the finalisation of the jobs they end. ModelConsumer and
 // FinalizeConsumer take them.
 
-/** One attempt at one model of one generation: what a worker needs to run it. */
-export interface ModelJobData {
+/** One attempt at one model of one generation: what a worker needs to run it (the job's parameters, flat). */
+export interface ModelJobData extends GenerationParameters {
   jobId: string;
   index: number;
   model: string;
   prompt: string;
-  steps: number;
-  guidance: number;
-  seed: number;
-  negativePrompt?: string;
-  aspectRatio?: AspectRatio;
   /** The request that queued it: the worker logs and stores under it. */
   correlationId: string;
   /**

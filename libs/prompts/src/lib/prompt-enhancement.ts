@@ -5,7 +5,7 @@ import { ApiError, LOGGER, parseBody } from '@pixel-prompt/service';
 import { z } from 'zod';
 import { PROMPT_ENHANCER, type PromptEnhancer } from './enhancers/prompt-enhancer';
 import { PromptPolicy } from './prompt-policy';
-import { hasVisibleText } from './visible-text';
+import { promptSchema } from './visible-text';
 
 /** Longest an enhancer may take; LLM enhancers answer in seconds, the local one at once. */
 const ENHANCE_TIMEOUT_MS = 20_000;
@@ -13,12 +13,7 @@ const ENHANCE_TIMEOUT_MS = 20_000;
 /** The POST /enhance body; also the source of its OpenAPI schema. */
 export const enhanceRequestSchema = z
   .object({
-    prompt: z
-      .string({ error: 'must be a string' })
-      .trim()
-      .min(1, 'must not be empty')
-      .max(ENHANCE_PROMPT_MAX_LENGTH, `must be at most ${ENHANCE_PROMPT_MAX_LENGTH} characters`)
-      .refine(hasVisibleText, 'must not be empty'),
+    prompt: promptSchema(ENHANCE_PROMPT_MAX_LENGTH),
   })
   .strict();
 
