@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ManagedProcess, startProcess, waitFor } from '@pixel-prompt/testing';
+import { type ManagedProcess, startLocalStack } from '@pixel-prompt/testing';
 
 /** The workspace root (this file is apps/web-e2e/test/stack.ts). */
 export const ROOT = join(__dirname, '../../..');
@@ -77,15 +77,15 @@ export interface StackOptions {
 }
 
 /**
- * The whole of Pixel Prompt as `npm start` runs it (tools/stack/stack.mjs): Redis, s3rver, the three
- * built services and the production web build behind one origin that forwards /api to the gateway,
- * all on free loopback ports. The stack process stops everything it started, by PID, on SIGTERM.
+ * The whole of Pixel Prompt as `npm start` runs it (libs/testing `startLocalStack`): Redis, s3rver,
+ * the three built services and the production web build behind one origin that forwards /api to the
+ * gateway, all on free loopback ports. The stack process stops everything it started, by PID, on SIGTERM.
  * Driving the stack from outside keeps these tests to what a browser sees.
  */
 export class WebStack {
   /** The stack's own children (Redis, s3rver, the services), stopped here too should the stack die without stopping them. */
   private childPids: number[] = [];
-  /** The web app's address, as the stack printed it. */
+  /** The web app's address, as the stack reports it. */
   url = '';
 
   private constructor(
@@ -101,20 +101,9 @@ export class WebStack {
     const stateDir = mkdtempSync(join(tmpdir(), 'pp-web-e2e-'));
     const registryPath = join(stateDir, 'models.yaml');
     writeFileSync(registryPath, registryYaml(models));
-    const child = await startProcess(process.execPath, [join(ROOT, 'tools/stack/stack.mjs'), '--skip-build'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PP_STATE_DIR: stateDir,
-        // Port 0: the stack takes free ports itself and prints the web app's address.
-        PP_WEB_PORT: '0',
-        PP_GATEWAY_PORT: '0',
-        PP_GENERATION_PORT: '0',
-        PP_GALLERY_PORT: '0',
-        PP_S3_PORT: '0',
-        PP_REDIS_PORT: '0',
-        // A private Redis, never one the machine happens to run.
-        REDIS_URL: '',
+    const started = await startLocalStack(
+      stateDir,
+      {
         LOG_LEVEL: 'warn',
         MODEL_REGISTRY_PATH: registryPath,
         RATE_LIMIT_ALLOWLIST: allowlisted ? '127.0.0.1' : '',
@@ -122,34 +111,23 @@ export class WebStack {
         SHUTDOWN_TIMEOUT_MS: '1000',
         ...env,
       },
+      { timeoutMs: 60_000 },
+    ).catch((error: unknown) => {
+      rmSync(stateDir, { recursive: true, force: true });
+      throw error;
     });
-    const stack = new WebStack(child, stateDir);
+    const stack = new WebStack(started.process, stateDir);
+    stack.url = started.url;
     try {
-      stack.url = await stack.running();
-      stack.childPids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' })
+      stack.childPids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(started.process.pid)], { encoding: 'utf8' })
         .split('\n')
         .filter((pid) => pid.trim())
         .map(Number);
     } catch (error) {
-      // The error already holds the stack's output; stopping only cleans up.
       await stack.stop().catch(() => undefined);
       throw error;
     }
     return stack;
-  }
-
-  /** Resolves with the web app's address once the stack reports that everything is up; rejects with its output if it exits first. */
-  private async running(timeoutMs = 60_000): Promise<string> {
-    let exited = false;
-    const url = await waitFor(
-      () => {
-        exited = !this.stack.running;
-        return exited || this.stack.lines.map((line) => /Pixel Prompt is running: open (\S+)/.exec(line)?.[1]).find(Boolean);
-      },
-      { what: 'the stack to start', timeoutMs, intervalMs: 100 },
-    ).catch((error: Error) => Promise.reject(new Error(`${error.message}:\n${this.stack.output()}`)));
-    if (url === true) throw new Error(`the stack exited (code ${await this.stack.waitForExit()}):\n${this.stack.output()}`);
-    return url;
   }
 
   /**
