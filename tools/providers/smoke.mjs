@@ -7,10 +7,11 @@
 //
 // Keys come from the same variables as the generation service (or their *_FILE variants); AWS from
 // the default credential chain. Models whose key is missing are reported as skipped, never called.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -18,20 +19,18 @@ const require = createRequire(import.meta.url);
 // The libraries are TypeScript; compile them on the fly with the workspace's own path aliases.
 require(join(root, 'tools/node/register-ts.cjs'))(join(root, 'libs/providers/tsconfig.json'));
 
+const { checkSecrets, inlineKeySchema, keyFileSchema, loadConfig, secretOf, secretsEnvShape } = require(join(root, 'libs/config/src/index.ts'));
 const { loadModelRegistry } = require(join(root, 'libs/models/src/index.ts'));
 const { PROVIDER_KEY_VARIABLES, ProviderCredentials, ProviderError, hostedProviders } = require(join(root, 'libs/providers/src/index.ts'));
 
 const [registryPath = join(root, 'tools/providers/models.example.yaml'), prompt = 'a lighthouse on a cliff at dusk, oil painting', outDir] = process.argv.slice(2);
 
-function keyOf(variable) {
-  if (process.env[variable]) return process.env[variable].trim();
-  const file = process.env[`${variable}_FILE`];
-  return file ? readFileSync(file, 'utf8').trim() : undefined;
-}
-
+// Read and checked as the generation service reads them (libs/config secrets.ts).
+const variables = Object.values(PROVIDER_KEY_VARIABLES);
+const env = loadConfig(z.object(secretsEnvShape(variables, inlineKeySchema, keyFileSchema)).superRefine((e, ctx) => checkSecrets(e, variables, ctx)));
 const keys = Object.fromEntries(
   Object.entries(PROVIDER_KEY_VARIABLES)
-    .map(([provider, variable]) => [provider, keyOf(variable)])
+    .map(([provider, variable]) => [provider, secretOf(env, variable)])
     .filter(([, key]) => key),
 );
 const credentials = new ProviderCredentials(keys);

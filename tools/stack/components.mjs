@@ -1,83 +1,61 @@
 // Starting and stopping the parts of Pixel Prompt as local processes: used by the local stack
 // (stack.mjs) and the benchmarks (tools/bench), so both run the system the same way.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+// Ports are found and servers started the way the tests do it (libs/testing), from its TypeScript
+// source: only the modules that need no other library, so the stack starts without loading them all.
+const require = createRequire(import.meta.url);
+require(join(ROOT, 'tools/node/register-ts.cjs'))(join(ROOT, 'libs/testing/tsconfig.json'));
+const { freePort, portFree, startOnFreePort } = require(join(ROOT, 'libs/testing/src/lib/ports.ts'));
+const { waitFor } = require(join(ROOT, 'libs/testing/src/lib/wait-for.ts'));
+export { freePort, portFree };
 export const HOST = '127.0.0.1';
 export const BUCKET = 'pixel-prompt';
 export const SERVICES = ['gateway', 'generation', 'gallery'];
 
-/** A TCP port free on loopback right now, chosen by the kernel. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export function portFree(port) {
-  return new Promise((resolve) => {
-    const probe = createServer().once('error', () => resolve(false));
-    probe.listen(port, HOST, () => probe.close(() => resolve(true)));
-  });
-}
-
-/** Whether the process `pid` itself listens on TCP `port`: its sockets, as Linux lists them in /proc. */
-export function listensOn(pid, port) {
-  let sockets;
-  try {
-    sockets = new Set(readdirSync(`/proc/${pid}/fd`).map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`)));
-  } catch {
-    return false; // gone, or closing a descriptor while being read: asked again on the next poll
-  }
-  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  return ['/proc/net/tcp', '/proc/net/tcp6'].some((table) =>
-    readFileSync(table, 'utf8')
-      .split('\n')
-      .some((line) => {
-        // sl local_address rem_address st ... inode: state 0A is LISTEN.
-        const fields = line.trim().split(/\s+/);
-        return fields[3] === '0A' && fields[1]?.endsWith(hexPort) && sockets.has(`socket:[${fields[9]}]`);
-      }),
-  );
-}
-
 /**
  * Runs a server (`spawnAt(port)` starts it under the supervisor) and resolves with its port once that
- * very child listens there. Port 0 means any: a port free a moment ago, and another one should some
- * other program bind it before the child does (the child then exits without listening; its own
- * sockets tell it from the other program). A port the user asked for that is taken is an error.
- * `choosePort` is for tests of this.
+ * very child listens there: libs/testing's `startOnFreePort`, which the tests use too. Port 0 means
+ * any free port (another one should some other program bind it first); a port the user asked for
+ * that is taken is an error. `choosePort` is for tests of this.
  */
 export async function startListening(supervisor, name, requested, spawnAt, choosePort = freePort) {
-  for (let attempt = 1; ; attempt++) {
-    const port = requested || (await choosePort());
-    const child = spawnAt(port);
-    const deadline = Date.now() + 60_000;
-    while (!listensOn(child.pid, port)) {
-      if (supervisor.stopping) throw new Error('stopping');
-      if (child.exited) break;
-      if (Date.now() > deadline) throw new Error(`${name} did not listen on port ${port} within 60 s`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    if (!child.exited) {
-      supervisor.started(child);
-      return port;
-    }
-    while (!child.closed) await new Promise((resolve) => setTimeout(resolve, 20));
-    const taken = /EADDRINUSE|address already in use/i.test(child.tail.join('\n')) || !(await portFree(port));
-    if (requested || !taken || attempt === 5) {
-      throw new Error(`${name} exited before listening on port ${port}${taken ? ' (taken by another program)' : ''}:\n${child.tail.join('\n')}`);
-    }
-  }
+  const { port, server } = await startOnFreePort(name, (at) => asServerProcess(spawnAt(at)), {
+    port: requested,
+    choosePort,
+    timeoutMs: 60_000,
+    stopped: () => supervisor.stopping,
+  });
+  supervisor.started(server.child);
+  return port;
+}
+
+/** A supervised child as startOnFreePort watches it (libs/testing `ServerProcess`). */
+function asServerProcess(child) {
+  return {
+    child,
+    get pid() {
+      return child.pid;
+    },
+    // 'close' comes after the last output: the tail is complete then.
+    get running() {
+      return !child.closed;
+    },
+    output: () => child.tail.join('\n'),
+    async stop(signal) {
+      if (child.closed) return;
+      const closed = new Promise((resolve) => child.once('close', resolve));
+      child.kill(signal);
+      await closed;
+    },
+  };
 }
 
 export function redisAnswers(url) {
@@ -108,14 +86,9 @@ export async function httpOk(url) {
   return (await fetch(url)).ok;
 }
 
-/** Polls `probe` until it is truthy; gives up after `timeoutMs` or when `stopped()` says so. */
-export async function waitUntil(what, probe, { timeoutMs = 60_000, stopped = () => false } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (stopped()) throw new Error('stopping');
-    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/** Polls `probe` until it is truthy (libs/testing's `waitFor`); gives up after `timeoutMs` or when `stopped()` says so. */
+export function waitUntil(what, probe, { timeoutMs = 60_000, stopped = () => false } = {}) {
+  return waitFor(probe, { what, timeoutMs, intervalMs: 200, stopped });
 }
 
 /**

@@ -45,7 +45,7 @@ describe('generation failures', () => {
     expect(job.status).toBe('partial');
     expect(job.results.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'error']);
     expect(job.results[3]?.error).toEqual({ code: 'PROVIDER_ERROR', message: 'The model failed to generate an image.' });
-    for (const result of job.results.slice(0, 3)) expect((await pipeline.head(Pipeline.keyOf(result.imageUrl))).ContentLength).toBeGreaterThan(0);
+    for (const result of job.results.slice(0, 3)) expect((await pipeline.head(Pipeline.keyOf(result.imageUrl))).size).toBeGreaterThan(0);
   });
 
   it('aborts a model slower than its timeout and reports TIMEOUT', async () => {
@@ -92,7 +92,7 @@ describe('generation failures', () => {
     for (const jobId of jobIds) {
       const job = await pipeline.terminal(jobId);
       expect({ jobId, status: job.status }).toEqual({ jobId, status: 'completed' });
-      for (const result of job.results) expect((await pipeline.head(Pipeline.keyOf(result.imageUrl))).ContentLength).toBeGreaterThan(0);
+      for (const result of job.results) expect((await pipeline.head(Pipeline.keyOf(result.imageUrl))).size).toBeGreaterThan(0);
     }
   });
 
@@ -109,7 +109,7 @@ describe('generation failures', () => {
     // Recorded by the worker that was stopped: no other worker runs.
     const job = await pipeline.status(jobId);
     expect(job.status).toBe('completed');
-    expect((await pipeline.head(Pipeline.keyOf(job.results[0]?.imageUrl))).ContentLength).toBeGreaterThan(0);
+    expect((await pipeline.head(Pipeline.keyOf(job.results[0]?.imageUrl))).size).toBeGreaterThan(0);
     const logs = worker?.logs() ?? [];
     const completedAt = logs.findIndex((l) => l['msg'] === 'model completed' && l['jobId'] === jobId);
     expect(completedAt).toBeGreaterThan(logs.findIndex((l) => l['msg'] === 'shutting down'));
@@ -132,8 +132,8 @@ describe('generation failures', () => {
     await pipeline.s3.start();
     const job = await pipeline.terminal(jobId);
     expect(job.status).toBe('completed');
-    expect((await pipeline.head(Pipeline.keyOf(job.results[0]?.imageUrl))).ContentLength).toBeGreaterThan(0);
-    expect((await pipeline.head(Pipeline.keyOf(job.results[0]?.thumbnailUrl))).ContentLength).toBeGreaterThan(0);
+    expect((await pipeline.head(Pipeline.keyOf(job.results[0]?.imageUrl))).size).toBeGreaterThan(0);
+    expect((await pipeline.head(Pipeline.keyOf(job.results[0]?.thumbnailUrl))).size).toBeGreaterThan(0);
     expect(providerCalls(jobId)).toBe(1);
   });
 

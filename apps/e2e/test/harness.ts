@@ -1,10 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { GenerateAccepted, JobStatusResponse } from '@pixel-prompt/contracts';
 import { isTerminalJobState } from '@pixel-prompt/contracts';
-import { createS3Client } from '@pixel-prompt/storage';
+import { loadConfig, s3EnvSchema } from '@pixel-prompt/config';
+import { type ImageMetadata, ObjectStorage } from '@pixel-prompt/storage';
 import { type RunningService, TestRedis, type TestRedisOptions, TestS3, startService, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
 
 /** Redis, s3rver, the gateway, the gallery and the generation worker, as in production, on free loopback ports. */
@@ -12,19 +12,15 @@ export class Pipeline {
   gateway!: RunningService;
   gallery!: RunningService;
   generation?: RunningService;
-  readonly s3Client;
+  /** The bucket as the services see it, to check what they stored. */
+  readonly storage: ObjectStorage;
 
   private constructor(
     readonly redis: TestRedis,
     readonly s3: TestS3,
     readonly env: Record<string, string>,
   ) {
-    this.s3Client = createS3Client({
-      S3_BUCKET: s3.bucket,
-      S3_REGION: 'us-east-1',
-      S3_ENDPOINT: s3.endpoint,
-      S3_FORCE_PATH_STYLE: true,
-    });
+    this.storage = new ObjectStorage(loadConfig(s3EnvSchema, s3.env()));
   }
 
   /** `registryYaml` replaces the built-in models; `env` adds to every service's environment. */
@@ -56,7 +52,7 @@ export class Pipeline {
 
   async stop(): Promise<void> {
     await stopAllProcesses();
-    this.s3Client.destroy();
+    this.storage.onApplicationShutdown();
     await Promise.all([this.redis.dispose(), this.s3.dispose()]);
   }
 
@@ -89,24 +85,21 @@ export class Pipeline {
     return url.replace(/^\//, '');
   }
 
-  head(key: string) {
-    return this.s3Client.send(new HeadObjectCommand({ Bucket: this.s3.bucket, Key: key }));
+  /** The stored image at `key`, described; fails when there is none. */
+  async head(key: string): Promise<ImageMetadata> {
+    const metadata = await this.storage.describeImage(key);
+    if (!metadata) throw new Error(`no image stored at ${key}`);
+    return metadata;
   }
 
-  async bytes(key: string): Promise<Uint8Array> {
-    const object = await this.s3Client.send(new GetObjectCommand({ Bucket: this.s3.bucket, Key: key }));
-    return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+  async bytes(key: string): Promise<Buffer> {
+    const image = await this.storage.openImage(key);
+    if (!image) throw new Error(`no image stored at ${key}`);
+    return Buffer.concat(await image.body.toArray());
   }
 
-  async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.s3Client.send(new ListObjectsV2Command({ Bucket: this.s3.bucket, Prefix: prefix, ContinuationToken: token }));
-      keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
-      token = page.NextContinuationToken;
-    } while (token);
-    return keys;
+  list(prefix: string): Promise<string[]> {
+    return this.storage.listKeys(prefix);
   }
 }
 

@@ -1,15 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import {
-  GALLERIES_PREFIX,
-  type GalleryIndexEntry,
-  type GalleryManifest,
-  LruCache,
-  ObjectStorage,
-  galleryIndexKey,
-  isNotFound,
-  jobIdOfManifestKey,
-} from '@pixel-prompt/storage';
+import { type GalleryManifest, LruCache, ObjectStorage, jobIdOfManifestKey } from '@pixel-prompt/storage';
 
 /** Manifests held in memory: a few hundred KB, and every page of a typical browse served from here. */
 export const MANIFEST_CACHE_SIZE = 1000;
@@ -39,10 +29,7 @@ export class GalleryStore {
    * exactly one ListObjectsV2 call; the manifests not cached are fetched in parallel.
    */
   async page(limit: number, startAfter: string | undefined): Promise<GalleryPage> {
-    const listed = await this.storage.client.send(
-      new ListObjectsV2Command({ Bucket: this.storage.bucket, Prefix: GALLERIES_PREFIX, MaxKeys: limit, StartAfter: startAfter }),
-    );
-    const keys = (listed.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+    const { keys, truncated } = await this.storage.listGalleries(limit, startAfter);
     for (const key of keys) {
       const id = jobIdOfManifestKey(key);
       if (id) this.manifestKeys.set(id, key);
@@ -50,7 +37,7 @@ export class GalleryStore {
     const manifests = await Promise.all(keys.map((key) => this.manifest(key)));
     return {
       manifests: manifests.filter((m): m is GalleryManifest => m !== undefined),
-      nextStartAfter: listed.IsTruncated ? keys.at(-1) : undefined,
+      nextStartAfter: truncated ? keys.at(-1) : undefined,
     };
   }
 
@@ -58,10 +45,8 @@ export class GalleryStore {
   async find(id: string): Promise<GalleryManifest | undefined> {
     let key = this.manifestKeys.get(id);
     if (!key) {
-      const entry = await this.getJson<GalleryIndexEntry>(galleryIndexKey(id));
-      // Only ever follow an index to this job's own manifest, whatever the index object says.
-      if (!entry || jobIdOfManifestKey(entry.manifestKey) !== id) return undefined;
-      key = entry.manifestKey;
+      key = await this.storage.galleryManifestKey(id);
+      if (!key) return undefined;
       this.manifestKeys.set(id, key);
     }
     return this.manifest(key);
@@ -70,17 +55,8 @@ export class GalleryStore {
   private async manifest(key: string): Promise<GalleryManifest | undefined> {
     const cached = this.manifests.get(key);
     if (cached) return cached;
-    const manifest = await this.getJson<GalleryManifest>(key);
+    const manifest = await this.storage.galleryManifest(key);
     if (manifest) this.manifests.set(key, manifest);
     return manifest;
-  }
-
-  private async getJson<T>(key: string): Promise<T | undefined> {
-    try {
-      return await this.storage.getJson<T>(key);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
   }
 }

@@ -3,9 +3,9 @@ import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from '@pixel-prompt/observability';
 import { ApiError, LOGGER } from '@pixel-prompt/service';
-import { IMMUTABLE_CACHE_CONTROL, isImageKey } from '@pixel-prompt/storage';
+import { type ByteRange, IMMUTABLE_CACHE_CONTROL, type ImageBytes, type ImageMetadata, isImageKey } from '@pixel-prompt/storage';
 import { ifNoneMatchHits } from './http-caching';
-import { type ByteRange, type ImageBytes, type ImageMetadata, ImageObjects } from './image-objects';
+import { ImageObjects } from './image-objects';
 
 function imageNotFound(): ApiError {
   return new ApiError(404, 'IMAGE_NOT_FOUND', 'There is no image at this address. Check the link.');

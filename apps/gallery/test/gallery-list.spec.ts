@@ -38,18 +38,15 @@ describe('GET /gallery/list', () => {
     return ids;
   }
 
-  function count(calls: string[], command: string): number {
-    return calls.filter((c) => c === command).length;
-  }
-
   it('walks 250 galleries 24 at a time, newest first, each once, with one LIST per page', async () => {
-    gallery.s3Calls.length = 0;
+    await gallery.resetS3Calls();
     const listsPerPage: number[] = [];
     let manifestGets = 0;
     const ids = await walk(24, async () => {
-      listsPerPage.push(count(gallery.s3Calls, 'ListObjectsV2Command'));
-      manifestGets += count(gallery.s3Calls, 'GetObjectCommand');
-      gallery.s3Calls.length = 0;
+      const calls = await gallery.s3Calls();
+      listsPerPage.push(calls['ListObjectsV2'] ?? 0);
+      manifestGets += calls['GetObject'] ?? 0;
+      await gallery.resetS3Calls();
     });
 
     expect(ids).toEqual(seeded.map((m) => m.id));
@@ -58,10 +55,10 @@ describe('GET /gallery/list', () => {
   });
 
   it('serves pages it has seen from its manifest cache: repeated walks cost one LIST per page and nothing else', async () => {
-    gallery.s3Calls.length = 0;
+    await gallery.resetS3Calls();
     const ids = await walk(24);
     expect(ids).toHaveLength(250);
-    expect(gallery.s3Calls).toEqual(Array(11).fill('ListObjectsV2Command'));
+    expect(await gallery.s3Calls()).toEqual({ ListObjectsV2: 11 });
   });
 
   it('summarises each gallery from its manifest, with links to its first image', async () => {
@@ -104,13 +101,13 @@ describe('GET /gallery/list', () => {
     ['?cursor=', ['cursor']],
     ['?limit=1000&cursor=%00', ['limit', 'cursor']],
   ])('refuses %s with 400 naming the bad parameters, before any S3 call', async (query, fields) => {
-    gallery.s3Calls.length = 0;
+    await gallery.resetS3Calls();
     const res = await fetch(`${gallery.url}/gallery/list${query}`, { headers: { 'X-Correlation-ID': 'list-400' } });
     expect(res.status).toBe(400);
     const body = (await res.json()) as ErrorBody;
     expect(body).toMatchObject({ error: 'VALIDATION_FAILED', correlationId: 'list-400' });
     expect((body.details as { field: string }[]).map((d) => d.field)).toEqual(fields);
-    expect(gallery.s3Calls).toEqual([]);
+    expect(await gallery.s3Calls()).toEqual({});
   });
 
   it('stays stable while galleries are added: no duplicates, no gaps, new ones only on a fresh walk', async () => {

@@ -3,18 +3,31 @@ import { type Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, s3EnvSchema } from '@pixel-prompt/config';
-import { createServiceApp } from '@pixel-prompt/service';
+import type { ServiceMetrics } from '@pixel-prompt/observability';
+import { METRICS, createServiceApp } from '@pixel-prompt/service';
 import { type GalleryManifest, ObjectStorage, imageKeys } from '@pixel-prompt/storage';
 import { TestS3 } from '@pixel-prompt/testing';
 import { AppModule } from '../src/app.module';
 import { configSchema } from '../src/config';
 
-/** The gallery service in this process, on a free port, with every S3 command it sends recorded. */
+/** The gallery service in this process, on a free port, with the S3 operations it sends counted. */
 export interface InProcessGallery {
   url: string;
-  /** Names of the S3 commands sent so far (`ListObjectsV2Command`, ...), one per call, retries not counted. */
-  s3Calls: string[];
+  /** S3 operations sent since the last reset, by name (`ListObjectsV2`, ...), retries not counted: from the service's own metrics. */
+  s3Calls(): Promise<Record<string, number>>;
+  resetS3Calls(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** S3 operations `metrics` recorded so far, by name (pixel_prompt_s3_request_duration_seconds, every outcome). */
+async function s3Operations({ registry }: ServiceMetrics): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const values = (await registry.getSingleMetric('pixel_prompt_s3_request_duration_seconds')?.get())?.values ?? [];
+  for (const { labels, value, ...sample } of values as { labels: Record<string, string | number>; value: number; metricName?: string }[]) {
+    const operation = String(labels['operation']);
+    if (sample.metricName?.endsWith('_count')) counts[operation] = (counts[operation] ?? 0) + value;
+  }
+  return counts;
 }
 
 export async function startGallery(s3: TestS3, env: Record<string, string> = {}): Promise<InProcessGallery> {
@@ -22,15 +35,19 @@ export async function startGallery(s3: TestS3, env: Record<string, string> = {})
   const app: INestApplication = await createServiceApp(AppModule.forRoot(config), config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
-  const s3Calls: string[] = [];
-  app.get(ObjectStorage).client.middlewareStack.add(
-    (next, context) => async (args) => {
-      s3Calls.push(context.commandName ?? 'unknown');
-      return next(args);
+  const metrics = app.get<ServiceMetrics>(METRICS);
+  let before: Record<string, number> = {};
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async s3Calls() {
+      const now = await s3Operations(metrics);
+      return Object.fromEntries(Object.entries(now).flatMap(([operation, count]) => (count > (before[operation] ?? 0) ? [[operation, count - (before[operation] ?? 0)]] : [])));
     },
-    { step: 'initialize', name: 'recordS3Calls' },
-  );
-  return { url: `http://127.0.0.1:${port}`, s3Calls, close: () => app.close() };
+    async resetS3Calls() {
+      before = await s3Operations(metrics);
+    },
+    close: () => app.close(),
+  };
 }
 
 /** A private s3rver holding what `prepare` wrote (as the worker would), and the gallery service over it. */
@@ -80,9 +97,9 @@ export function manifestOf(
         model: `model-${index}`,
         displayName: `Model ${index}`,
         index,
-        imageKey: keys.image,
-        thumbnailKey: keys.thumbnail,
-        ...(legacy ? {} : { tileKey: keys.tile, tile2xKey: keys.tile2x }),
+        imageKey: keys.imageKey,
+        thumbnailKey: keys.thumbnailKey,
+        ...(legacy ? {} : { tileKey: keys.tileKey, tile2xKey: keys.tile2xKey }),
         mimeType: 'image/png',
         width: 512,
         height: 512,

@@ -1,7 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { JobEvents, JobsModule, QueuesModule } from '@pixel-prompt/jobs';
+import { provideGenerationApi } from '@pixel-prompt/generation';
+import { JobsModule, QueuesModule } from '@pixel-prompt/jobs';
 import { ModelRegistry } from '@pixel-prompt/models';
-import { MODERATION_PROVIDER, PROMPT_ENHANCER, createModerationProvider, createPromptEnhancer } from '@pixel-prompt/prompts';
+import { providePromptPolicy } from '@pixel-prompt/prompts';
 import { RedisModule, RedisReadinessCheck } from '@pixel-prompt/redis';
 import { ServiceModule } from '@pixel-prompt/service';
 import { provideImageLinks } from '@pixel-prompt/storage';
@@ -31,12 +32,10 @@ export class AppModule {
         { provide: ModelRegistry, useValue: registry },
         // Live results link their images as the gallery does: the same CDN, signed the same way.
         ...provideImageLinks(config),
-        JobEvents,
+        // The filter's terms, ENHANCER and MODERATION (libs/prompts), and the generation use case (libs/generation).
+        ...providePromptPolicy(config),
+        ...provideGenerationApi(config),
         Edge,
-        // ENHANCER picks the embedded enhancer (the default) or an LLM one (libs/prompts).
-        { provide: PROMPT_ENHANCER, useFactory: () => createPromptEnhancer(config) },
-        // MODERATION adds a hosted moderation stage after the word list; null when off (the default).
-        { provide: MODERATION_PROVIDER, useFactory: () => createModerationProvider(config) },
         GatewayMetrics,
       ],
     };

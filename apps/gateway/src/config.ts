@@ -1,4 +1,18 @@
-import { cdnEnvSchema, checkCdnEnv, durationMsSchema, inlineKeySchema, jobsEnvSchema, keyFileSchema, listSchema, portSchema, redisEnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
+import {
+  cdnEnvSchema,
+  checkCdnEnv,
+  checkSecrets,
+  durationMsSchema,
+  inlineKeySchema,
+  jobsEnvSchema,
+  keyFileSchema,
+  listSchema,
+  portSchema,
+  redisEnvSchema,
+  secretOf,
+  secretsEnvShape,
+  serviceEnvSchema,
+} from '@pixel-prompt/config';
 import { ENHANCERS, ENHANCER_KEY_VARIABLES, MODERATION_PROVIDERS } from '@pixel-prompt/prompts';
 import { z } from 'zod';
 import { IpAllowlist } from './rate-limiter';
@@ -69,11 +83,8 @@ export const configSchema = serviceEnvSchema
     ENHANCER_MODEL: z.string().trim().min(1, 'must not be blank').optional(),
     /** ENHANCER=openai only: another server speaking OpenAI's chat completions (a proxy, a compatible server). */
     ENHANCER_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-    /** The enhancer's key, inline or as a mounted file (one of the two); read as the generation service does. */
-    OPENAI_API_KEY: inlineKeySchema.optional(),
-    OPENAI_API_KEY_FILE: keyFileSchema.optional(),
-    GEMINI_API_KEY: inlineKeySchema.optional(),
-    GEMINI_API_KEY_FILE: keyFileSchema.optional(),
+    /** The enhancer's and the moderation stage's keys, inline or as a mounted file (one of the two); read as the generation service does. */
+    ...secretsEnvShape(KEY_VARIABLES, inlineKeySchema, keyFileSchema),
     /** ENHANCER=bedrock or MODERATION=bedrock: the Bedrock region; credentials come from the AWS default chain (IRSA on EKS). */
     AWS_REGION: z.string().trim().min(1, 'must not be blank').default('us-east-1'),
   })
@@ -99,11 +110,7 @@ export const configSchema = serviceEnvSchema
   .extend(cdnEnvSchema.shape)
   .superRefine((env, ctx) => {
     checkCdnEnv(env, ctx);
-    for (const variable of KEY_VARIABLES) {
-      if (env[variable] && env[`${variable}_FILE`]) {
-        ctx.addIssue({ code: 'custom', path: [`${variable}_FILE`], message: `must not be set together with ${variable}` });
-      }
-    }
+    checkSecrets(env, KEY_VARIABLES, ctx);
     // The gateway reads these keys for the enhancer and the moderation stage alone: choosing a provider
     // without its key fails the boot.
     const needs: [(typeof KEY_VARIABLES)[number] | undefined, string][] = [
@@ -112,7 +119,7 @@ export const configSchema = serviceEnvSchema
     ];
     const missing = new Set<string>();
     for (const [needed, setting] of needs) {
-      if (!needed || env[needed] || env[`${needed}_FILE`] || missing.has(needed)) continue;
+      if (!needed || secretOf(env, needed) || missing.has(needed)) continue;
       missing.add(needed);
       ctx.addIssue({ code: 'custom', path: [needed], message: `is required when ${setting} (or set ${needed}_FILE)` });
     }

@@ -1,30 +1,16 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { CORRELATION_ID_HEADER, ENHANCE_PROMPT_MAX_LENGTH, type EnhanceResponse, isValidCorrelationId } from '@pixel-prompt/contracts';
-import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
-import { PROMPT_ENHANCER, type PromptEnhancer } from '@pixel-prompt/prompts';
-import { ApiError, LOGGER } from '@pixel-prompt/service';
+import { type EnhanceResponse, isValidCorrelationId } from '@pixel-prompt/contracts';
+import { type Logger, currentCorrelationId, runWithCorrelationId } from '@pixel-prompt/observability';
+import { PromptEnhancement, enhanceRequestSchema } from '@pixel-prompt/prompts';
+import { ApiError, LOGGER, parseBody } from '@pixel-prompt/service';
 import { ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { Edge } from './edge';
 import { ApiErrors, openApiSchema } from './openapi';
-import { hasVisibleText, parseBody } from './request-body';
 
-/** Longest an enhancer may take; LLM enhancers answer in seconds, the local one at once. */
-const ENHANCE_TIMEOUT_MS = 20_000;
 /** Largest error report accepted from the web app, measured as its JSON. */
 export const LOG_MAX_BYTES = 8 * 1024;
-
-export const enhanceRequestSchema = z
-  .object({
-    prompt: z
-      .string({ error: 'must be a string' })
-      .trim()
-      .min(1, 'must not be empty')
-      .max(ENHANCE_PROMPT_MAX_LENGTH, `must be at most ${ENHANCE_PROMPT_MAX_LENGTH} characters`)
-      .refine(hasVisibleText, 'must not be empty'),
-  })
-  .strict();
 
 const text = (max: number) => z.string({ error: 'must be a string' }).max(max, `must be at most ${max} characters`);
 
@@ -55,13 +41,13 @@ function clean<T>(value: T): T {
   return value;
 }
 
-/** The small routes of the public API: prompt enhancement and the web app's error reports. */
+/** The small routes of the public API: prompt enhancement (libs/prompts) and the web app's error reports. */
 @ApiTags('edge')
 @Controller()
 export class EdgeController {
   constructor(
     private readonly edge: Edge,
-    @Inject(PROMPT_ENHANCER) private readonly enhancer: PromptEnhancer,
+    private readonly enhancement: PromptEnhancement,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -75,21 +61,7 @@ export class EdgeController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<EnhanceResponse> {
-    const { prompt } = parseBody(enhanceRequestSchema, body);
-    this.edge.screen(prompt, 'prompt');
-    await this.edge.admit('enhance', req, res);
-    await this.edge.moderate(prompt, 'prompt', res);
-    let enhanced: string;
-    try {
-      enhanced = await this.enhancer.enhance(prompt, AbortSignal.timeout(ENHANCE_TIMEOUT_MS));
-    } catch (error) {
-      this.logger.warn({ err: error }, 'prompt enhancement failed');
-      // Never the original dressed up as enhanced: the client must know nothing was added.
-      throw new ApiError(502, 'ENHANCE_FAILED', 'The prompt could not be enhanced right now. Try again, or generate with your own prompt.');
-    }
-    this.edge.screen(enhanced, 'enhanced prompt');
-    await this.edge.moderate(enhanced, 'enhanced prompt', res);
-    return { original: prompt, enhanced };
+    return this.enhancement.enhance(body, () => this.edge.admit('enhance', req, res));
   }
 
   @Post('log')
@@ -106,7 +78,7 @@ export class EdgeController {
     const { level, message, correlationId, ...fields } = report;
     // Logged under the correlation id the web app reports (that of the request that failed, when it
     // has one), so one search finds both sides; the report's own request id stays on the line too.
-    const own = String(res.getHeader(CORRELATION_ID_HEADER));
+    const own = currentCorrelationId() ?? '';
     const reported = isValidCorrelationId(correlationId) ? correlationId : own;
     runWithCorrelationId(reported, () => this.logger[level]({ source: 'web', reportRequestId: own, ...fields }, message));
   }

@@ -2,7 +2,7 @@ import { type IncomingHttpHeaders, type IncomingMessage, type Server, type Serve
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { ErrorBody } from '@pixel-prompt/contracts';
-import { correlationIdFrom } from '@pixel-prompt/observability';
+import { correlationIdFrom, runWithCorrelationId } from '@pixel-prompt/observability';
 import { freePort, waitFor } from '@pixel-prompt/testing';
 import { apiPrefix } from './api-prefix';
 import { galleryProxy } from './gallery-proxy';
@@ -25,12 +25,13 @@ async function close(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-/** The gateway's side: the correlation id set on the response first (as httpObservability does), the /api prefix taken off, then the proxy. */
+/** The gateway's side: the request run inside its correlation id (as httpObservability does), the /api prefix taken off, then the proxy. */
 async function gatewayWith(target: string, timeoutMs: number, logger = { warn: jest.fn() }) {
   const app = express();
   app.use((req, res, next) => {
-    res.setHeader('X-Correlation-ID', correlationIdFrom(req.headers['x-correlation-id']));
-    next();
+    const correlationId = correlationIdFrom(req.headers['x-correlation-id']);
+    res.setHeader('X-Correlation-ID', correlationId);
+    runWithCorrelationId(correlationId, next);
   });
   app.use(apiPrefix);
   app.use(['/gallery', '/images'], galleryProxy({ target, timeoutMs, logger }));

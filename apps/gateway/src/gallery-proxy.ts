@@ -1,7 +1,7 @@
 import { Agent, type ClientRequest, type IncomingMessage, request } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { CORRELATION_ID_HEADER, type ErrorBody } from '@pixel-prompt/contracts';
-import type { Logger } from '@pixel-prompt/observability';
+import { type Logger, currentCorrelationId } from '@pixel-prompt/observability';
 import { OUTAGE_RETRY_AFTER_SECONDS } from '@pixel-prompt/service';
 
 export interface GalleryProxyOptions {
@@ -34,11 +34,11 @@ class UpstreamTimeout extends Error {}
  * Express middleware forwarding GET and HEAD requests to the gallery service, path and query as the
  * gateway routed them (`req.baseUrl` + `req.url`: under `app.use(['/gallery', '/images'], ...)` as in a
  * route, and without the `/api` prefix the public URL may have had, which the gallery does not know), with the
- * request's correlation id (from the X-Correlation-ID response header the observability middleware
- * set). The answer streams back as it arrives, status and headers included, so 206, 304, the
- * gallery's own errors and its 503 for an S3 outage reach the client as they are. When the gallery
- * fails, the client gets the error contract with Retry-After: 503 when it cannot be reached, 504
- * when it stays silent past `timeoutMs`, 502 when it answers with another server error.
+ * request's correlation id (the observability middleware runs the request inside it). The answer
+ * streams back as it arrives, status and headers included, so 206, 304, the gallery's own errors
+ * and its 503 for an S3 outage reach the client as they are. When the gallery fails, the client gets
+ * the error contract with Retry-After: 503 when it cannot be reached, 504 when it stays silent past
+ * `timeoutMs`, 502 when it answers with another server error.
  */
 export function galleryProxy({ target, timeoutMs, logger }: GalleryProxyOptions) {
   const base = new URL(target);
@@ -50,7 +50,7 @@ export function galleryProxy({ target, timeoutMs, logger }: GalleryProxyOptions)
   const agent = new Agent({ keepAlive: true });
 
   return (req: Request, res: Response, _next: NextFunction): void => {
-    const correlationId = String(res.getHeader(CORRELATION_ID_HEADER) ?? '');
+    const correlationId = currentCorrelationId() ?? '';
     const answerError = (status: number, error: ErrorBody['error'], message: string) => {
       const body: ErrorBody = { error, message, correlationId };
       res.status(status).json(body);

@@ -3,38 +3,26 @@ import { GenerationQueues, headOfLineWaitSeconds } from '@pixel-prompt/jobs';
 import { ModelRegistry } from '@pixel-prompt/models';
 import { type Logger, type ServiceMetrics, withinScrapeTimeout } from '@pixel-prompt/observability';
 import { LOGGER, METRICS } from '@pixel-prompt/service';
-import { Counter, Gauge } from 'prom-client';
+import { Gauge } from 'prom-client';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
 /**
- * Submissions, open event streams, and each model queue's depth and head-of-line wait read from
- * Redis at scrape time. The gateway reports the queues because it always runs, also when no
- * generation worker does (which is when they matter); every replica reports the same queues.
+ * Each model queue's depth and head-of-line wait, read from Redis at scrape time (submissions and
+ * open event streams are counted by libs/generation). The gateway reports the queues because it
+ * always runs, also when no generation worker does (which is when they matter); every replica
+ * reports the same queues.
  * Each read is bounded: Bull holds commands while Redis is down, which would otherwise hang the
  * scrape and hide every metric, the Redis outage included.
  */
 @Injectable()
 export class GatewayMetrics {
-  readonly jobsSubmitted: Counter;
-  readonly eventStreams: Gauge;
-
   constructor(
     @Inject(METRICS) { registry }: ServiceMetrics,
     registry_: ModelRegistry,
     queues: GenerationQueues,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.jobsSubmitted = new Counter({
-      name: 'pixel_prompt_jobs_submitted_total',
-      help: 'Generation jobs accepted by POST /generate (idempotent replays not counted).',
-      registers: [registry],
-    });
-    this.eventStreams = new Gauge({
-      name: 'pixel_prompt_sse_connections',
-      help: 'Server-Sent Event streams this replica holds open now.',
-      registers: [registry],
-    });
     new Gauge({
       name: 'pixel_prompt_queue_jobs',
       help: 'Jobs in each model queue by state (waiting, active, delayed, failed), read at scrape time.',

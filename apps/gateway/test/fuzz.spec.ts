@@ -77,7 +77,7 @@ describe('gateway under malformed input (property-based)', () => {
     });
     endedJobId = ((await submitted.json()) as { jobId: string }).jobId;
     await fetch(`${gateway.url}/jobs/${endedJobId}/cancel`, { method: 'POST' });
-    const key = imageKeys(endedJobId, 0, 'ink', 'image/png').image;
+    const key = imageKeys(endedJobId, 0, 'ink', 'image/png').imageKey;
     const storage = new ObjectStorage(loadConfig(s3EnvSchema, s3.env()));
     await storage.putImage(key, image, 'image/png', 'fuzz');
     storage.onApplicationShutdown();

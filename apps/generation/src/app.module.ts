@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { JobCancellations, JobsModule, QueuesModule } from '@pixel-prompt/jobs';
+import { provideGenerationWorker } from '@pixel-prompt/generation';
+import { JobsModule, QueuesModule } from '@pixel-prompt/jobs';
 import { ModelRegistry } from '@pixel-prompt/models';
 import { ProvidersModule } from '@pixel-prompt/providers';
 import { RedisModule, RedisReadinessCheck } from '@pixel-prompt/redis';
@@ -8,9 +9,7 @@ import { ServiceModule } from '@pixel-prompt/service';
 import { S3ReadinessCheck, StorageModule } from '@pixel-prompt/storage';
 import { type GenerationConfig, apiKeysOf } from './config';
 import { FinalizeProcessor } from './finalize.processor';
-import { GenerationMetrics } from './generation-metrics';
 import { ModelProcessor } from './model.processor';
-import { GENERATION_CONFIG } from './tokens';
 
 /** The worker: takes generation jobs from the queues, calls image models, stores results. */
 @Module({})
@@ -32,10 +31,9 @@ export class AppModule {
         }),
       ],
       providers: [
-        { provide: GENERATION_CONFIG, useValue: config },
         { provide: ModelRegistry, useValue: registry },
-        GenerationMetrics,
-        JobCancellations,
+        // The use case (libs/generation); the processors below consume its queues.
+        ...provideGenerationWorker(config),
         ModelProcessor,
         FinalizeProcessor,
       ],

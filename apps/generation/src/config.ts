@@ -1,10 +1,21 @@
 import { availableParallelism } from 'node:os';
-import { durationMsSchema, inlineKeySchema, jobsEnvSchema, keyFileSchema, portSchema, redisEnvSchema, s3EnvSchema, serviceEnvSchema } from '@pixel-prompt/config';
+import {
+  checkSecrets,
+  durationMsSchema,
+  inlineKeySchema,
+  jobsEnvSchema,
+  keyFileSchema,
+  portSchema,
+  redisEnvSchema,
+  s3EnvSchema,
+  secretOf,
+  secretsEnvShape,
+  serviceEnvSchema,
+} from '@pixel-prompt/config';
 import { PROVIDER_KEY_VARIABLES, type KeyedProvider } from '@pixel-prompt/providers';
 import { z } from 'zod';
 
 const KEY_VARIABLES = Object.values(PROVIDER_KEY_VARIABLES);
-type KeyVariable = (typeof KEY_VARIABLES)[number];
 
 /** Every variable the generation worker reads; validated once at boot. */
 export const configSchema = serviceEnvSchema
@@ -23,39 +34,20 @@ export const configSchema = serviceEnvSchema
      */
     STORAGE_RETRY_WINDOW_MS: durationMsSchema(0, 600_000).default(60_000),
   })
-  .extend({
-    /** Hosted providers' API keys, inline or as a mounted file (one of the two); see docs/PROVIDERS.md. */
-    OPENAI_API_KEY: inlineKeySchema.optional(),
-    OPENAI_API_KEY_FILE: keyFileSchema.optional(),
-    OPENAI_COMPATIBLE_API_KEY: inlineKeySchema.optional(),
-    OPENAI_COMPATIBLE_API_KEY_FILE: keyFileSchema.optional(),
-    STABILITY_API_KEY: inlineKeySchema.optional(),
-    STABILITY_API_KEY_FILE: keyFileSchema.optional(),
-    BFL_API_KEY: inlineKeySchema.optional(),
-    BFL_API_KEY_FILE: keyFileSchema.optional(),
-    GEMINI_API_KEY: inlineKeySchema.optional(),
-    GEMINI_API_KEY_FILE: keyFileSchema.optional(),
-    RECRAFT_API_KEY: inlineKeySchema.optional(),
-    RECRAFT_API_KEY_FILE: keyFileSchema.optional(),
-  } satisfies Record<KeyVariable | `${KeyVariable}_FILE`, z.ZodType>)
+  // Hosted providers' API keys, inline or as a mounted file (one of the two); see docs/PROVIDERS.md.
+  .extend(secretsEnvShape(KEY_VARIABLES, inlineKeySchema, keyFileSchema))
   .extend(redisEnvSchema.shape)
   .extend(s3EnvSchema.shape)
   .extend(jobsEnvSchema.shape)
-  .superRefine((env, ctx) => {
-    for (const variable of KEY_VARIABLES) {
-      if (env[variable] && env[`${variable}_FILE`]) {
-        ctx.addIssue({ code: 'custom', path: [`${variable}_FILE`], message: `must not be set together with ${variable}` });
-      }
-    }
-  });
+  .superRefine((env, ctx) => checkSecrets(env, KEY_VARIABLES, ctx));
 
 export type GenerationConfig = z.output<typeof configSchema>;
 
 /** The hosted providers' keys, each from its variable or its `_FILE`. */
 export function apiKeysOf(config: GenerationConfig): Partial<Record<KeyedProvider, string>> {
   const keys: Partial<Record<KeyedProvider, string>> = {};
-  for (const [provider, variable] of Object.entries(PROVIDER_KEY_VARIABLES) as [KeyedProvider, KeyVariable][]) {
-    const key = config[variable] ?? config[`${variable}_FILE`];
+  for (const [provider, variable] of Object.entries(PROVIDER_KEY_VARIABLES) as [KeyedProvider, (typeof KEY_VARIABLES)[number]][]) {
+    const key = secretOf(config, variable);
     if (key) keys[provider] = key;
   }
   return keys;

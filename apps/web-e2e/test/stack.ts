@@ -1,7 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ManagedProcess, startLocalStack } from '@pixel-prompt/testing';
 
 /** The workspace root (this file is apps/web-e2e/test/stack.ts). */
 export const ROOT = join(__dirname, '../../..');
@@ -76,30 +77,21 @@ export interface StackOptions {
 }
 
 /**
- * The whole of Pixel Prompt as `npm start` runs it (tools/stack/stack.mjs): Redis, s3rver, the three
- * built services and the production web build behind one origin that forwards /api to the gateway,
- * all on free loopback ports. The stack process stops everything it started, by PID, on SIGTERM.
- * Driving the stack from outside keeps this web-scoped project clear of the server-side libraries.
+ * The whole of Pixel Prompt as `npm start` runs it (libs/testing `startLocalStack`): Redis, s3rver,
+ * the three built services and the production web build behind one origin that forwards /api to the
+ * gateway, all on free loopback ports. The stack process stops everything it started, by PID, on SIGTERM.
+ * Driving the stack from outside keeps these tests to what a browser sees.
  */
 export class WebStack {
-  private readonly lines: string[] = [];
   /** The stack's own children (Redis, s3rver, the services), stopped here too should the stack die without stopping them. */
   private childPids: number[] = [];
-  /** The web app's address, as the stack printed it. */
+  /** The web app's address, as the stack reports it. */
   url = '';
 
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly stack: ManagedProcess,
     private readonly stateDir: string,
-  ) {
-    // Only the tail is kept: it is what explains a stack that failed to start.
-    const keep = (chunk: Buffer) => {
-      this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      this.lines.splice(0, Math.max(0, this.lines.length - 200));
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-  }
+  ) {}
 
   static async start({
     models = FAST_MODELS,
@@ -109,21 +101,9 @@ export class WebStack {
     const stateDir = mkdtempSync(join(tmpdir(), 'pp-web-e2e-'));
     const registryPath = join(stateDir, 'models.yaml');
     writeFileSync(registryPath, registryYaml(models));
-    const child = spawn(process.execPath, [join(ROOT, 'tools/stack/stack.mjs'), '--skip-build'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        PP_STATE_DIR: stateDir,
-        // Port 0: the stack takes free ports itself and prints the web app's address.
-        PP_WEB_PORT: '0',
-        PP_GATEWAY_PORT: '0',
-        PP_GENERATION_PORT: '0',
-        PP_GALLERY_PORT: '0',
-        PP_S3_PORT: '0',
-        PP_REDIS_PORT: '0',
-        // A private Redis, never one the machine happens to run.
-        REDIS_URL: '',
+    const started = await startLocalStack(
+      stateDir,
+      {
         LOG_LEVEL: 'warn',
         MODEL_REGISTRY_PATH: registryPath,
         RATE_LIMIT_ALLOWLIST: allowlisted ? '127.0.0.1' : '',
@@ -131,43 +111,23 @@ export class WebStack {
         SHUTDOWN_TIMEOUT_MS: '1000',
         ...env,
       },
+      { timeoutMs: 60_000 },
+    ).catch((error: unknown) => {
+      rmSync(stateDir, { recursive: true, force: true });
+      throw error;
     });
-    const stack = new WebStack(child, stateDir);
+    const stack = new WebStack(started.process, stateDir);
+    stack.url = started.url;
     try {
-      stack.url = await stack.running();
-      stack.childPids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' })
+      stack.childPids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(started.process.pid)], { encoding: 'utf8' })
         .split('\n')
         .filter((pid) => pid.trim())
         .map(Number);
     } catch (error) {
-      // The error already holds the stack's output; stopping only cleans up.
       await stack.stop().catch(() => undefined);
       throw error;
     }
     return stack;
-  }
-
-  /** Resolves with the web app's address once the stack reports that everything is up; rejects with its output if it exits first. */
-  private running(timeoutMs = 60_000): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => fail(`did not start within ${timeoutMs / 1000} s`), timeoutMs);
-      const fail = (why: string) => {
-        clearTimeout(timer);
-        this.child.stdout?.off('data', check);
-        reject(new Error(`the stack ${why}:\n${this.lines.join('\n')}`));
-      };
-      const check = () => {
-        const url = this.lines.map((line) => /Pixel Prompt is running: open (\S+)/.exec(line)?.[1]).find(Boolean);
-        if (!url) return;
-        clearTimeout(timer);
-        this.child.stdout?.off('data', check);
-        this.child.off('exit', exited);
-        resolve(url);
-      };
-      const exited = (code: number | null) => fail(`exited (code ${code})`);
-      this.child.stdout?.on('data', check);
-      this.child.once('exit', exited);
-    });
   }
 
   /**
@@ -176,19 +136,9 @@ export class WebStack {
    * Throws if the stack had already ended by itself: the failing tests' cause.
    */
   async stop(): Promise<void> {
-    const endedEarly = this.child.exitCode !== null || this.child.signalCode !== null;
-    let hung = false;
-    if (!endedEarly) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        hung = true;
-        this.child.kill('SIGKILL');
-      }, 45_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    if (endedEarly || hung) {
+    const endedEarly = !this.stack.running;
+    await this.stack.stop('SIGTERM', 45_000);
+    if (endedEarly || this.stack.child.signalCode === 'SIGKILL') {
       for (const pid of this.childPids) {
         try {
           process.kill(pid, 'SIGKILL');
@@ -198,9 +148,6 @@ export class WebStack {
       }
     }
     rmSync(this.stateDir, { recursive: true, force: true });
-    if (endedEarly)
-      throw new Error(
-        `the stack ended during the tests (code ${this.child.exitCode}):\n${this.lines.join('\n')}`,
-      );
+    if (endedEarly) throw new Error(`the stack ended during the tests (code ${this.stack.child.exitCode}):\n${this.stack.output()}`);
   }
 }

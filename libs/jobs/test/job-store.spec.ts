@@ -1,20 +1,20 @@
 import type { Logger } from '@pixel-prompt/observability';
 import { RedisConnection } from '@pixel-prompt/redis';
 import { TestRedis, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
-import { type NewJob, JobStore, parseStreamId, toModelResult } from '../src';
+import { type NewJob, JobStore, parseStreamId } from '../src';
 
 const silent = { warn: () => undefined, info: () => undefined } as unknown as Logger;
 
 const job = (models = 3): NewJob => ({
   prompt: 'a lighthouse at dusk',
   parameters: { steps: 25, guidance: 7, seed: 42 },
-  models: Array.from({ length: models }, (_, i) => ({ id: `m${i}`, displayName: `Model ${i}` })),
+  models: Array.from({ length: models }, (_, i) => ({ model: `m${i}`, displayName: `Model ${i}` })),
   correlationId: 'corr-1',
 });
 
 const image = (i: number) => ({
   imageKey: `images/x/${i}.png`,
-  thumbKey: `images/x/${i}.thumb.png`,
+  thumbnailKey: `images/x/${i}.thumb.png`,
   tileKey: `images/x/${i}.tile.webp`,
   tile2xKey: `images/x/${i}.tile2x.webp`,
   bytes: 100 + i,
@@ -51,9 +51,9 @@ describe('JobStore (real Redis)', () => {
       correlationId: 'corr-1',
     });
     expect(record?.models).toEqual([
-      { model: 'm0', name: 'Model 0', status: 'pending' },
-      { model: 'm1', name: 'Model 1', status: 'pending' },
-      { model: 'm2', name: 'Model 2', status: 'pending' },
+      { model: 'm0', displayName: 'Model 0', status: 'pending', retries: 0 },
+      { model: 'm1', displayName: 'Model 1', status: 'pending', retries: 0 },
+      { model: 'm2', displayName: 'Model 2', status: 'pending', retries: 0 },
     ]);
     expect(await store.get('not-a-job-id')).toBeUndefined();
     expect(await store.get('6f1c2a9e-5b1d-4c1e-9a57-0d8f1f2c3b4a')).toBeUndefined();
@@ -109,7 +109,7 @@ describe('JobStore (real Redis)', () => {
     expect(results.filter((r) => r.finalStatus === 'completed')).toHaveLength(1);
     const record = await store.get(jobId);
     expect(record?.status).toBe('completed');
-    expect(record?.models.map((m) => [m.status, m.bytes])).toEqual(Array.from({ length: 20 }, (_, i) => ['completed', String(100 + i)]));
+    expect(record?.models.map((m) => [m.status, m.image?.bytes])).toEqual(Array.from({ length: 20 }, (_, i) => ['completed', 100 + i]));
   });
 
   it('never moves a model out of an end state', async () => {
@@ -156,8 +156,8 @@ describe('JobStore (real Redis)', () => {
       ['model_failed', 1, 'error'],
       ['completed', -1, undefined],
     ]);
-    expect(events[1]?.model).toMatchObject({ imageKey: 'images/x/0.png', bytes: '100' });
-    expect(events[3]?.model).toMatchObject({ errorCode: 'TIMEOUT', errorMessage: 'The model took too long.' });
+    expect(events[1]?.model).toMatchObject({ displayName: 'Model 0', image: image(0) });
+    expect(events[3]?.model).toMatchObject({ error: { code: 'TIMEOUT', message: 'The model took too long.' } });
 
     const resumed = await store.eventsAfter(jobId, events[1]?.id);
     expect(resumed.map((e) => e.id)).toEqual(events.slice(2).map((e) => e.id));
@@ -189,6 +189,23 @@ describe('JobStore (real Redis)', () => {
     expect(parseStreamId(value)).toBe(parsed);
   });
 
+  it('writes the earlier names of renamed model fields too, and reads jobs that have only those', async () => {
+    const jobId = await newJob(2);
+    await store.start(jobId, 0);
+    await store.complete(jobId, 0, image(0));
+    const key = `pp:job:${jobId}`;
+    // Pods of the previous release, running beside this one during a rolling upgrade, read these names.
+    expect(await connection.client.hmget(key, 'm:0:name', 'm:0:thumbKey', 'm:1:name')).toEqual(['Model 0', image(0).thumbnailKey, 'Model 1']);
+
+    // A job as the previous release stored it: the earlier names only.
+    await connection.client.hdel(key, 'm:0:displayName', 'm:0:thumbnailKey', 'm:1:displayName');
+    const record = await store.get(jobId);
+    expect(record?.models[0]).toMatchObject({ displayName: 'Model 0', image: image(0) });
+    expect(record?.models[1]).toMatchObject({ displayName: 'Model 1' });
+    await store.start(jobId, 1);
+    expect((await store.eventsAfter(jobId)).at(-1)?.model).toMatchObject({ displayName: 'Model 1', status: 'in_progress' });
+  });
+
   it('keeps the negative prompt and aspect ratio with the parameters when given, and only then', async () => {
     const created = await store.create({ ...job(1), parameters: { steps: 5, guidance: 2, seed: 9, negativePrompt: 'text', aspectRatio: '16:9' } });
     expect((await store.get(created.outcome === 'created' ? created.jobId : ''))?.parameters).toEqual({
@@ -213,17 +230,15 @@ describe('JobStore (real Redis)', () => {
       expect(await store.retry(jobId, 1)).toEqual({ outcome: 'retried', retries: 1 });
       const running = await store.get(jobId);
       expect(running?.status).toBe('in_progress');
-      expect(running?.models[1]).toEqual({ model: 'm1', name: 'Model 1', status: 'pending', retries: '1' });
+      expect(running?.models[1]).toEqual({ model: 'm1', displayName: 'Model 1', status: 'pending', retries: 1 });
       expect(await store.start(jobId, 1, 1)).toBe(true);
       expect(await store.complete(jobId, 1, image(1), 1)).toEqual({ moved: true, finalStatus: 'completed', retries: 1 });
       expect((await store.get(jobId))?.status).toBe('completed');
 
       const events = await store.eventsAfter(jobId);
       expect(events.map((e) => e.type).slice(-5)).toEqual(['completed', 'model_retried', 'model_started', 'model_completed', 'completed']);
-      expect(events.find((e) => e.type === 'model_retried')?.model).toEqual({ model: 'm1', name: 'Model 1', status: 'pending', retries: '1' });
-      expect(toModelResult(1, (await store.get(jobId))?.models[1] ?? { model: '', name: '', status: 'pending' }, (key) => `/${key}`)).toMatchObject({
-        status: 'completed', retries: 1, tileUrl: '/images/x/1.tile.webp',
-      });
+      expect(events.find((e) => e.type === 'model_retried')?.model).toEqual({ model: 'm1', displayName: 'Model 1', status: 'pending', retries: 1 });
+      expect((await store.get(jobId))?.models[1]).toMatchObject({ status: 'completed', retries: 1, image: image(1) });
     });
 
     it('retries only a model that failed, and answers for jobs that do not exist', async () => {

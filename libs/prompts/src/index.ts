@@ -8,3 +8,7 @@ export * from './lib/moderation/bedrock-guardrail-moderation';
 export * from './lib/moderation/moderation-factory';
 export * from './lib/moderation/moderation-provider';
 export * from './lib/moderation/openai-moderation';
+export * from './lib/prompt-enhancement';
+export * from './lib/prompt-policy';
+export * from './lib/visible-text';
+export * from './lib/providers';

@@ -5,6 +5,7 @@ export * from './lib/json-body';
 export * from './lib/lifecycle';
 export * from './lib/nest-logger';
 export * from './lib/readiness';
+export * from './lib/request-body';
 export * from './lib/run-service';
 export * from './lib/service.module';
 export * from './lib/tokens';

@@ -279,11 +279,12 @@ describe('service foundation', () => {
     it('answers malformed JSON with 400 INVALID_JSON', async () => {
       const res = await fetch(`${ctx.url}/things`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', 'X-Correlation-ID': 'malformed-1' },
         body: '{"prompt": ',
       });
       expect(res.status).toBe(400);
-      expect(((await res.json()) as ErrorBody).error).toBe('INVALID_JSON');
+      // Parsed after the body arrived, still inside the request's correlation context.
+      expect(await res.json()).toMatchObject({ error: 'INVALID_JSON', correlationId: 'malformed-1' });
     });
 
     it('answers an oversized body with 413 PAYLOAD_TOO_LARGE', async () => {

@@ -1,6 +1,7 @@
 export * from './lib/cloudfront';
 export * from './lib/conformance';
 export * from './lib/fake-provider-server';
+export * from './lib/local-stack';
 export * from './lib/metrics';
 export * from './lib/ports';
 export * from './lib/processes';

@@ -21,6 +21,15 @@ describe('waitFor', () => {
       ),
     ).rejects.toThrow('timed out after 50 ms waiting for the moon: still down');
   });
+
+  it('gives up long before the deadline once stopped() says so', async () => {
+    let calls = 0;
+    const stopped = () => calls >= 2;
+    await expect(waitFor(() => (calls++, false), { timeoutMs: 60_000, intervalMs: 1, what: 'the tide', stopped })).rejects.toThrow(
+      'stopped while waiting for the tide',
+    );
+    expect(calls).toBe(2);
+  });
 });
 
 describe('freePort', () => {
@@ -45,9 +54,11 @@ describe('startOnFreePort', () => {
     const taken = (taker.address() as { port: number }).port;
     const chosen: number[] = [];
     try {
-      const { port, server } = await startOnFreePort('the test server', httpServerAt, async () => {
-        chosen.push(chosen.length === 0 ? taken : await freePort());
-        return chosen.at(-1) ?? 0;
+      const { port, server } = await startOnFreePort('the test server', httpServerAt, {
+        choosePort: async () => {
+          chosen.push(chosen.length === 0 ? taken : await freePort());
+          return chosen.at(-1) ?? 0;
+        },
       });
       expect(chosen).toHaveLength(2);
       expect(chosen[0]).toBe(taken);
@@ -68,6 +79,20 @@ describe('startOnFreePort', () => {
     };
     await expect(startOnFreePort('the broken server', failing)).rejects.toThrow(/the broken server exited before listening on port \d+:\nno configuration/);
     expect(attempts).toBe(1);
+  });
+
+  it('tries a fixed port once, saying it is taken, rather than moving to another', async () => {
+    const taker = createHttpServer((_, res) => res.end('not mine'));
+    await new Promise<void>((resolve) => taker.listen(0, '127.0.0.1', resolve));
+    const taken = (taker.address() as { port: number }).port;
+    let attempts = 0;
+    try {
+      const at = (port: number) => (attempts++, httpServerAt(port));
+      await expect(startOnFreePort('the test server', at, { port: taken })).rejects.toThrow(`(port ${taken} is taken by another program)`);
+      expect(attempts).toBe(1);
+    } finally {
+      await new Promise((resolve) => taker.close(resolve));
+    }
   });
 });
 

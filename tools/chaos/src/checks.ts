@@ -1,27 +1,6 @@
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { JobStatusResponse } from '@pixel-prompt/contracts';
-import { type GalleryIndexEntry, type GalleryManifest, IMAGES_PREFIX, galleryIndexKey } from '@pixel-prompt/storage';
+import { IMAGES_PREFIX, type ObjectStorage } from '@pixel-prompt/storage';
 import type { WorkerLogLine } from './system';
-
-async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    keys.push(...(page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])));
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys;
-}
-
-async function getJson<T>(s3: S3Client, bucket: string, key: string): Promise<T | undefined> {
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return JSON.parse((await object.Body?.transformToString()) ?? 'null') as T;
-  } catch {
-    return undefined;
-  }
-}
 
 const keyOf = (url: string | undefined) => (url ?? '').replace(/^\//, '');
 
@@ -38,15 +17,15 @@ export interface StorageFindings {
  * Compares S3 with what the jobs say: every image of a completed model (with its thumbnail and
  * tiles) stored and in its gallery, nothing else stored.
  */
-export async function inspectStorage(s3: S3Client, bucket: string, jobs: JobStatusResponse[]): Promise<StorageFindings> {
-  const stored = new Set(await listKeys(s3, bucket, IMAGES_PREFIX));
+export async function inspectStorage(storage: ObjectStorage, jobs: JobStatusResponse[]): Promise<StorageFindings> {
+  const stored = new Set(await storage.listKeys(IMAGES_PREFIX));
   const referenced = new Set<string>();
   const findings: StorageFindings = { missingImages: [], missingFromManifests: [], unreferencedImages: [] };
   for (const job of jobs) {
     const completed = job.results.filter((r) => r.status === 'completed');
     if (completed.length === 0) continue;
-    const index = await getJson<GalleryIndexEntry>(s3, bucket, galleryIndexKey(job.jobId));
-    const manifest = index && (await getJson<GalleryManifest>(s3, bucket, index.manifestKey));
+    const manifestKey = await storage.galleryManifestKey(job.jobId);
+    const manifest = manifestKey === undefined ? undefined : await storage.galleryManifest(manifestKey);
     const listed = new Set(manifest?.images.flatMap((i) => [i.imageKey, i.thumbnailKey, i.tileKey, i.tile2xKey]) ?? []);
     for (const result of completed) {
       for (const key of [result.imageUrl, result.thumbnailUrl, result.tileUrl, result.tile2xUrl].map(keyOf)) {

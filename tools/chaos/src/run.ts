@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
-import { jobsEnvSchema, loadConfig } from '@pixel-prompt/config';
+import { jobsEnvSchema, loadConfig, s3EnvSchema } from '@pixel-prompt/config';
 import type { JobStatusResponse } from '@pixel-prompt/contracts';
 import { MAX_STALLED_COUNT } from '@pixel-prompt/jobs';
 import { loadModelRegistry } from '@pixel-prompt/models';
-import { createS3Client } from '@pixel-prompt/storage';
+import { ObjectStorage } from '@pixel-prompt/storage';
 import { workspaceRoot } from '@pixel-prompt/testing';
 import {
   RETURNED_TO_QUEUE,
@@ -130,9 +130,9 @@ export async function runChaos(options: ChaosOptions, progress: Progress): Promi
     const ended = [...statuses.values()].filter((s): s is JobStatusResponse => typeof s === 'object' && ['completed', 'partial', 'failed', 'canceled'].includes(s.status));
 
     const logs = system.workerLogs();
-    const s3 = createS3Client({ S3_BUCKET: system.s3.bucket, S3_REGION: 'us-east-1', S3_ENDPOINT: system.s3.endpoint, S3_FORCE_PATH_STYLE: true });
-    const storage = await inspectStorage(s3, system.s3.bucket, ended);
-    s3.destroy();
+    const bucket = new ObjectStorage(loadConfig(s3EnvSchema, system.s3.env()));
+    const storage = await inspectStorage(bucket, ended);
+    bucket.onApplicationShutdown();
 
     const modelFailures = { builtIn: {} as Record<string, number>, chaos: {} as Record<string, number> };
     for (const job of ended) {

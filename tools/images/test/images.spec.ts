@@ -303,7 +303,7 @@ describe('container images', () => {
     const done = await waitFor(
       async () => {
         const status = (await (await fetch(`${gateway}/status/${jobId}`)).json()) as JobStatusResponse;
-        return status.completedModels === status.totalModels && status;
+        return status.endedModels === status.totalModels && status;
       },
       { what: `job ${jobId} to end`, timeoutMs: 120_000, intervalMs: 250 },
     );

@@ -137,7 +137,7 @@ export async function checkSmoke(options: SmokeOptions, findings: Findings): Pro
           if (durations.length) findings.fact('performance', 'Model call durations', `min ${durations[0]?.toFixed(1)} s, median ${durations[Math.floor(durations.length / 2)]?.toFixed(1)} s, max ${durations.at(-1)?.toFixed(1)} s`);
           const failed = status.results.filter((r) => r.status !== 'completed').map((r) => `${r.model} ${r.status}${r.error ? ` (${r.error.code}: ${r.error.message})` : ''}`);
           if (failed.length) return `job ${status.status}: ${failed.join('; ')}`;
-          return { pass: `completed: ${status.completedModels}/${status.totalModels} models`, value: status };
+          return { pass: `completed: ${status.endedModels}/${status.totalModels} models`, value: status };
         }
         if (Date.now() > deadline) return `job still ${status.status} after ${options.jobTimeoutMs / 1000} s`;
         await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -174,7 +174,7 @@ export async function checkSmoke(options: SmokeOptions, findings: Findings): Pro
         timing('GET /api/gallery/:id', answer);
         if (answer.status !== 200) return `GET ${api('/gallery/:id')} answered ${answer.status}`;
         const detail = JSON.parse(answer.text) as GalleryDetailResponse;
-        if (detail.images.length !== job.completedModels) return `the gallery holds ${detail.images.length} images, the job completed ${job.completedModels}`;
+        if (detail.images.length !== job.endedModels) return `the gallery holds ${detail.images.length} images, the job completed ${job.endedModels}`;
         return { pass: `listed, and its detail holds all ${detail.images.length} images` };
       });
     }

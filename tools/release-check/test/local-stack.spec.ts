@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ManagedProcess, TestPrometheus, freePort, startProcess, waitFor } from '@pixel-prompt/testing';
+import { type ManagedProcess, TestPrometheus, startLocalStack, waitFor } from '@pixel-prompt/testing';
 import type { Check } from '../src/findings';
 import { root, runCli } from './cluster';
 
@@ -39,16 +39,12 @@ describe('release-check verify against the local stack and a real Prometheus', (
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'pp-release-check-'));
-    const ports = Object.fromEntries(await Promise.all(['WEB', 'GATEWAY', 'GENERATION', 'GALLERY', 'S3', 'REDIS'].map(async (n) => [n, await freePort()] as const)));
-    const env = { ...process.env, PP_STATE_DIR: join(work, 'stack'), REDIS_URL: '', LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([n, p]) => [`PP_${n}_PORT`, String(p)])) };
-    // The test target builds the apps first; --skip-build leaves the stack's own build out.
-    stack = await startProcess(process.execPath, [join(root, 'tools/stack/stack.mjs'), '--skip-build'], { cwd: root, env });
-    await waitFor(() => stack.lines.some((l) => l.includes('Pixel Prompt is running')) || (!stack.running && Promise.reject(new Error(stack.output()))), {
-      what: 'the local stack to start',
-      timeoutMs: 90_000,
-    });
-    gatewayUrl = `http://127.0.0.1:${ports['GATEWAY']}`;
-    url = `http://127.0.0.1:${ports['WEB']}`;
+    // Every part on port 0: the stack takes free ports itself and says which.
+    const started = await startLocalStack(join(work, 'stack'), { LOG_LEVEL: 'warn' });
+    stack = started.process;
+    const { ports } = started;
+    gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+    url = started.url;
 
     // The chart's alert rules as its PrometheusRule template fills them in, and one that always fires elsewhere.
     const rules = readFileSync(join(root, 'deploy/helm/pixel-prompt/files/alerts/pixel-prompt.rules.yaml'), 'utf8')
@@ -59,9 +55,9 @@ describe('release-check verify against the local stack and a real Prometheus', (
     const elsewhere = { groups: [{ name: 'elsewhere', rules: [{ alert: 'ElsewhereAlwaysFiring', expr: 'vector(1)', labels: { namespace: OTHER_NAMESPACE, job: `${RELEASE}-gateway` } }] }] };
     writeFileSync(join(work, 'elsewhere.rules.yaml'), JSON.stringify(elsewhere));
     prometheus = await TestPrometheus.start({
-      jobs: ['gateway', 'generation', 'gallery'].map((service) => ({
+      jobs: (['gateway', 'generation', 'gallery'] as const).map((service) => ({
         name: `${RELEASE}-${service}`,
-        targets: [{ url: `http://127.0.0.1:${ports[service.toUpperCase()]}`, labels: { namespace: NAMESPACE, service: `${RELEASE}-${service}`, pod: `${RELEASE}-${service}-0` } }],
+        targets: [{ url: `http://127.0.0.1:${ports[service]}`, labels: { namespace: NAMESPACE, service: `${RELEASE}-${service}`, pod: `${RELEASE}-${service}-0` } }],
       })),
       ruleFiles: [join(work, 'chart.rules.yaml'), join(work, 'elsewhere.rules.yaml')],
     });

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startProcess, waitFor, workspaceRoot } from '@pixel-prompt/testing';
+import { startLocalStack, startProcess, workspaceRoot } from '@pixel-prompt/testing';
 
 const root = workspaceRoot();
 
@@ -20,28 +20,10 @@ function portAnswers(port: number): Promise<boolean> {
 describe('local stack (npm start)', () => {
   it('brings everything up ready, refuses a second run, and Ctrl-C stops all it started', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'pp-stack-'));
-    // Port 0: the stack takes free ports itself and says which (no port is chosen here and bound later).
-    const env = {
-      ...process.env,
-      PP_STATE_DIR: stateDir,
-      PP_WEB_PORT: '0',
-      PP_GATEWAY_PORT: '0',
-      PP_GENERATION_PORT: '0',
-      PP_GALLERY_PORT: '0',
-      PP_S3_PORT: '0',
-      PP_REDIS_PORT: '0',
-      REDIS_URL: '',
-    };
-    // The test target builds the apps first; the stack's own build step is what `npm start` adds.
-    const args = [join(root, 'tools/stack/stack.mjs'), '--skip-build'];
-    const stack = await startProcess(process.execPath, args, { cwd: root, env });
+    // Every part on port 0: the stack takes free ports itself and says which (no port is chosen here and bound later).
+    const { process: stack, url, ports } = await startLocalStack(stateDir);
     try {
-      await waitFor(() => stack.lines.some((l) => l.includes('Pixel Prompt is running')) || (!stack.running && Promise.reject(new Error(stack.output()))), {
-        what: 'the stack to report it is running',
-        timeoutMs: 90_000,
-      });
-      const { url, ports } = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as { url: string; ports: Record<string, number> };
-      expect(url).toBe(`http://127.0.0.1:${ports['web']}`);
+      expect(url).toBe(`http://127.0.0.1:${ports.web}`);
       expect(stack.output()).toContain(`open ${url}`);
       expect(new Set(Object.values(ports)).size).toBe(6);
 
@@ -65,9 +47,7 @@ describe('local stack (npm start)', () => {
       expect(openapi.status).toBe(200);
       expect(await openapi.json()).toMatchObject({ openapi: expect.stringMatching(/^3\./) });
 
-      const second = await startProcess(process.execPath, args, { cwd: root, env });
-      expect(await second.waitForExit()).toBe(1);
-      expect(second.output()).toContain('Pixel Prompt is already running');
+      await expect(startLocalStack(stateDir)).rejects.toThrow(/the local stack exited \(code 1\):[\s\S]*Pixel Prompt is already running/);
 
       expect(await stack.stop('SIGINT', 60_000)).toBe(0);
       for (const [name, port] of Object.entries(ports)) {

@@ -73,11 +73,35 @@ describe('module boundaries (lint fixtures)', () => {
     expect(errors).toEqual([expect.stringMatching(/^@nx\/enforce-module-boundaries: .*type:data-access/)]);
   });
 
+  it('fails lint when a data-access library depends on the generation use case (which depends on it in turn)', async () => {
+    const errors = await lintErrors(
+      'libs/jobs/src/lib/violation.ts',
+      "import { GenerationService } from '@pixel-prompt/generation';\nexport const g = GenerationService;\n",
+    );
+    expect(errors).toEqual([expect.stringMatching(/^@nx\/enforce-module-boundaries: Circular dependency between "jobs" and "generation-feature"/)]);
+  });
+
+  it('fails lint when the generation use case imports an app', async () => {
+    const errors = await lintErrors(
+      'libs/generation/src/lib/violation.ts',
+      "import { Edge } from '../../../../apps/gateway/src/edge';\nexport const e = Edge;\n",
+    );
+    expect(errors).toEqual([expect.stringMatching(/^@nx\/enforce-module-boundaries: /)]);
+  });
+
+  it('fails lint when the prompt policy imports an app', async () => {
+    const errors = await lintErrors(
+      'libs/prompts/src/lib/violation.ts',
+      "import { EdgeController } from '../../../../apps/gateway/src/edge.controller';\nexport const e = EdgeController;\n",
+    );
+    expect(errors).toEqual([expect.stringMatching(/^@nx\/enforce-module-boundaries: /)]);
+  });
+
   it('passes imports the tag matrix allows', async () => {
     expect(
       await lintErrors(
         'apps/gateway/src/allowed.ts',
-        "import { ServiceModule } from '@pixel-prompt/service';\nimport { CORRELATION_ID_HEADER } from '@pixel-prompt/contracts';\nimport { ContentFilter } from '@pixel-prompt/prompts';\nexport const a = [ServiceModule, CORRELATION_ID_HEADER, ContentFilter];\n",
+        "import { ServiceModule } from '@pixel-prompt/service';\nimport { CORRELATION_ID_HEADER } from '@pixel-prompt/contracts';\nimport { ContentFilter } from '@pixel-prompt/prompts';\nimport { GenerationService } from '@pixel-prompt/generation';\nexport const a = [ServiceModule, CORRELATION_ID_HEADER, ContentFilter, GenerationService];\n",
       ),
     ).toEqual([]);
   });
@@ -108,7 +132,7 @@ describe('project graph', () => {
       .map(([name]) => name)
       .sort();
     expect(apps).toEqual(['cdk', 'gallery', 'gateway', 'generation', 'web']);
-    expect(Object.keys(graph.nodes)).toEqual(expect.arrayContaining(['contracts', 'config', 'observability', 'service', 'redis', 'storage']));
+    expect(Object.keys(graph.nodes)).toEqual(expect.arrayContaining(['contracts', 'config', 'observability', 'service', 'redis', 'storage', 'generation-feature']));
     for (const [name, node] of Object.entries(graph.nodes)) {
       const tags = node.data.tags ?? [];
       expect({ name, scope: tags.filter((t) => t.startsWith('scope:')).length }).toEqual({ name, scope: 1 });

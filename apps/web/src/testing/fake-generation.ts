@@ -40,6 +40,7 @@ export function statusOf(state: JobStatusResponse['status'], results: ModelResul
     createdAt: at,
     updatedAt: at,
     totalModels: results.length,
+    endedModels: results.filter((r) => ['completed', 'error', 'canceled'].includes(r.status)).length,
     completedModels: results.filter((r) => ['completed', 'error', 'canceled'].includes(r.status)).length,
     prompt: 'a lighthouse at dawn',
     parameters: { steps: 30, guidance: 7.5, seed: 1 },

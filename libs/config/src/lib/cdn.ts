@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { secretFileSchema } from './schemas';
+import { checkSecrets, secretOf, secretsEnvShape } from './secrets';
 
 const NOT_A_KEY = 'must be a PEM-encoded RSA private key';
 
@@ -37,8 +38,8 @@ export const cdnEnvSchema = z.object({
     .optional(),
   /** Public key id of the CloudFront key group: set it (and one private key) to sign image links. */
   CLOUDFRONT_KEY_PAIR_ID: z.string().regex(/^[A-Z0-9]{8,64}$/, 'must be a CloudFront public key id').optional(),
-  CLOUDFRONT_PRIVATE_KEY: inlinePemSchema.optional(),
-  CLOUDFRONT_PRIVATE_KEY_FILE: pemFileSchema.optional(),
+  /** The PEM RSA key, inline or as a mounted file. */
+  ...secretsEnvShape(['CLOUDFRONT_PRIVATE_KEY'], inlinePemSchema, pemFileSchema),
   /** How long a signed image link stays valid. */
   SIGNED_URL_TTL_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds' })
@@ -52,18 +53,16 @@ export type CdnEnv = z.output<typeof cdnEnvSchema>;
 
 /** The rules across the CDN variables: signing needs a key id, exactly one key and a base URL. */
 export function checkCdnEnv(env: CdnEnv, ctx: z.RefinementCtx): void {
-  const keys = [env.CLOUDFRONT_PRIVATE_KEY, env.CLOUDFRONT_PRIVATE_KEY_FILE].filter(Boolean).length;
-  if (keys === 2) {
-    ctx.addIssue({ code: 'custom', path: ['CLOUDFRONT_PRIVATE_KEY_FILE'], message: 'must not be set together with CLOUDFRONT_PRIVATE_KEY' });
-  }
+  checkSecrets(env, ['CLOUDFRONT_PRIVATE_KEY'], ctx);
+  const hasKey = secretOf(env, 'CLOUDFRONT_PRIVATE_KEY') !== undefined;
   if (env.CLOUDFRONT_KEY_PAIR_ID) {
     if (!env.CDN_BASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['CDN_BASE_URL'], message: 'must be set when CLOUDFRONT_KEY_PAIR_ID is' });
     }
-    if (keys === 0) {
+    if (!hasKey) {
       ctx.addIssue({ code: 'custom', path: ['CLOUDFRONT_PRIVATE_KEY'], message: 'must be set when CLOUDFRONT_KEY_PAIR_ID is' });
     }
-  } else if (keys > 0) {
+  } else if (hasKey) {
     ctx.addIssue({ code: 'custom', path: ['CLOUDFRONT_KEY_PAIR_ID'], message: 'must be set when a CloudFront private key is' });
   }
 }
@@ -76,7 +75,7 @@ export interface UrlSigning {
 }
 
 export function urlSigningOf(config: CdnEnv): UrlSigning | undefined {
-  const privateKey = config.CLOUDFRONT_PRIVATE_KEY ?? config.CLOUDFRONT_PRIVATE_KEY_FILE;
+  const privateKey = secretOf(config, 'CLOUDFRONT_PRIVATE_KEY');
   if (!config.CLOUDFRONT_KEY_PAIR_ID || !privateKey) return undefined;
   return { keyPairId: config.CLOUDFRONT_KEY_PAIR_ID, privateKey, ttlSeconds: config.SIGNED_URL_TTL_SECONDS };
 }

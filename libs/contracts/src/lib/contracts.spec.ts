@@ -1,4 +1,4 @@
-import { isErrorBody, isValidCorrelationId, parseWebRuntimeConfig } from '../index';
+import { isErrorBody, isJobId, isValidCorrelationId, parseWebRuntimeConfig } from '../index';
 
 describe('isValidCorrelationId', () => {
   it.each(['abc', 'req-1', '6f1c2a9e-5b1d-4c1e-9a57-0d8f1f2c3b4a', 'trace:span.1_x'])('accepts %s', (id) => {
@@ -47,5 +47,17 @@ describe('parseWebRuntimeConfig', () => {
       'cdnOrigin',
     );
     expect(() => parseWebRuntimeConfig({ apiBaseUrl: '/', cdnOrigin: 42 })).toThrow('cdnOrigin');
+  });
+});
+
+describe('isJobId', () => {
+  const JOB = '6f1c2a9e-5b1d-4c1e-9a57-0d8f1f2c3b4a';
+
+  it('recognises job ids as the job store creates them (UUID v4)', () => {
+    expect(isJobId(JOB)).toBe(true);
+    expect(isJobId(crypto.randomUUID())).toBe(true);
+    expect(isJobId('6f1c2a9e-5b1d-1c1e-9a57-0d8f1f2c3b4a')).toBe(false);
+    expect(isJobId('../../etc/passwd')).toBe(false);
+    expect(isJobId(`${JOB}/..`)).toBe(false);
   });
 });

@@ -138,7 +138,13 @@ export interface JobStatusResponse {
   createdAt: string;
   updatedAt: string;
   totalModels: number;
-  /** Models that reached an end state (completed, error or canceled). */
+  /** Models that have ended: completed, error or canceled. */
+  endedModels: number;
+  /**
+   * The same number as `endedModels`, under the name the first clients read; despite the name it
+   * counts failed and canceled models too.
+   * @deprecated read `endedModels`.
+   */
   completedModels: number;
   prompt: string;
   parameters: GenerationParameters;

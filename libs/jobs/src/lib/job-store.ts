@@ -1,19 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { AspectRatio, GenerationParameters, JobState, ModelErrorCode, ModelState } from '@pixel-prompt/contracts';
+import { type AspectRatio, type GenerationParameters, type JobState, type ModelErrorCode, type ModelState, isJobId } from '@pixel-prompt/contracts';
 import { RedisConnection } from '@pixel-prompt/redis';
-import { CANCEL_SCRIPT, CREATE_SCRIPT, MODEL_FIELDS, RETRY_SCRIPT, TRANSITION_SCRIPT } from './scripts';
+import { CANCEL_SCRIPT, CREATE_SCRIPT, EARLIER_MODEL_FIELDS, MODEL_FIELDS, RETRY_SCRIPT, TRANSITION_SCRIPT } from './scripts';
 
 export const JOB_TTL_SECONDS = Symbol('JOB_TTL_SECONDS');
 
 /** How long an Idempotency-Key is remembered. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-
-const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-export function isJobId(value: string): boolean {
-  return JOB_ID.test(value);
-}
 
 /** Each part of a Redis stream id (`<ms>-<seq>`) is an unsigned 64-bit number. */
 const STREAM_ID_PART_MAX = 2n ** 64n - 1n;
@@ -62,10 +56,52 @@ function retryOutcomeOfClaim(claim: string, fingerprint: string): RetryOutcome {
 
 const idempotencyKey = (key: string) => `pp:idempotency:${createHash('sha256').update(key).digest('hex')}`;
 
-type ModelField = (typeof MODEL_FIELDS)[number];
+/** A model's image, thumbnail and tiles as stored in S3 (libs/storage layout.ts names the keys). */
+export interface StoredImage {
+  imageKey: string;
+  thumbnailKey: string;
+  /** Absent on images stored before tiles existed. */
+  tileKey?: string;
+  tile2xKey?: string;
+  bytes: number;
+  width: number;
+  height: number;
+}
 
-/** One model of a job as stored: strings, as Redis keeps them. */
-export type ModelRecord = Partial<Record<ModelField, string>> & { model: string; name: string; status: ModelState };
+/** One model of a job: its id and display name, where it is, and its image or error once it has ended. */
+export interface ModelRecord {
+  model: string;
+  displayName: string;
+  status: ModelState;
+  startedAt?: string;
+  /** When it ended: completed, failed or canceled. */
+  completedAt?: string;
+  /** Once it completed. */
+  image?: StoredImage;
+  /** Once it failed. */
+  error?: { code: ModelErrorCode; message: string };
+  /** How often it was sent back to the queue after failing (0: never). */
+  retries: number;
+}
+
+/** A model's fields as Redis keeps them (strings, `m:<index>:` stripped) as one typed record. */
+function modelRecordOf(fields: Record<string, string | undefined>): ModelRecord {
+  const record: ModelRecord = {
+    model: fields['model'] ?? '',
+    displayName: fields['displayName'] ?? fields[EARLIER_MODEL_FIELDS.displayName] ?? '',
+    status: fields['status'] as ModelState,
+    retries: Number(fields['retries'] ?? 0),
+  };
+  if (fields['startedAt']) record.startedAt = fields['startedAt'];
+  if (fields['completedAt']) record.completedAt = fields['completedAt'];
+  const thumbnailKey = fields['thumbnailKey'] ?? fields[EARLIER_MODEL_FIELDS.thumbnailKey];
+  if (fields['imageKey'] && thumbnailKey) {
+    record.image = { imageKey: fields['imageKey'], thumbnailKey, bytes: Number(fields['bytes']), width: Number(fields['width']), height: Number(fields['height']) };
+    if (fields['tileKey'] && fields['tile2xKey']) Object.assign(record.image, { tileKey: fields['tileKey'], tile2xKey: fields['tile2xKey'] });
+  }
+  if (fields['errorCode']) record.error = { code: fields['errorCode'] as ModelErrorCode, message: fields['errorMessage'] ?? '' };
+  return record;
+}
 
 export interface JobRecord {
   jobId: string;
@@ -83,7 +119,7 @@ export interface JobRecord {
 export interface NewJob {
   prompt: string;
   parameters: GenerationParameters;
-  models: { id: string; displayName: string }[];
+  models: Pick<ModelRecord, 'model' | 'displayName'>[];
   correlationId: string;
 }
 
@@ -91,16 +127,6 @@ export type CreateOutcome =
   | { outcome: 'created'; jobId: string }
   | { outcome: 'replayed'; jobId: string }
   | { outcome: 'conflict' };
-
-export interface StoredImage {
-  imageKey: string;
-  thumbKey: string;
-  tileKey: string;
-  tile2xKey: string;
-  bytes: number;
-  width: number;
-  height: number;
-}
 
 /**
  * Result of moving a model: whether it moved, and when that move ended the job, its final status and
@@ -182,7 +208,8 @@ export class JobStore {
     if (negativePrompt !== undefined) fields.push('negativePrompt', negativePrompt);
     if (aspectRatio !== undefined) fields.push('aspectRatio', aspectRatio);
     job.models.forEach((model, index) => {
-      fields.push(`m:${index}:model`, model.id, `m:${index}:name`, model.displayName, `m:${index}:status`, 'pending');
+      const p = `m:${index}:`;
+      fields.push(`${p}model`, model.model, `${p}displayName`, model.displayName, `${p}${EARLIER_MODEL_FIELDS.displayName}`, model.displayName, `${p}status`, 'pending');
     });
     const claim = await this.redis.ppCreate(
       jobKey(jobId), eventsKey(jobId), idempotency ? idempotencyKey(idempotency.key) : '',
@@ -207,14 +234,10 @@ export class JobStore {
     const hash = await this.redis.hgetall(jobKey(jobId));
     if (!hash['status']) return undefined;
     const total = Number(hash['total']);
-    const models = Array.from({ length: total }, (_, index) => {
-      const model: Record<string, string> = {};
-      for (const field of MODEL_FIELDS) {
-        const value = hash[`m:${index}:${field}`];
-        if (value !== undefined) model[field] = value;
-      }
-      return model as ModelRecord;
-    });
+    const fieldNames = [...MODEL_FIELDS, ...Object.values(EARLIER_MODEL_FIELDS)];
+    const models = Array.from({ length: total }, (_, index) =>
+      modelRecordOf(Object.fromEntries(fieldNames.map((field) => [field, hash[`m:${index}:${field}`]]))),
+    );
     const parameters: GenerationParameters = { steps: Number(hash['steps']), guidance: Number(hash['guidance']), seed: Number(hash['seed']) };
     if (hash['negativePrompt'] !== undefined) parameters.negativePrompt = hash['negativePrompt'];
     if (hash['aspectRatio'] !== undefined) parameters.aspectRatio = hash['aspectRatio'] as AspectRatio;
@@ -246,8 +269,9 @@ export class JobStore {
 
   complete(jobId: string, index: number, image: StoredImage, retries = 0): Promise<TransitionOutcome> {
     return this.transition(jobId, index, retries, 'pending,in_progress', 'completed', 'model_completed', [
-      'completedAt', new Date().toISOString(), 'imageKey', image.imageKey, 'thumbKey', image.thumbKey,
-      'tileKey', image.tileKey, 'tile2xKey', image.tile2xKey, 'bytes', image.bytes, 'width', image.width, 'height', image.height,
+      'completedAt', new Date().toISOString(), 'imageKey', image.imageKey, 'thumbnailKey', image.thumbnailKey,
+      EARLIER_MODEL_FIELDS.thumbnailKey, image.thumbnailKey, 'bytes', image.bytes, 'width', image.width, 'height', image.height,
+      ...(image.tileKey && image.tile2xKey ? ['tileKey', image.tileKey, 'tile2xKey', image.tile2xKey] : []),
     ]);
   }
 
@@ -347,6 +371,6 @@ function toEvents(entries: [id: string, fields: string[]][]): StoredEvent[] {
     const type = fields['type'] as StoredEvent['type'];
     return type === 'completed'
       ? { id, type, index }
-      : { id, type, index, model: JSON.parse(fields['data'] ?? '{}') as ModelRecord };
+      : { id, type, index, model: modelRecordOf(JSON.parse(fields['data'] ?? '{}') as Record<string, string>) };
   });
 }

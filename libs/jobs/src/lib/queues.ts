@@ -2,7 +2,6 @@ import { BullModule, getQueueToken } from '@nestjs/bull';
 import { type DynamicModule, Injectable, Module } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { JobsEnv, RedisEnv } from '@pixel-prompt/config';
-import type { AspectRatio } from '@pixel-prompt/contracts';
 import type { Queue } from 'bull';
 
 /** One queue per model: a slow model's backlog never delays the others, and each has its own concurrency. */
@@ -18,32 +17,7 @@ export const MAX_STALLED_COUNT = 5;
 /** Writes a job's gallery manifest and counts its outcome once it has ended, whoever ended it. */
 export const FINALIZE_QUEUE = 'finalize';
 
-/** One model of one generation. */
-export interface ModelJobData {
-  jobId: string;
-  index: number;
-  model: string;
-  prompt: string;
-  steps: number;
-  guidance: number;
-  seed: number;
-  negativePrompt?: string;
-  aspectRatio?: AspectRatio;
-  correlationId: string;
-  /**
-   * The model's retries when this attempt was queued; absent for its first attempt (and in jobs
-   * queued before retries existed). Names the attempt's queue job and image keys, and a stale
-   * attempt's moves are refused (JobStore.start).
-   */
-  retries?: number;
-}
-
-export interface FinalizeJobData {
-  jobId: string;
-  correlationId: string;
-  /** The job's retries when it ended; absent in jobs queued before retries existed. */
-  retries?: number;
-}
+// What the queues carry, and who adds and takes it, is the generation use case's (libs/generation).
 
 /**
  * How long a failed job waits before its next attempt: exponential with "equal jitter", so replicas
@@ -111,11 +85,11 @@ export class QueuesModule {
 export class GenerationQueues {
   constructor(private readonly moduleRef: ModuleRef) {}
 
-  model(modelId: string): Queue<ModelJobData> {
+  model(modelId: string): Queue {
     return this.moduleRef.get(getQueueToken(modelQueueName(modelId)), { strict: false });
   }
 
-  finalize(): Queue<FinalizeJobData> {
+  finalize(): Queue {
     return this.moduleRef.get(getQueueToken(FINALIZE_QUEUE), { strict: false });
   }
 
@@ -128,23 +102,5 @@ export class GenerationQueues {
   async replicated(modelIds: string[], replicas: number, timeoutMs: number): Promise<boolean> {
     const acknowledged = await Promise.all([...new Set(modelIds)].map((id) => this.model(id).client.wait(replicas, timeoutMs)));
     return acknowledged.every((count) => count >= replicas);
-  }
-
-  /**
-   * Queues one attempt at one model of a job. Its Bull id makes queueing the same attempt twice a
-   * no-op (and once Bull has forgotten a finished one, running it again finds the model ended); the
-   * model's `retries` (absent for the first attempt) keeps a retried attempt apart.
-   */
-  async queueModel(data: ModelJobData): Promise<void> {
-    const id = `${data.jobId}:${data.index}`;
-    await this.model(data.model).add(data, { jobId: data.retries ? `${id}:retry-${data.retries}` : id });
-  }
-
-  /**
-   * Queues the finalisation of one end of a job; its id makes a second request for the same end a
-   * no-op. `retries`: the job's retries when it ended (a retried model can end a job again).
-   */
-  async requestFinalize(jobId: string, correlationId: string, retries: number): Promise<void> {
-    await this.finalize().add({ jobId, correlationId, retries }, { jobId: retries === 0 ? `finalize:${jobId}` : `finalize:${jobId}:${retries}` });
   }
 }

@@ -3,9 +3,16 @@
 
 /** Fields kept per model, as `m:<index>:<field>` in the job hash. */
 export const MODEL_FIELDS = [
-  'model', 'name', 'status', 'startedAt', 'completedAt', 'imageKey', 'thumbKey', 'tileKey', 'tile2xKey', 'bytes', 'width', 'height',
-  'errorCode', 'errorMessage', 'retries',
+  'model', 'displayName', 'status', 'startedAt', 'completedAt', 'imageKey', 'thumbnailKey', 'tileKey', 'tile2xKey', 'bytes', 'width',
+  'height', 'errorCode', 'errorMessage', 'retries',
 ] as const;
+
+/**
+ * The earlier names of two model fields. Jobs stored before the rename (they live JOB_TTL_SECONDS)
+ * are read by them, and new jobs are written with both names, because pods of the previous release
+ * run beside this one during a rolling upgrade and read the earlier names only.
+ */
+export const EARLIER_MODEL_FIELDS = { displayName: 'name', thumbnailKey: 'thumbKey' } as const;
 
 /** Every change to a job publishes its id here. */
 export const EVENTS_CHANNEL = 'pp:job-events';
@@ -18,7 +25,7 @@ export const CANCELS_CHANNEL = 'pp:job-cancels';
 // The job's `retries` counts the failed models sent back to the queue: each end of the job happens at
 // a different count, so the count names that end's finalisation.
 const TRANSITION = `
-local FIELDS = {${MODEL_FIELDS.map((f) => `'${f}'`).join(', ')}}
+local FIELDS = {${[...MODEL_FIELDS, ...Object.values(EARLIER_MODEL_FIELDS)].map((f) => `'${f}'`).join(', ')}}
 local TERMINAL = {completed = true, error = true, canceled = true}
 
 local function transition(index, from, to, eventType, extra)

@@ -14,3 +14,10 @@ export class ApiError extends HttpException {
     super(message, status);
   }
 }
+
+/** A wait as an error message tells it to a person: seconds, minutes or hours, rounded up. */
+export function humanDuration(seconds: number): string {
+  if (seconds < 90) return `${seconds} seconds`;
+  if (seconds < 90 * 60) return `${Math.ceil(seconds / 60)} minutes`;
+  return `${Math.ceil(seconds / 3600)} hours`;
+}

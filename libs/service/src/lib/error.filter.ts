@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { CORRELATION_ID_HEADER, type ErrorBody } from '@pixel-prompt/contracts';
-import type { Logger } from '@pixel-prompt/observability';
+import type { ErrorBody } from '@pixel-prompt/contracts';
+import { type Logger, currentCorrelationId } from '@pixel-prompt/observability';
 import { ApiError } from './api-error';
 import { JSON_MAX_DEPTH, NESTED_TOO_DEEP } from './json-body';
 import type { ReadinessCheck } from './readiness';
@@ -77,8 +77,7 @@ export function sendError(exception: unknown, req: Request, res: Response, logge
     return;
   }
   if (body.retryAfter !== undefined && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', String(body.retryAfter));
-  const correlationId = String(res.getHeader(CORRELATION_ID_HEADER) ?? '');
-  const payload: ErrorBody = { ...body, correlationId };
+  const payload: ErrorBody = { ...body, correlationId: currentCorrelationId() ?? '' };
   res.status(status).json(payload);
 }
 

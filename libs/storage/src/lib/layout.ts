@@ -1,4 +1,4 @@
-import type { GenerationParameters } from '@pixel-prompt/contracts';
+import { type GenerationParameters, JOB_ID_SOURCE } from '@pixel-prompt/contracts';
 
 /**
  * Where Pixel Prompt keeps things in its bucket.
@@ -24,16 +24,12 @@ export const IMAGES_PREFIX = 'images/';
 export const GALLERIES_PREFIX = 'galleries/';
 export const GALLERY_INDEX_PREFIX = 'gallery-ids/';
 
-/** A job id as the job store creates it: a lowercase UUID v4. */
-const JOB_ID = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
-const JOB_ID_PATTERN = new RegExp(`^${JOB_ID}$`);
-
 /**
  * Exactly the keys {@link imageKeys} produces for real jobs (model ids as the registry allows them).
  * The only keys ever served to clients: anything else in the bucket (manifests, indexes) stays private.
  */
-const IMAGE_KEY_PATTERN = new RegExp(`^${IMAGES_PREFIX}${JOB_ID}/\\d{1,4}-[a-z0-9][a-z0-9-]{0,39}(_retry[1-9]\\d{0,5})?(\\.thumb|\\.tile|\\.tile2x)?\\.(png|webp|jpg)$`);
-const MANIFEST_KEY_PATTERN = new RegExp(`^${GALLERIES_PREFIX}\\d{13}-(${JOB_ID})\\.json$`);
+const IMAGE_KEY_PATTERN = new RegExp(`^${IMAGES_PREFIX}${JOB_ID_SOURCE}/\\d{1,4}-[a-z0-9][a-z0-9-]{0,39}(_retry[1-9]\\d{0,5})?(\\.thumb|\\.tile|\\.tile2x)?\\.(png|webp|jpg)$`);
+const MANIFEST_KEY_PATTERN = new RegExp(`^${GALLERIES_PREFIX}\\d{13}-(${JOB_ID_SOURCE})\\.json$`);
 
 /** Later than any creation time we will see (year 2286), so inverted times stay 13 digits. */
 const MAX_TIME_MS = 9_999_999_999_999;
@@ -70,15 +66,18 @@ export function modelImagesPrefix(jobId: string, index: number, modelId: string,
   return `${IMAGES_PREFIX}${jobId}/${index}-${modelId}${retries === 0 ? '' : `_retry${retries}`}.`;
 }
 
-/** The keys of one attempt's image, thumbnail and tiles; `retries`: the model's retries before the attempt. */
+/**
+ * The keys of one attempt's image, thumbnail and tiles, named as the job store and the manifest keep
+ * them; `retries`: the model's retries before the attempt.
+ */
 export function imageKeys(jobId: string, index: number, modelId: string, mimeType: string, retries = 0) {
   const base = modelImagesPrefix(jobId, index, modelId, retries);
   const extension = extensionFor(mimeType);
   return {
-    image: `${base}${extension}`,
-    thumbnail: `${base}thumb.${extension}`,
-    tile: `${base}tile.webp`,
-    tile2x: `${base}tile2x.webp`,
+    imageKey: `${base}${extension}`,
+    thumbnailKey: `${base}thumb.${extension}`,
+    tileKey: `${base}tile.webp`,
+    tile2xKey: `${base}tile2x.webp`,
   };
 }
 
@@ -94,10 +93,6 @@ export interface GalleryIndexEntry {
 
 export function galleryIndexKey(jobId: string): string {
   return `${GALLERY_INDEX_PREFIX}${jobId}`;
-}
-
-export function isJobId(value: string): boolean {
-  return JOB_ID_PATTERN.test(value);
 }
 
 export function isImageKey(key: string): boolean {

@@ -1,6 +1,5 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
-import type { ManagedProcess } from './processes';
 
 /** A TCP port free on loopback right now, chosen by the kernel. */
 export function freePort(): Promise<number> {
@@ -43,16 +42,43 @@ export function listensOn(pid: number, port: number): boolean {
   );
 }
 
+/**
+ * What `listening` and `startOnFreePort` need of a process they watch: a ManagedProcess, or a child of
+ * the local stack's supervisor (tools/stack/components.mjs).
+ */
+export interface ServerProcess {
+  readonly pid: number | undefined;
+  /** False once it has exited and its output has ended. */
+  readonly running: boolean;
+  /** Its output so far, to explain a failed start. */
+  output(): string;
+  stop(signal: NodeJS.Signals): Promise<unknown>;
+}
+
+export interface ListeningOptions {
+  timeoutMs?: number;
+  /** Gives up at once when this says so (the local stack is stopping). */
+  stopped?: () => boolean;
+}
+
 class ExitedBeforeListening extends Error {}
 
 /** Resolves once the process listens on `port` itself; rejects with its output if it exits first. */
-export async function listening(server: ManagedProcess, port: number, what: string, timeoutMs = 30_000): Promise<void> {
+export async function listening(server: ServerProcess, port: number, what: string, { timeoutMs = 30_000, stopped = () => false }: ListeningOptions = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (server.child.pid === undefined || !listensOn(server.child.pid, port)) {
+  while (server.pid === undefined || !listensOn(server.pid, port)) {
     if (!server.running) throw new ExitedBeforeListening(`${what} exited before listening on port ${port}:\n${server.output()}`);
+    if (stopped()) throw new Error(`stopped while ${what} was starting`);
     if (Date.now() > deadline) throw new Error(`${what} did not listen on port ${port} within ${timeoutMs} ms:\n${server.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+export interface StartOnFreePortOptions extends ListeningOptions {
+  /** A fixed port the user chose: taken, it is an error, not a reason to try another. 0 (the default): any free port. */
+  port?: number;
+  /** For tests of the retry. */
+  choosePort?: () => Promise<number>;
 }
 
 /**
@@ -60,25 +86,25 @@ export async function listening(server: ManagedProcess, port: number, what: stri
  * Between the choice and the child's bind another program may take the port (the kernel hands the
  * same ports to outgoing connections and to other tests): the child then exits without listening
  * and is started again on another port. The child's own sockets decide, so a server that took the
- * port is never mistaken for it. `choosePort` is for tests of this.
+ * port is never mistaken for it.
  */
-export async function startOnFreePort(
+export async function startOnFreePort<P extends ServerProcess>(
   what: string,
-  spawnAt: (port: number) => Promise<ManagedProcess>,
-  choosePort: () => Promise<number> = freePort,
-): Promise<{ port: number; server: ManagedProcess }> {
+  spawnAt: (port: number) => P | Promise<P>,
+  { port: requested = 0, choosePort = freePort, ...listeningOptions }: StartOnFreePortOptions = {},
+): Promise<{ port: number; server: P }> {
   for (let attempt = 1; ; attempt++) {
-    const port = await choosePort();
+    const port = requested || (await choosePort());
     const server = await spawnAt(port);
     try {
-      await listening(server, port, what);
+      await listening(server, port, what, listeningOptions);
       return { port, server };
     } catch (error) {
       await server.stop('SIGKILL');
       const taken =
         error instanceof ExitedBeforeListening &&
         (/EADDRINUSE|address already in use/i.test(server.output()) || !(await portFree(port)));
-      if (!taken || attempt === 5) throw error;
+      if (requested || !taken || attempt === 5) throw taken ? new Error(`${(error as Error).message}\n(port ${port} is taken by another program)`) : error;
     }
   }
 }

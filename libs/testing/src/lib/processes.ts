@@ -33,6 +33,10 @@ export class ManagedProcess {
     void this.exited.then(() => live.delete(this));
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get running(): boolean {
     return this.exitCode === undefined;
   }

@@ -3,6 +3,8 @@ export interface WaitOptions {
   intervalMs?: number;
   /** Said in the error when the deadline passes. */
   what?: string;
+  /** Gives up at once when this says so (the local stack is stopping). */
+  stopped?: () => boolean;
 }
 
 /**
@@ -11,7 +13,7 @@ export interface WaitOptions {
  */
 export async function waitFor<T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 15_000, intervalMs = 50, what = 'condition' }: WaitOptions = {},
+  { timeoutMs = 15_000, intervalMs = 50, what = 'condition', stopped = () => false }: WaitOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -22,6 +24,7 @@ export async function waitFor<T>(
     } catch (error) {
       lastError = error;
     }
+    if (stopped()) throw new Error(`stopped while waiting for ${what}`);
     if (Date.now() > deadline) {
       const cause = lastError instanceof Error ? `: ${lastError.message}` : '';
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);

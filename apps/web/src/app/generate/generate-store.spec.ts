@@ -192,7 +192,7 @@ describe('GenerateStore', () => {
   });
 
   describe('following a job', () => {
-    it('moves cards through generating to done from the event stream, then reads the final status', async () => {
+    it('moves cards through generating to done from the event stream, then shows the final status the stream ends with', async () => {
       await startJob();
       const now = Date.now();
 
@@ -207,15 +207,25 @@ describe('GenerateStore', () => {
       expect(store.completed()).toHaveLength(1);
       expect(sounds).toEqual(['submit', 'image']);
 
-      stream().emit('completed', { status: 'partial' });
+      const final = statusOf('partial', [{ ...done, completedAt: '2026-11-23T12:00:03.000Z' }, result(1, 'error', { error: { code: 'TIMEOUT', message: 'Too slow.' } })]);
+      stream().emit('completed', { type: 'completed', jobId: 'job-1', status: final });
       expect(stream().closed).toBe(true);
-      expect(api.last('status').args).toEqual(['job-1']);
-      api.last('status').answer.resolve(statusOf('partial', [done, result(1, 'error')]));
-      await settle();
-
+      // The event carries everything: no request for the status.
+      expect(api.of('status')).toHaveLength(0);
+      expect(store.results()).toEqual(final.results);
       expect(store.finished()).toBe(true);
       expect(store.running()).toBe(false);
       expect(sounds).toEqual(['submit', 'image', 'done']);
+    });
+
+    it('reads the final status from /status when the completed event carries none', async () => {
+      await startJob();
+      stream().emit('completed', { type: 'completed', jobId: 'job-1' });
+      expect(stream().closed).toBe(true);
+      expect(api.last('status').args).toEqual(['job-1']);
+      api.last('status').answer.resolve(statusOf('completed', [result(0, 'completed'), result(1, 'completed')]));
+      await settle();
+      expect(store.finished()).toBe(true);
     });
 
     it('falls back to polling when the stream fails, until the job has ended', async () => {

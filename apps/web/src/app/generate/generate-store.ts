@@ -2,6 +2,7 @@ import { DestroyRef, Injectable, InjectionToken, computed, inject, signal } from
 import {
   ASPECT_RATIOS,
   type AspectRatio,
+  type CompletedEvent,
   ENHANCE_PROMPT_MAX_LENGTH,
   type GenerateAccepted,
   type GenerateRequest,
@@ -100,6 +101,16 @@ function newIdempotencyKey(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 }
 
+/** The final status a `completed` event carries; undefined when it carries none (polling reads it then). */
+function finalStatusOf(data: string): JobStatusResponse | undefined {
+  try {
+    const { status } = JSON.parse(data) as Partial<CompletedEvent>;
+    return status && Array.isArray(status.results) && isTerminalJobState(status.status) ? status : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function storedSelection(): string[] | null {
   try {
     const value: unknown = JSON.parse(localStorage.getItem(MODELS_KEY) ?? 'null');
@@ -113,8 +124,8 @@ function storedSelection(): string[] | null {
 /**
  * Everything the generate page knows and does: the prompt and parameters, the models to use,
  * enhancement, and the job shown, whether just started here or opened from its address. A job is
- * followed over its event stream; if the stream fails it is polled instead, and its final state is
- * always read from GET /status. Provided by the page's route, so it ends with the page.
+ * followed over its event stream, whose `completed` event carries its final state; if the stream
+ * fails it is polled instead. Provided by the page's route, so it ends with the page.
  */
 @Injectable()
 export class GenerateStore {
@@ -475,10 +486,15 @@ export class GenerateStore {
         }
       });
     }
-    // The completed event carries a status too, but the final state is always read from /status.
-    events.addEventListener('completed', () => {
+    // The completed event carries the job's final status: shown as it is, with no request for it.
+    events.addEventListener('completed', (message) => {
       this.closeEvents();
-      this.poll();
+      const status = finalStatusOf((message as MessageEvent<string>).data);
+      if (!status) this.poll();
+      else if (this.job()?.jobId === status.jobId) {
+        this.applyStatus(status);
+        this.finish(status);
+      }
     });
     // EventSource cannot tell a dropped connection from a refused one: either way, poll instead.
     events.onerror = () => this.fallBackToPolling();

@@ -81,10 +81,9 @@ describe('ResultsPanel', () => {
     }
     await stable();
   }
-  /** The job ends: the stream says so and GET /status gives the final state. */
+  /** The job ends: the stream's last event carries its final state. */
   async function finish(state: 'completed' | 'partial' | 'failed' | 'canceled', final: ModelResult[]): Promise<void> {
-    fakes.stream().emit('completed', { status: state });
-    await fakes.answer('status', statusOf(state, final));
+    fakes.stream().emit('completed', { type: 'completed', jobId: ACCEPTED.jobId, status: statusOf(state, final) });
     await stable();
   }
 

@@ -1,3 +1,4 @@
+import { secretOf, type SecretVariables } from '@pixel-prompt/config';
 import { configured } from '../configured';
 import { LocalPromptEnhancer } from './local-enhancer';
 import { BedrockConverseEnhancer, GeminiEnhancer, OpenAiChatEnhancer } from './llm-enhancers';
@@ -14,16 +15,14 @@ export const ENHANCER_KEY_VARIABLES = {
   bedrock: undefined,
 } as const satisfies Record<EnhancerName, string | undefined>;
 
-/** What the factory reads, named after the environment variables the service validated at boot. */
-export interface EnhancerConfig {
+/**
+ * What the factory reads, named after the environment variables the service validated at boot; a key
+ * is given inline or as the content of its `*_FILE` (the configuration read the file).
+ */
+export interface EnhancerConfig extends Partial<Record<SecretVariables<'OPENAI_API_KEY' | 'GEMINI_API_KEY'>, string>> {
   ENHANCER: EnhancerName;
   ENHANCER_MODEL?: string;
   ENHANCER_BASE_URL?: string;
-  /** A key is given inline or as the content of its `*_FILE` (the configuration read the file). */
-  OPENAI_API_KEY?: string;
-  OPENAI_API_KEY_FILE?: string;
-  GEMINI_API_KEY?: string;
-  GEMINI_API_KEY_FILE?: string;
   AWS_REGION: string;
 }
 
@@ -34,9 +33,9 @@ export function createPromptEnhancer(config: EnhancerConfig): PromptEnhancer {
     case 'local':
       return new LocalPromptEnhancer();
     case 'openai':
-      return new OpenAiChatEnhancer({ apiKey: configured('OPENAI_API_KEY', config.OPENAI_API_KEY, config.OPENAI_API_KEY_FILE), model, baseUrl: config.ENHANCER_BASE_URL });
+      return new OpenAiChatEnhancer({ apiKey: configured('OPENAI_API_KEY', secretOf(config, 'OPENAI_API_KEY')), model, baseUrl: config.ENHANCER_BASE_URL });
     case 'gemini':
-      return new GeminiEnhancer({ apiKey: configured('GEMINI_API_KEY', config.GEMINI_API_KEY, config.GEMINI_API_KEY_FILE), model });
+      return new GeminiEnhancer({ apiKey: configured('GEMINI_API_KEY', secretOf(config, 'GEMINI_API_KEY')), model });
     case 'bedrock':
       return new BedrockConverseEnhancer({ model, region: config.AWS_REGION });
   }

@@ -1,3 +1,4 @@
+import { secretOf, type SecretVariables } from '@pixel-prompt/config';
 import { configured } from '../configured';
 import { BedrockGuardrailModeration } from './bedrock-guardrail-moderation';
 import type { ModerationProvider } from './moderation-provider';
@@ -7,14 +8,12 @@ export const MODERATION_PROVIDERS = ['off', 'openai', 'bedrock'] as const;
 export type ModerationName = (typeof MODERATION_PROVIDERS)[number];
 
 /** What the factory reads, named after the environment variables the service validated at boot. */
-export interface ModerationConfig {
+export interface ModerationConfig extends Partial<Record<SecretVariables<'OPENAI_API_KEY'>, string>> {
   MODERATION: ModerationName;
   MODERATION_MODEL?: string;
   MODERATION_BASE_URL?: string;
   MODERATION_GUARDRAIL_ID?: string;
   MODERATION_GUARDRAIL_VERSION?: string;
-  OPENAI_API_KEY?: string;
-  OPENAI_API_KEY_FILE?: string;
   AWS_REGION: string;
 }
 
@@ -25,7 +24,7 @@ export function createModerationProvider(config: ModerationConfig): ModerationPr
       return null;
     case 'openai':
       return new OpenAiModeration({
-        apiKey: configured('OPENAI_API_KEY', config.OPENAI_API_KEY, config.OPENAI_API_KEY_FILE),
+        apiKey: configured('OPENAI_API_KEY', secretOf(config, 'OPENAI_API_KEY')),
         model: config.MODERATION_MODEL,
         baseUrl: config.MODERATION_BASE_URL,
       });

@@ -1,17 +1,5 @@
-import { ApiError } from '@pixel-prompt/service';
 import type { z } from 'zod';
-
-/**
- * Characters that show nothing: controls (NUL and the like), format characters (zero-width space
- * and joiner, bidi marks, BOM), separators, and the rest of Unicode's default-ignorable set
- * (variation selectors, Hangul fillers, tags).
- */
-const VISIBLE = /[^\p{Cc}\p{Cf}\p{Z}\p{Default_Ignorable_Code_Point}\s]/u;
-
-/** Whether `text` shows anything at all: a prompt of invisible characters only is empty. */
-export function hasVisibleText(text: string): boolean {
-  return VISIBLE.test(text);
-}
+import { ApiError } from './api-error';
 
 export function validationError(details: { field: string; message: string }[]): ApiError {
   const summary = details.map((d) => `${d.field} ${d.message}`).join('; ');

@@ -1,18 +1,22 @@
 import { createHash, randomInt } from 'node:crypto';
-import { ASPECT_RATIOS, type AspectRatio, GENERATION_LIMITS as L, type GenerateRequest, type GenerationParameters } from '@pixel-prompt/contracts';
+import {
+  ASPECT_RATIOS,
+  type AspectRatio,
+  GENERATION_LIMITS as L,
+  type GenerateRequest,
+  type GenerationParameters,
+  IDEMPOTENCY_KEY_HEADER,
+} from '@pixel-prompt/contracts';
+import type { NewJob } from '@pixel-prompt/jobs';
 import type { ModelRegistry } from '@pixel-prompt/models';
+import { promptSchema } from '@pixel-prompt/prompts';
+import { ApiError, parseBody, validationError } from '@pixel-prompt/service';
 import { z } from 'zod';
-import { hasVisibleText, parseBody, validationError } from './request-body';
 
 /** The POST /generate body; also the source of its OpenAPI schema. */
 export const generateRequestSchema = z
   .object({
-    prompt: z
-      .string({ error: 'must be a string' })
-      .trim()
-      .min(1, 'must not be empty')
-      .max(L.promptMaxLength, `must be at most ${L.promptMaxLength} characters`)
-      .refine(hasVisibleText, 'must not be empty'),
+    prompt: promptSchema(L.promptMaxLength),
     steps: z
       .number({ error: 'must be a number' })
       .int('must be a whole number')
@@ -47,7 +51,7 @@ export const generateRequestSchema = z
 export interface ValidGenerateRequest {
   prompt: string;
   parameters: GenerationParameters;
-  models: { id: string; displayName: string }[];
+  models: NewJob['models'];
   /** Identifies the request body for Idempotency-Key replays. */
   fingerprint: string;
 }
@@ -64,14 +68,25 @@ export function parseGenerateRequest(body: unknown, registry: ModelRegistry): Va
   if (unknown.length > 0) {
     throw validationError([{ field: 'models', message: `has unknown or disabled models: ${unknown.join(', ')}` }]);
   }
-  const models = [...new Set(ids)].map((id) => ({ id, displayName: registry.get(id)?.displayName ?? id }));
+  const models = [...new Set(ids)].map((id) => ({ model: id, displayName: registry.get(id)?.displayName ?? id }));
   const negativePrompt = request.negativePrompt || undefined;
   const { aspectRatio } = request;
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify([request.prompt, request.steps, request.guidance, request.seed ?? null, models.map((m) => m.id), negativePrompt ?? null, aspectRatio ?? null]))
+    .update(JSON.stringify([request.prompt, request.steps, request.guidance, request.seed ?? null, models.map((m) => m.model), negativePrompt ?? null, aspectRatio ?? null]))
     .digest('hex');
   const parameters: GenerationParameters = { steps: request.steps, guidance: request.guidance, seed: request.seed ?? randomInt(L.seed.max) };
   if (negativePrompt) parameters.negativePrompt = negativePrompt;
   if (aspectRatio) parameters.aspectRatio = aspectRatio;
   return { prompt: request.prompt, parameters, models, fingerprint };
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** 400 VALIDATION_FAILED unless the Idempotency-Key header is absent or 1-255 visible ASCII characters. */
+export function checkIdempotencyKey(key: string | undefined): void {
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new ApiError(400, 'VALIDATION_FAILED', 'The Idempotency-Key header must be 1-255 visible ASCII characters.', [
+      { field: IDEMPOTENCY_KEY_HEADER, message: 'must be 1-255 visible ASCII characters' },
+    ]);
+  }
 }

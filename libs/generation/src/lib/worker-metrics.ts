@@ -4,11 +4,11 @@ import { METRICS } from '@pixel-prompt/service';
 import { Counter, Histogram } from 'prom-client';
 
 /**
- * What the worker reports. Labels are bounded: model ids from the registry, outcome codes (`completed`
+ * What the workers report. Labels are bounded: model ids from the registry, outcome codes (`completed`
  * or a lower-case ModelErrorCode such as `timeout`), job states.
  */
 @Injectable()
-export class GenerationMetrics {
+export class WorkerMetrics {
   readonly modelDuration: Histogram<'model' | 'outcome'>;
   readonly modelResults: Counter<'model' | 'outcome'>;
   readonly imageBytes: Counter<'model'>;
