@@ -151,7 +151,7 @@ export class Supervisor {
       child.exited = true;
       // Before it has started, its starter reports the exit (startListening) and may start another.
       if (!child.started) this.children = this.children.filter((entry) => entry.child !== child);
-      else if (!this.stopping) this.onUnexpectedExit(name, signal ?? `code ${code}`);
+      else if (!this.stopping && !child.stopping) this.onUnexpectedExit(name, signal ?? `code ${code}`);
     });
     this.children.push({ name, child });
     return child;
@@ -177,6 +177,7 @@ export class Supervisor {
 
   async terminate({ child }) {
     if (child.exited) return;
+    child.stopping = true;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);

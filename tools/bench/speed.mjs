@@ -1,0 +1,192 @@
+// The API's speed against bare Node, the services' start-up and the pipeline's latency, in one run on a
+// private local stack (Redis, s3rver and the built services from dist/ on free loopback ports,
+// NODE_ENV=production and LOG_LEVEL=info as deployed):
+//  1. cold start: from spawning a service to its first 200 from /health/ready, the median of
+//     --starts starts (default 5) of each of gateway, generation and gallery;
+//  2. submit → all 9 built-in models stored and the job `completed`, --jobs jobs one at a time
+//     (default 30), with the default settings (RENDER_THREADS as this machine's cores give it);
+//  3. with the worker stopped (the queues only fill), --connections connections (default 100) for
+//     --duration seconds (default 10) each, taking turns for --rounds rounds (default 3), each
+//     reported by its median round so load from elsewhere on the machine weighs on all alike:
+//     - bare Node (tools/bench/bare-node.mjs, in its own process) answering the finished job's status
+//       document, to a GET and to a POST like the one below;
+//     - GET /status/:jobId of that finished job;
+//     - POST /generate, every request with its own prompt and Idempotency-Key as the web app sends
+//       them, all enabled models; the load source is allowlisted, so no rate limit is measured;
+//     the gateway's rates as a ratio of bare Node's for the same request shape.
+// --cpu-prof DIR runs the gateway with --cpu-prof and leaves its profile (of the load runs' whole
+// life of the process) in DIR.
+// Usage: npx nx run-many -t build -p gateway generation gallery && node tools/bench/speed.mjs
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { load, percentile } from './measure.mjs';
+import {
+  HOST, ROOT, SERVICES, Supervisor, serviceEnv, startListening, startRedis, startS3, startService,
+} from '../stack/components.mjs';
+
+const { values: options } = parseArgs({
+  options: {
+    starts: { type: 'string', default: '5' },
+    jobs: { type: 'string', default: '30' },
+    connections: { type: 'string', default: '100' },
+    duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    'cpu-prof': { type: 'string' },
+  },
+});
+
+/** Readiness is polled this often while a service starts: the resolution of the cold-start figure. */
+const READY_POLL_MS = 5;
+
+const median = (values) => percentile([...values].sort((a, b) => a - b), 50);
+
+/** Resolves with the time from `spawnedAt` to the first 200 of `url`; undefined when `child` exits first. */
+async function firstReady(url, child, spawnedAt) {
+  const deadline = spawnedAt + 60_000;
+  while (!child.exited) {
+    const ok = await fetch(url).then((res) => res.ok, () => false);
+    if (ok) return performance.now() - spawnedAt;
+    if (performance.now() > deadline) throw new Error(`${url} was not ready within 60 s`);
+    await delay(READY_POLL_MS);
+  }
+  return undefined;
+}
+
+/** Milliseconds from spawning `service` to its readiness, then stops it. */
+async function coldStart(supervisor, service, env, run) {
+  const name = `${service}-cold-${run}`;
+  let ready;
+  await startListening(supervisor, name, 0, (port) => {
+    const spawnedAt = performance.now();
+    const child = supervisor.run(name, process.execPath, ['--enable-source-maps', join(ROOT, 'dist/apps', service, 'main.js')], {
+      ...env,
+      PORT: String(port),
+    });
+    ready = firstReady(`http://${HOST}:${port}/health/ready`, child, spawnedAt);
+    return child;
+  });
+  const ms = await ready;
+  await supervisor.stop(name);
+  return ms;
+}
+
+/** Submit → `completed`, `jobs` times one after the other; resolves with the seconds and the last job. */
+async function endToEnd(api, jobs) {
+  const seconds = [];
+  let jobId;
+  for (let i = 0; i < jobs; i++) {
+    const started = performance.now();
+    const submitted = await fetch(`${api}/generate`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ prompt: `benchmark prompt ${i}: a city skyline at night`, seed: i }),
+    });
+    if (submitted.status !== 202) throw new Error(`submit answered ${submitted.status}`);
+    ({ jobId } = await submitted.json());
+    for (;;) {
+      const status = await (await fetch(`${api}/status/${jobId}`)).json();
+      if (status.status === 'completed') break;
+      if (!['pending', 'in_progress'].includes(status.status)) throw new Error(`job ${jobId} ended ${status.status}`);
+      await delay(20);
+    }
+    seconds.push((performance.now() - started) / 1000);
+  }
+  seconds.sort((a, b) => a - b);
+  return { jobs, p50: percentile(seconds, 50), p95: percentile(seconds, 95), max: seconds.at(-1), jobId };
+}
+
+/** A POST /generate as the web app sends it: a prompt and Idempotency-Key no request shares. */
+function generateRequests() {
+  const run = randomUUID().slice(0, 8);
+  let n = 0;
+  return [
+    {
+      method: 'POST',
+      path: '/generate',
+      setupRequest: (request) => {
+        n += 1;
+        return {
+          ...request,
+          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `speed-${run}-${n}` },
+          body: JSON.stringify({ prompt: `speed probe ${run} ${n}: a lighthouse on a cliff at dawn` }),
+        };
+      },
+    },
+  ];
+}
+
+function drive(url, extra = {}) {
+  return load({ url, connections: Number(options.connections), duration: Number(options.duration), ...extra });
+}
+
+const state = mkdtempSync(join(tmpdir(), 'pp-bench-speed-'));
+const supervisor = new Supervisor({ quiet: true, onUnexpectedExit: (name, how) => console.error(`${name} exited (${how})`) });
+const loadBefore = loadavg();
+try {
+  const redisUrl = await startRedis(supervisor, { dir: join(state, 'redis') });
+  const s3Endpoint = await startS3(supervisor, { dir: join(state, 's3') });
+  const env = {
+    ...serviceEnv({ redisUrl, s3Endpoint }),
+    NODE_ENV: 'production',
+    // The load comes from one address: exempt it, or the per-IP limit would be what is measured.
+    RATE_LIMIT_ALLOWLIST: '127.0.0.1',
+  };
+
+  console.log(`cold start to /health/ready, median of ${options.starts} starts:`);
+  for (const service of SERVICES) {
+    const ms = [];
+    for (let run = 1; run <= Number(options.starts); run++) ms.push(await coldStart(supervisor, service, env, run));
+    console.log(`  ${service}: ${median(ms).toFixed(0)} ms (${ms.map((m) => m.toFixed(0)).join(', ')})`);
+  }
+
+  const profileDir = options['cpu-prof'] && resolve(options['cpu-prof']);
+  const gatewayEnv = profileDir ? { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : env;
+  const api = await startService(supervisor, 'gateway', { env: gatewayEnv });
+  await startService(supervisor, 'generation', { env });
+  const { models } = await (await fetch(`${api}/models`)).json();
+  const pipeline = await endToEnd(api, Number(options.jobs));
+  console.log(`submit → ${models.length} models stored, ${pipeline.jobs} jobs one at a time (${availableParallelism()} cores):`);
+  console.log(`  p50 ${pipeline.p50.toFixed(2)} s, p95 ${pipeline.p95.toFixed(2)} s, max ${pipeline.max.toFixed(2)} s`);
+
+  await supervisor.stop('generation');
+  const statusPath = `/status/${pipeline.jobId}`;
+  const document = await (await fetch(`${api}${statusPath}`)).text();
+  const bodyFile = join(state, 'status.json');
+  writeFileSync(bodyFile, document);
+  const barePort = await startListening(supervisor, 'bare-node', 0, (port) =>
+    supervisor.run('bare-node', process.execPath, [join(ROOT, 'tools/bench/bare-node.mjs'), String(port), bodyFile]),
+  );
+  const bare = `http://${HOST}:${barePort}`;
+
+  const configurations = {
+    'bare Node, GET': () => drive(`${bare}${statusPath}`),
+    'GET /status/:jobId': () => drive(`${api}${statusPath}`),
+    'bare Node, POST': () => drive(bare, { requests: generateRequests() }),
+    'POST /generate': () => drive(api, { requests: generateRequests() }),
+  };
+  const runs = Object.fromEntries(Object.keys(configurations).map((name) => [name, []]));
+  for (let round = 1; round <= Number(options.rounds); round++) {
+    for (const [name, measure] of Object.entries(configurations)) runs[name].push(await measure());
+  }
+  const medianRun = (name) => [...runs[name]].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(runs[name].length / 2)];
+  const report = (name, baseline) => {
+    const run = medianRun(name);
+    const ratio = baseline ? `, ${(run.requestsPerSecond / medianRun(baseline).requestsPerSecond).toFixed(2)}× bare Node` : '';
+    const rounds = runs[name].map((r) => r.requestsPerSecond.toFixed(0)).join(', ');
+    console.log(`  ${name}: ${run.requestsPerSecond.toFixed(0)} req/s${ratio}, p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.other} not 2xx (rounds: ${rounds})`);
+  };
+  console.log(`${options.connections} connections, ${options.duration} s a run, median of ${options.rounds} rounds, a ${Buffer.byteLength(document)}-byte status document:`);
+  report('bare Node, GET');
+  report('GET /status/:jobId', 'bare Node, GET');
+  report('bare Node, POST');
+  report('POST /generate', 'bare Node, POST');
+} finally {
+  await supervisor.stopAll();
+  rmSync(state, { recursive: true, force: true });
+  const loadAfter = loadavg();
+  console.log(`load average (1 min) before ${loadBefore[0].toFixed(2)}, after ${loadAfter[0].toFixed(2)}`);
+}
