@@ -14,8 +14,9 @@
 //     - POST /generate, every request with its own prompt and Idempotency-Key as the web app sends
 //       them, all enabled models; the load source is allowlisted, so no rate limit is measured;
 //     the gateway's rates as a ratio of bare Node's for the same request shape.
-// --cpu-prof DIR runs the gateway with --cpu-prof and leaves its profile (of the load runs' whole
-// life of the process) in DIR.
+// --cpu-prof DIR instead runs each gateway workload once, against a gateway of its own started with
+// node --cpu-prof, and leaves the profiles in DIR/status and DIR/generate (tools/bench/cpu-profile.mjs
+// summarises them).
 // Usage: npx nx run-many -t build -p gateway generation gallery && node tools/bench/speed.mjs
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -119,10 +120,6 @@ function generateRequests() {
   ];
 }
 
-function drive(url, extra = {}) {
-  return load({ url, connections: Number(options.connections), duration: Number(options.duration), ...extra });
-}
-
 const state = mkdtempSync(join(tmpdir(), 'pp-bench-speed-'));
 const supervisor = new Supervisor({ quiet: true, onUnexpectedExit: (name, how) => console.error(`${name} exited (${how})`) });
 const loadBefore = loadavg();
@@ -136,16 +133,14 @@ try {
     RATE_LIMIT_ALLOWLIST: '127.0.0.1',
   };
 
-  console.log(`cold start to /health/ready, median of ${options.starts} starts:`);
-  for (const service of SERVICES) {
+  if (Number(options.starts) > 0) console.log(`cold start to /health/ready, median of ${options.starts} starts:`);
+  for (const service of Number(options.starts) > 0 ? SERVICES : []) {
     const ms = [];
     for (let run = 1; run <= Number(options.starts); run++) ms.push(await coldStart(supervisor, service, env, run));
     console.log(`  ${service}: ${median(ms).toFixed(0)} ms (${ms.map((m) => m.toFixed(0)).join(', ')})`);
   }
 
-  const profileDir = options['cpu-prof'] && resolve(options['cpu-prof']);
-  const gatewayEnv = profileDir ? { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : env;
-  const api = await startService(supervisor, 'gateway', { env: gatewayEnv });
+  const api = await startService(supervisor, 'gateway', { env });
   await startService(supervisor, 'generation', { env });
   const { models } = await (await fetch(`${api}/models`)).json();
   const pipeline = await endToEnd(api, Number(options.jobs));
@@ -161,29 +156,45 @@ try {
     supervisor.run('bare-node', process.execPath, [join(ROOT, 'tools/bench/bare-node.mjs'), String(port), bodyFile]),
   );
   const bare = `http://${HOST}:${barePort}`;
+  const workloads = {
+    'GET /status/:jobId': { path: statusPath, baseline: 'bare Node, GET' },
+    'POST /generate': { path: '/generate', requests: generateRequests, baseline: 'bare Node, POST' },
+  };
+  const drive = (base, { path, requests }) =>
+    load({ url: `${base}${path}`, ...(requests && { requests: requests() }), connections: Number(options.connections), duration: Number(options.duration) });
 
-  const configurations = {
-    'bare Node, GET': () => drive(`${bare}${statusPath}`),
-    'GET /status/:jobId': () => drive(`${api}${statusPath}`),
-    'bare Node, POST': () => drive(bare, { requests: generateRequests() }),
-    'POST /generate': () => drive(api, { requests: generateRequests() }),
-  };
-  const runs = Object.fromEntries(Object.keys(configurations).map((name) => [name, []]));
-  for (let round = 1; round <= Number(options.rounds); round++) {
-    for (const [name, measure] of Object.entries(configurations)) runs[name].push(await measure());
+  if (options['cpu-prof']) {
+    // Each workload against a gateway of its own, so each profile holds that workload and little else.
+    await supervisor.stop('gateway');
+    for (const [name, workload] of Object.entries(workloads)) {
+      const dir = join(resolve(options['cpu-prof']), name.split(' ')[1].split('/')[1]);
+      const profiled = await startService(supervisor, 'gateway', { env: { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` } });
+      const run = await drive(profiled, workload);
+      await supervisor.stop('gateway');
+      console.log(`${name}, profiled: ${run.requestsPerSecond.toFixed(0)} req/s, p99 ${run.p99} ms; profile in ${dir}`);
+    }
+  } else {
+    const configurations = {
+      'bare Node, GET': () => drive(bare, workloads['GET /status/:jobId']),
+      'GET /status/:jobId': () => drive(api, workloads['GET /status/:jobId']),
+      'bare Node, POST': () => drive(bare, workloads['POST /generate']),
+      'POST /generate': () => drive(api, workloads['POST /generate']),
+    };
+    const runs = Object.fromEntries(Object.keys(configurations).map((name) => [name, []]));
+    for (let round = 1; round <= Number(options.rounds); round++) {
+      for (const [name, measure] of Object.entries(configurations)) runs[name].push(await measure());
+    }
+    const medianRun = (name) => [...runs[name]].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(runs[name].length / 2)];
+    const report = (name) => {
+      const run = medianRun(name);
+      const baseline = workloads[name]?.baseline;
+      const ratio = baseline ? `, ${(run.requestsPerSecond / medianRun(baseline).requestsPerSecond).toFixed(2)}× bare Node` : '';
+      const rounds = runs[name].map((r) => r.requestsPerSecond.toFixed(0)).join(', ');
+      console.log(`  ${name}: ${run.requestsPerSecond.toFixed(0)} req/s${ratio}, p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.other} not 2xx (rounds: ${rounds})`);
+    };
+    console.log(`${options.connections} connections, ${options.duration} s a run, median of ${options.rounds} rounds, a ${Buffer.byteLength(document)}-byte status document:`);
+    for (const name of Object.keys(configurations)) report(name);
   }
-  const medianRun = (name) => [...runs[name]].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(runs[name].length / 2)];
-  const report = (name, baseline) => {
-    const run = medianRun(name);
-    const ratio = baseline ? `, ${(run.requestsPerSecond / medianRun(baseline).requestsPerSecond).toFixed(2)}× bare Node` : '';
-    const rounds = runs[name].map((r) => r.requestsPerSecond.toFixed(0)).join(', ');
-    console.log(`  ${name}: ${run.requestsPerSecond.toFixed(0)} req/s${ratio}, p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.other} not 2xx (rounds: ${rounds})`);
-  };
-  console.log(`${options.connections} connections, ${options.duration} s a run, median of ${options.rounds} rounds, a ${Buffer.byteLength(document)}-byte status document:`);
-  report('bare Node, GET');
-  report('GET /status/:jobId', 'bare Node, GET');
-  report('bare Node, POST');
-  report('POST /generate', 'bare Node, POST');
 } finally {
   await supervisor.stopAll();
   rmSync(state, { recursive: true, force: true });
