@@ -140,8 +140,11 @@ try {
     console.log(`  ${service}: ${median(ms).toFixed(0)} ms (${ms.map((m) => m.toFixed(0)).join(', ')})`);
   }
 
-  const api = await startService(supervisor, 'gateway', { env });
-  await startService(supervisor, 'generation', { env });
+  // Their log lines go to files, as a container runtime takes them: reading them here would take
+  // CPU from the load generator, and a pipe it read too slowly would hold up the service.
+  const logFile = (name) => join(state, `${name}.log`);
+  const api = await startService(supervisor, 'gateway', { env, logFile: logFile('gateway') });
+  await startService(supervisor, 'generation', { env, logFile: logFile('generation') });
   const { models } = await (await fetch(`${api}/models`)).json();
   const pipeline = await endToEnd(api, Number(options.jobs));
   console.log(`submit → ${models.length} models stored, ${pipeline.jobs} jobs one at a time (${availableParallelism()} cores):`);
@@ -168,7 +171,10 @@ try {
     await supervisor.stop('gateway');
     for (const [name, workload] of Object.entries(workloads)) {
       const dir = join(resolve(options['cpu-prof']), name.split(' ')[1].split('/')[1]);
-      const profiled = await startService(supervisor, 'gateway', { env: { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` } });
+      const profiled = await startService(supervisor, 'gateway', {
+        env: { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` },
+        logFile: logFile('gateway-profiled'),
+      });
       const run = await drive(profiled, workload);
       await supervisor.stop('gateway');
       console.log(`${name}, profiled: ${run.requestsPerSecond.toFixed(0)} req/s, p99 ${run.p99} ms; profile in ${dir}`);
