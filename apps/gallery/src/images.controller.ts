@@ -2,9 +2,8 @@ import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from '@pixel-prompt/observability';
-import { ApiError, LOGGER } from '@pixel-prompt/service';
+import { ApiError, LOGGER, ifNoneMatchHits } from '@pixel-prompt/service';
 import { IMMUTABLE_CACHE_CONTROL, isImageKey } from '@pixel-prompt/storage';
-import { ifNoneMatchHits } from './http-caching';
 import { type ByteRange, type ImageBytes, type ImageMetadata, ImageObjects } from './image-objects';
 
 function imageNotFound(): ApiError {

@@ -11,6 +11,7 @@ import { EdgeController } from './edge.controller';
 import { GalleryController } from './gallery.controller';
 import { GatewayMetrics } from './gateway-metrics';
 import { GenerationController } from './generation.controller';
+import { StatusDocuments } from './status-documents';
 import { GATEWAY_CONFIG } from './tokens';
 
 /** The public API: the only service reachable from outside the cluster. */
@@ -32,6 +33,7 @@ export class AppModule {
         // Live results link their images as the gallery does: the same CDN, signed the same way.
         ...provideImageLinks(config),
         JobEvents,
+        StatusDocuments,
         Edge,
         // ENHANCER picks the embedded enhancer (the default) or an LLM one (libs/prompts).
         { provide: PROMPT_ENHANCER, useFactory: () => createPromptEnhancer(config) },

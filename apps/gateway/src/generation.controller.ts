@@ -3,7 +3,6 @@ import {
   type GenerateAccepted,
   IDEMPOTENCY_KEY_HEADER,
   type JobEvent,
-  type JobStatusResponse,
   type ModelsResponse,
 } from '@pixel-prompt/contracts';
 import {
@@ -18,7 +17,7 @@ import {
 import { ModelRegistry } from '@pixel-prompt/models';
 import { capabilitiesOf } from '@pixel-prompt/providers';
 import type { Logger } from '@pixel-prompt/observability';
-import { ApiError, LOGGER, Lifecycle, OUTAGE_RETRY_AFTER_SECONDS } from '@pixel-prompt/service';
+import { ApiError, LOGGER, Lifecycle, OUTAGE_RETRY_AFTER_SECONDS, sendJsonDocument } from '@pixel-prompt/service';
 import { ImageLinks } from '@pixel-prompt/storage';
 import { ApiBody, ApiHeader, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -28,6 +27,7 @@ import { Edge } from './edge';
 import { GatewayMetrics } from './gateway-metrics';
 import { generateRequestSchema, parseGenerateRequest } from './generate-request';
 import { ApiErrors, openApiSchema } from './openapi';
+import { StatusDocuments } from './status-documents';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -47,6 +47,7 @@ export class GenerationController {
     private readonly metrics: GatewayMetrics,
     private readonly edge: Edge,
     private readonly links: ImageLinks,
+    private readonly statuses: StatusDocuments,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -138,10 +139,10 @@ export class GenerationController {
   @Get('status/:jobId')
   @ApiResponse({ status: 200, description: 'The job with one result per model.' })
   @ApiErrors(404, 503)
-  async status(@Param('jobId') jobId: string): Promise<JobStatusResponse> {
-    const job = await this.store.get(jobId);
-    if (!job) throw jobNotFound();
-    return toStatusResponse(job, this.links.at(Date.now()).url);
+  async status(@Param('jobId') jobId: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const document = await this.statuses.find(jobId, Date.now());
+    if (!document) throw jobNotFound();
+    sendJsonDocument(req, res, document, document.cacheControl);
   }
 
   @Post('jobs/:jobId/cancel')

@@ -13,15 +13,35 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
   return header.trim() === '*' || header.split(',').some((tag) => opaque(tag) === opaque(etag));
 }
 
-/** Sends `body` as JSON with an ETag and `cacheControl`, or 304 when the client already holds it. */
-export function sendCacheableJson(req: Request, res: Response, body: unknown, cacheControl: string): void {
+/** A JSON body serialised and encoded once, with its ETag, ready to be sent as often as it is asked for. */
+export interface JsonDocument {
+  bytes: Buffer;
+  etag: string;
+}
+
+export function jsonDocument(body: unknown): JsonDocument {
   const json = JSON.stringify(body);
-  const etag = etagOf(json);
-  res.setHeader('ETag', etag);
+  return { bytes: Buffer.from(json), etag: etagOf(json) };
+}
+
+/**
+ * Sends `document` with its ETag and `cacheControl`, or 304 when the client already holds it.
+ * Written to the response directly: the document is encoded already, and Express's send would parse
+ * the content type, encode the body and hash it again on every request.
+ */
+export function sendJsonDocument(req: Request, res: Response, document: JsonDocument, cacheControl: string): void {
+  res.setHeader('ETag', document.etag);
   res.setHeader('Cache-Control', cacheControl);
-  if (ifNoneMatchHits(req.headers['if-none-match'], etag)) {
+  if (ifNoneMatchHits(req.headers['if-none-match'], document.etag)) {
     res.status(304).end();
     return;
   }
-  res.type('application/json').send(json);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', document.bytes.length);
+  res.end(document.bytes);
+}
+
+/** Sends `body` as JSON with an ETag and `cacheControl`, or 304 when the client already holds it. */
+export function sendCacheableJson(req: Request, res: Response, body: unknown, cacheControl: string): void {
+  sendJsonDocument(req, res, jsonDocument(body), cacheControl);
 }
