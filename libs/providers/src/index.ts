@@ -1,4 +1,5 @@
 export * from './lib/bedrock-provider';
+export * from './lib/bedrock-runtime';
 export * from './lib/bfl-provider';
 export * from './lib/chaos-provider';
 export * from './lib/google-provider';
