@@ -4,5 +4,5 @@
 # Node must be on PATH (source tools/node/use-node24.sh).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-helm="$(node "$here/extract-tool.mjs" helm)"
+helm="$(node "$here/extract-helm.mjs")"
 exec "$helm" "$@"

@@ -1,14 +1,18 @@
 // Lighthouse (mobile, default config) on the web app's main page, served the production way.
 //
 //   npx nx run-many -t build -p web gateway generation gallery   # once; this script builds nothing
-//   node tools/lighthouse/run.mjs [--runs 3] [--json report.json]
+//   node tools/lighthouse/run.mjs [--runs 3] [--json report.json]   # measure, write docs/PERFORMANCE.md
+//   node tools/lighthouse/run.mjs --check                            # the gate npm test runs
 //
 // Starts Redis, s3rver, the three built services and the web server (tools/stack) on free loopback
 // ports so the page's API calls work, runs Lighthouse in Debian's Chromium (several times: one run on
 // a shared machine is noisy; the median run by performance is reported), prints the four category
-// scores and what keeps each below its target, and rewrites the section between
-// `<!-- lighthouse:start -->` and `<!-- lighthouse:end -->` in docs/PERFORMANCE.md. Everything it
-// started is stopped by PID before it exits.
+// scores and what keeps each below its target. Measuring rewrites the section between
+// `<!-- lighthouse:start -->` and `<!-- lighthouse:end -->` in docs/PERFORMANCE.md (the targets there
+// are for an idle machine); --check writes nothing and exits 1 when a score is below the gate's
+// minimum, which leaves room for a busy machine's slower CPU and nothing else: the same default
+// configuration (simulated slow 4G and phone CPU), the same page, the median of the same runs.
+// Everything it started is stopped by PID before it exits.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,8 +42,15 @@ const jsonFlag = process.argv.indexOf('--json');
 /** Where to save the median run's full report (open it in the Lighthouse viewer for the details). */
 const JSON_REPORT = jsonFlag > 0 ? process.argv[jsonFlag + 1] : undefined;
 const COMMAND = 'node tools/lighthouse/run.mjs';
-/** The scores the app aims for, out of 100. */
+/** The scores the app aims for, out of 100, on an idle machine. */
 const TARGETS = { performance: 98, accessibility: 100, 'best-practices': 100, seo: 100 };
+/**
+ * The least the gate accepts. Only performance is lower: it is the one score that moves with the
+ * machine (a CI machine running other builds measured 90-96 where an idle one measures 98-100);
+ * accessibility, best practices and SEO do not move with load, so they must stay perfect.
+ */
+const GATE = { performance: 90, accessibility: 100, 'best-practices': 100, seo: 100 };
+const CHECK = process.argv.includes('--check');
 const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -205,12 +216,23 @@ async function main() {
   const scores = Object.fromEntries(
     Object.keys(TARGETS).map((id) => [id, Math.round((lhr.categories[id].score ?? 0) * 100)]),
   );
+  const limits = CHECK ? GATE : TARGETS;
   for (const [id, score] of Object.entries(scores)) {
-    process.stdout.write(`${id}: ${score} (target ${TARGETS[id]})\n`);
+    process.stdout.write(`${id}: ${score} (${CHECK ? 'at least' : 'target'} ${limits[id]})\n`);
     if (score < TARGETS[id]) for (const line of shortfalls(lhr, id)) process.stdout.write(`  - ${line}\n`);
   }
-  writeReport(section(lhr, scores, new Date().toISOString().slice(0, 10)));
-  process.stdout.write(`updated ${REPORT}\n`);
+  const metrics = Object.entries(METRICS).map(([id, name]) => `${name} ${lhr.audits[id].displayValue}`);
+  process.stdout.write(`median of ${RUNS} runs: ${metrics.join(', ')}\n`);
+  if (CHECK) {
+    const below = Object.keys(GATE).filter((id) => scores[id] < GATE[id]);
+    if (below.length > 0) {
+      process.stderr.write(`Lighthouse gate failed: ${below.map((id) => `${id} ${scores[id]} < ${GATE[id]}`).join(', ')}\n`);
+      process.exitCode = 1;
+    }
+  } else {
+    writeReport(section(lhr, scores, new Date().toISOString().slice(0, 10)));
+    process.stdout.write(`updated ${REPORT}\n`);
+  }
   if (JSON_REPORT) {
     writeFileSync(JSON_REPORT, JSON.stringify(lhr));
     process.stdout.write(`full report in ${JSON_REPORT}\n`);

@@ -1,5 +1,6 @@
-// Serves the web app's production build and forwards /api/* to the gateway, as the Kubernetes
-// Ingress does in production: one origin for the browser, no CORS needed.
+// Serves the web app's production build and forwards /api and everything under it to the gateway,
+// path unchanged, as the Kubernetes Ingress's one rule does in production (the gateway serves every
+// route, and its OpenAPI document, under /api): one origin for the browser, no CORS needed.
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -72,7 +73,7 @@ function sendJsonError(res, status, error, message) {
   res.end(JSON.stringify({ error, message, correlationId: '' }));
 }
 
-function proxy(req, res, apiTarget, apiPrefix) {
+function proxy(req, res, apiTarget) {
   const target = new URL(apiTarget);
   const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
   const upstream = request(
@@ -80,7 +81,7 @@ function proxy(req, res, apiTarget, apiPrefix) {
       host: target.hostname,
       port: target.port,
       method: req.method,
-      path: req.url.slice(apiPrefix.length) || '/',
+      path: req.url,
       headers: { ...req.headers, host: target.host, 'x-forwarded-for': forwardedFor },
     },
     (answer) => {
@@ -126,10 +127,13 @@ async function serveFile(req, res, root) {
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
+/** The Ingress's rule: `/api` (Prefix) is the API. */
+const isApi = (url) => /^\/api(?:[/?]|$)/.test(url);
+
 /** Starts the server; resolves once it listens. */
-export function startWebServer({ root, host, port, apiTarget, apiPrefix = '/api' }) {
+export function startWebServer({ root, host, port, apiTarget }) {
   const server = createServer((req, res) => {
-    if (req.url === apiPrefix || req.url.startsWith(`${apiPrefix}/`)) return proxy(req, res, apiTarget, apiPrefix);
+    if (isApi(req.url)) return proxy(req, res, apiTarget);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJsonError(res, 405, 'BAD_REQUEST', 'Method not allowed.');
     serveFile(req, res, normalize(root)).catch(() => res.destroy());
   });

@@ -24,6 +24,8 @@ describe('generation API without a worker', () => {
     ['a non-integer seed', { prompt: 'ok', seed: 1.5 }, 'seed'],
     ['an unknown field', { prompt: 'ok', negative: 'blur' }, 'negative'],
     ['an unknown model', { prompt: 'ok', models: ['no-such-model'] }, 'models'],
+    ['a negative prompt over 500 characters', { prompt: 'ok', negativePrompt: 'x'.repeat(501) }, 'negativePrompt'],
+    ['an aspect ratio not offered', { prompt: 'ok', aspectRatio: '2:1' }, 'aspectRatio'],
     ['a wrongly typed prompt', { prompt: 42 }, 'prompt'],
     ['an array body', [1, 2], 'body'],
   ])('refuses %s with 400 VALIDATION_FAILED naming the field', async (_name, body, field) => {
@@ -55,6 +57,13 @@ describe('generation API without a worker', () => {
       [modelIds[0], 0, 'pending'],
       [modelIds[1], 1, 'pending'],
     ]);
+  });
+
+  it('keeps a negative prompt and an aspect ratio with the parameters, and screens the negative prompt', async () => {
+    const { body } = await pipeline.submit({ prompt: 'a harbour', negativePrompt: '  boats  ', aspectRatio: '9:16', models: modelIds.slice(0, 1) });
+    expect((await pipeline.status(body.jobId)).parameters).toMatchObject({ negativePrompt: 'boats', aspectRatio: '9:16' });
+    const refused = await pipeline.submit({ prompt: 'a harbour', negativePrompt: 'gory' });
+    expect({ status: refused.status, error: refused.body.error }).toEqual({ status: 400, error: 'INAPPROPRIATE_CONTENT' });
   });
 
   it('sends heartbeats while a stream is idle, and counts open streams', async () => {

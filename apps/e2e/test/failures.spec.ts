@@ -1,5 +1,6 @@
+import type { ErrorBody, GalleryDetailResponse, RetryAccepted } from '@pixel-prompt/contracts';
 import { STYLE_IDS } from '@pixel-prompt/imaging';
-import { waitFor } from '@pixel-prompt/testing';
+import { readSse, waitFor } from '@pixel-prompt/testing';
 import { Pipeline, registryYaml } from './harness';
 
 const styles = STYLE_IDS.slice(0, 3);
@@ -13,6 +14,7 @@ const registry = registryYaml(
     '  - { id: held, displayName: "Answers when stopped", provider: chaos, providerModel: chaos, timeoutMs: 600000, concurrency: 1, options: { mode: hang } }',
     // Longer than the 2 s lock below, and than the time S3 is stopped for in the storage tests.
     '  - { id: slowpoke, displayName: "Answers after 3 s", provider: chaos, providerModel: chaos, timeoutMs: 60000, options: { mode: slow, delayMs: 3000 } }',
+    '  - { id: flaky, displayName: "Fails once", provider: chaos, providerModel: chaos, options: { mode: fail-once } }',
   ].join('\n'),
 );
 
@@ -151,5 +153,72 @@ describe('generation failures', () => {
     } finally {
       await pipeline.s3.start();
     }
+  });
+
+  describe('retrying a failed model', () => {
+    const retry = (jobId: string, model: string, headers: Record<string, string> = {}) =>
+      fetch(`${pipeline.gateway.url}/jobs/${jobId}/models/${model}/retry`, { method: 'POST', headers });
+    const galleryOf = async (jobId: string) => {
+      const res = await fetch(`${pipeline.gateway.url}/gallery/${jobId}`);
+      return res.status === 200 ? ((await res.json()) as GalleryDetailResponse) : res.status;
+    };
+
+    it('runs the ended job again for that model, once per idempotency key, and streams to its new end', async () => {
+      const { body } = await pipeline.submit({ prompt: 'a second chance', models: [styles[0] ?? '', 'flaky'] });
+      const first = await pipeline.terminal(body.jobId);
+      expect(first.results.map((r) => r.status)).toEqual(['completed', 'error']);
+      // The worker writes the gallery of the first end just after it.
+      await waitFor(async () => typeof (await galleryOf(body.jobId)) === 'object', { what: 'the gallery of the first end' });
+
+      const headers = { 'Idempotency-Key': `retry-${body.jobId}` };
+      const answers = await Promise.all([retry(body.jobId, 'flaky', headers), retry(body.jobId, 'flaky', headers)]);
+      expect(answers.map((a) => a.status)).toEqual([202, 202]);
+      const accepted = (await answers[0]?.json()) as RetryAccepted;
+      expect(accepted).toEqual({
+        jobId: body.jobId, model: 'flaky', index: 1, status: expect.stringMatching(/^(in_progress|completed)$/),
+        statusUrl: `/status/${body.jobId}`, eventsUrl: `/jobs/${body.jobId}/events`,
+      });
+      expect(answers[0]?.headers.get('location')).toBe(`/status/${body.jobId}`);
+
+      // The stream from the start skips the first end and closes at the new one.
+      const stream = await readSse(`${pipeline.gateway.url}${accepted.eventsUrl}`);
+      const types = stream.events.map((e) => e.event);
+      expect(types.filter((t) => t === 'completed')).toHaveLength(1);
+      expect(types.slice(-4)).toEqual(['model_retried', 'model_started', 'model_completed', 'completed']);
+      const final = await pipeline.status(body.jobId);
+      expect(final).toMatchObject({ status: 'completed', completedModels: 2 });
+      expect(final.results[1]).toMatchObject({ status: 'completed', retries: 1, tileUrl: expect.stringMatching(/_retry1\.tile\.webp$/) });
+      expect(final.results[1]?.error).toBeUndefined();
+      // The retried attempt has keys of its own, and nothing else of the job's is stored.
+      const referenced = final.results.flatMap((r) => [r.imageUrl, r.thumbnailUrl, r.tileUrl, r.tile2xUrl].map(Pipeline.keyOf));
+      expect((await pipeline.list(`images/${body.jobId}/`)).sort()).toEqual(referenced.sort());
+
+      // Replayed after the fact: the same answer, nothing queued again; a finished model is no retry.
+      expect((await retry(body.jobId, 'flaky', headers)).status).toBe(202);
+      expect((await pipeline.status(body.jobId)).results[1]?.completedAt).toBe(final.results[1]?.completedAt);
+      const again = await retry(body.jobId, 'flaky');
+      expect({ status: again.status, error: ((await again.json()) as ErrorBody).error }).toEqual({ status: 409, error: 'MODEL_NOT_FAILED' });
+      // Galleries never change once written: this one keeps the image of the first end.
+      const gallery = await galleryOf(body.jobId);
+      expect(typeof gallery === 'object' && gallery.images.map((i) => i.model)).toEqual([styles[0]]);
+      expect(typeof gallery === 'object' && gallery.models).toEqual([styles[0], 'flaky']);
+    });
+
+    it('writes the gallery when the retry brings a job its first image', async () => {
+      const { body } = await pipeline.submit({ prompt: 'nothing at first', models: ['flaky'] });
+      expect((await pipeline.terminal(body.jobId)).status).toBe('failed');
+      expect((await retry(body.jobId, 'flaky')).status).toBe(202);
+      expect((await pipeline.terminal(body.jobId)).status).toBe('completed');
+      await waitFor(async () => typeof (await galleryOf(body.jobId)) === 'object', { what: 'the gallery of the retried job' });
+    });
+
+    it('answers 404 for a job or model it does not know and 400 for a malformed key', async () => {
+      const { body } = await pipeline.submit({ prompt: 'a failing neighbour again', models: ['broken'] });
+      await pipeline.terminal(body.jobId);
+      const codes = async (res: Response) => [res.status, ((await res.json()) as ErrorBody).error];
+      expect(await codes(await retry('6f1c2a9e-5b1d-4c1e-9a57-0d8f1f2c3b4a', 'broken'))).toEqual([404, 'JOB_NOT_FOUND']);
+      expect(await codes(await retry(body.jobId, styles[0] ?? ''))).toEqual([404, 'MODEL_NOT_IN_JOB']);
+      expect(await codes(await retry(body.jobId, 'broken', { 'Idempotency-Key': 'bad key' }))).toEqual([400, 'VALIDATION_FAILED']);
+    });
   });
 });

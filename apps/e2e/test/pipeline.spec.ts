@@ -1,5 +1,6 @@
-import type { CompletedEvent, JobStatusResponse, ModelEvent, ModelsResponse } from '@pixel-prompt/contracts';
+import { type CompletedEvent, type JobStatusResponse, type ModelEvent, type ModelsResponse, TILE_SIZE } from '@pixel-prompt/contracts';
 import { readSse } from '@pixel-prompt/testing';
+import sharp from 'sharp';
 import { Pipeline } from './harness';
 
 /** The built-in registry: 9 local models at 1024×1024, exactly as `npm start` runs them. */
@@ -64,6 +65,12 @@ describe('generation pipeline, built-in models', () => {
         expect(head.Metadata?.['correlation-id']).toBe('e2e-main-1');
         expect(head.ContentLength).toBeGreaterThan(minBytes);
       }
+      // Tiles for cards: WebP, the image fitted into TILE_SIZE and twice that.
+      for (const [url, size] of [[result.tileUrl, TILE_SIZE], [result.tile2xUrl, 2 * TILE_SIZE]] as const) {
+        const head = await pipeline.head(Pipeline.keyOf(url));
+        expect({ type: head.ContentType, cache: head.CacheControl }).toEqual({ type: 'image/webp', cache: 'public, max-age=31536000, immutable' });
+        expect(await sharp(await pipeline.bytes(Pipeline.keyOf(url))).metadata()).toMatchObject({ format: 'webp', width: size, height: size });
+      }
       const png = await pipeline.bytes(Pipeline.keyOf(result.imageUrl));
       expect(Buffer.from(png.subarray(0, 8)).toString('hex')).toBe('89504e470d0a1a0a');
       // IHDR width and height: 1024×1024 by default.
@@ -78,6 +85,8 @@ describe('generation pipeline, built-in models', () => {
     expect(manifest).toMatchObject({ id: jobId, prompt: 'a lighthouse on a cliff at dusk', parameters: status.parameters, createdAt: status.createdAt });
     expect(manifest.images).toHaveLength(9);
     expect(manifest.images.map((i: { imageKey: string }) => `/${i.imageKey}`)).toEqual(status.results.map((r) => r.imageUrl));
+    expect(manifest.images.map((i: { tileKey: string }) => `/${i.tileKey}`)).toEqual(status.results.map((r) => r.tileUrl));
+    expect(manifest.models).toEqual(status.results.map((r) => r.model));
 
     // The public API serves the new gallery through the gallery service, images included.
     // The detail first: found through the manifest index, before any list page has shown the gallery.
@@ -106,6 +115,14 @@ describe('generation pipeline, built-in models', () => {
     const cut = 5;
     const resumed = await readSse(`${pipeline.gateway.url}${body.eventsUrl}`, { lastEventId: full.events[cut - 1]?.id });
     expect(resumed.events).toEqual(full.events.slice(cut));
+  });
+
+  it('makes the aspect ratio asked for, at about the pixels of the registry size', async () => {
+    const { body } = await pipeline.submit({ prompt: 'a tall tower', seed: 4, steps: 5, aspectRatio: '16:9', models: [models[0]?.id ?? ''] });
+    const [result] = (await pipeline.terminal(body.jobId)).results;
+    const png = Buffer.from(await pipeline.bytes(Pipeline.keyOf(result?.imageUrl)));
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1360, 768]);
+    expect(await sharp(await pipeline.bytes(Pipeline.keyOf(result?.tileUrl))).metadata()).toMatchObject({ width: TILE_SIZE, height: 163 });
   });
 
   it('gives byte-identical images for the same request', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { STYLE_IDS } from '@pixel-prompt/imaging';
-import { type RunningService, TestPrometheus, freePort, readSse, startService, waitFor, workspaceRoot } from '@pixel-prompt/testing';
+import { FakeProviderServer, type RunningService, TestPrometheus, freePort, json, readSse, startService, waitFor, workspaceRoot } from '@pixel-prompt/testing';
 import { parse as parseYaml } from 'yaml';
 import { Pipeline, registryYaml } from './harness';
 
@@ -97,12 +97,16 @@ const registry = registryYaml(
   ].join('\n'),
 );
 const BLOCKED_TERM = 'forbiddenword';
+/** Texts the stand-in moderation service flags; everything else passes. */
+const FLAGGED_TERM = 'flaggedword';
 
 describe('dashboards and alerts on a real Prometheus', () => {
   let pipeline: Pipeline;
   /** A second gateway replica with a one-request budget and an unreachable gallery: 429s and 503s. */
   let strictGateway: RunningService;
   let prometheus: TestPrometheus;
+  /** OpenAI's moderation API, as the gateways' hosted moderation stage (MODERATION=openai) calls it. */
+  let moderation: FakeProviderServer;
 
   const query = (expr: string) => prometheus.query(expr);
 
@@ -122,7 +126,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
   }
 
   /** What the scenario did so far; Prometheus must have scraped exactly this before the next step. */
-  const done = { finished: 0, timeouts: 0, limited: 0, refused: 0, unavailable: 0, galleryReads: 0 };
+  const done = { finished: 0, timeouts: 0, limited: 0, refused: 0, unavailable: 0, galleryReads: 0, moderated: 0 };
 
   async function scraped(): Promise<void> {
     const expected: [string, number][] = [
@@ -130,6 +134,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
       [`sum(pixel_prompt_model_results_total{outcome="timeout"})`, done.timeouts],
       [`sum(pixel_prompt_rate_limit_decisions_total{outcome="limited"})`, done.limited],
       [`sum(pixel_prompt_content_filter_refusals_total)`, done.refused],
+      [`sum(pixel_prompt_moderation_checks_total)`, done.moderated],
       [`sum(pixel_prompt_http_request_duration_seconds_count{job="${RELEASE}-gateway", status_code="503"})`, done.unavailable],
       [`sum(pixel_prompt_http_request_duration_seconds_count{job="${RELEASE}-gallery", route=~"/gallery.*|/images.*"})`, done.galleryReads],
     ];
@@ -173,7 +178,11 @@ describe('dashboards and alerts on a real Prometheus', () => {
     done.limited += budgeted.filter((status) => status === 429).length;
     const refused = await pipeline.submit({ prompt: `a ${BLOCKED_TERM} in round ${n}`, models: [fast] });
     expect(refused.body.error).toBe('INAPPROPRIATE_CONTENT');
-    done.refused += 1;
+    const flagged = await pipeline.submit({ prompt: `a ${FLAGGED_TERM} in round ${n}`, models: [fast] });
+    expect(flagged.body.error).toBe('INAPPROPRIATE_CONTENT');
+    done.refused += 2;
+    // Every text past the word list and the rate limit is moderated: passed, or the flagged one.
+    done.moderated = moderation.requests.length;
 
     const jobs = await Promise.all(jobIds.map((id) => pipeline.terminal(id)));
     expect(jobs.map((j) => j.status).slice(0, 4)).toEqual(['completed', 'partial', 'failed', 'partial']);
@@ -192,7 +201,15 @@ describe('dashboards and alerts on a real Prometheus', () => {
   }
 
   beforeAll(async () => {
-    pipeline = await Pipeline.start({ registryYaml: registry, env: { CONTENT_FILTER_BLOCKED: BLOCKED_TERM } });
+    moderation = await FakeProviderServer.start();
+    moderation.handle((request, res) => {
+      const flagged = String(JSON.parse(request.body.toString()).input).includes(FLAGGED_TERM);
+      json(res, 200, { id: 'modr-e2e', model: 'omni-moderation-latest', results: [{ flagged, categories: { violence: flagged }, category_scores: {} }] });
+    });
+    pipeline = await Pipeline.start({
+      registryYaml: registry,
+      env: { CONTENT_FILTER_BLOCKED: BLOCKED_TERM, MODERATION: 'openai', MODERATION_BASE_URL: moderation.url, OPENAI_API_KEY: 'sk-e2e-moderation-0123456789' },
+    });
     strictGateway = await startService('gateway', {
       ...pipeline.env,
       RATE_LIMIT_ALLOWLIST: '',
@@ -207,6 +224,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
   afterAll(async () => {
     await prometheus?.stop();
     await pipeline?.stop();
+    await moderation?.close();
   });
 
   it('finds the three dashboards, every panel with a query', () => {

@@ -23,6 +23,7 @@ function summaryOf(manifest: GalleryManifest, links: LinkSet): GallerySummary {
     imageCount: manifest.images.length,
     preview: links.url(first.imageKey),
     previewThumbnail: links.url(first.thumbnailKey),
+    ...(first.tileKey && first.tile2xKey ? { previewTile: links.url(first.tileKey), previewTile2x: links.url(first.tile2xKey) } : {}),
   };
 }
 
@@ -61,11 +62,13 @@ export class GalleryController {
       prompt: manifest.prompt,
       parameters: manifest.parameters,
       createdAt: manifest.createdAt,
+      ...(manifest.models ? { models: manifest.models } : {}),
       images: manifest.images.map((image) => ({
         model: image.model,
         displayName: image.displayName,
         url: links.url(image.imageKey),
         thumbnailUrl: links.url(image.thumbnailKey),
+        ...(image.tileKey && image.tile2xKey ? { tileUrl: links.url(image.tileKey), tile2xUrl: links.url(image.tile2xKey) } : {}),
         width: image.width,
         height: image.height,
         bytes: image.bytes,

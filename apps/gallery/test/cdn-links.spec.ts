@@ -55,10 +55,12 @@ describe('image links behind CloudFront', () => {
       expect(list.body.galleries[0]).toMatchObject({
         preview: `${CDN}/images/${manifest.id}/0-model-0.png`,
         previewThumbnail: `${CDN}/images/${manifest.id}/0-model-0.thumb.png`,
+        previewTile: `${CDN}/images/${manifest.id}/0-model-0.tile.webp`,
+        previewTile2x: `${CDN}/images/${manifest.id}/0-model-0.tile2x.webp`,
       });
       const detail = await getJson<GalleryDetailResponse>(gallery, `/gallery/${manifest.id}`);
-      expect(detail.body.images.map((i) => [i.url, i.thumbnailUrl])).toEqual(
-        manifest.images.map((i) => [`${CDN}/${i.imageKey}`, `${CDN}/${i.thumbnailKey}`]),
+      expect(detail.body.images.map((i) => [i.url, i.thumbnailUrl, i.tileUrl, i.tile2xUrl])).toEqual(
+        manifest.images.map((i) => [`${CDN}/${i.imageKey}`, `${CDN}/${i.thumbnailKey}`, `${CDN}/${i.tileKey}`, `${CDN}/${i.tile2xKey}`]),
       );
       expect(detail.res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     });

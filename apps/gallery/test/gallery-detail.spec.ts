@@ -29,11 +29,14 @@ describe('GET /gallery/:id', () => {
       prompt: manifest.prompt,
       parameters: { steps: 25, guidance: 7, seed: 1234 },
       createdAt: '2026-03-04T05:06:07.089Z',
+      models: ['model-0', 'model-1', 'model-2', 'model-failed'],
       images: [0, 1, 2].map((i) => ({
         model: `model-${i}`,
         displayName: `Model ${i}`,
         url: `/images/${manifest.id}/${i}-model-${i}.png`,
         thumbnailUrl: `/images/${manifest.id}/${i}-model-${i}.thumb.png`,
+        tileUrl: `/images/${manifest.id}/${i}-model-${i}.tile.webp`,
+        tile2xUrl: `/images/${manifest.id}/${i}-model-${i}.tile2x.webp`,
         width: 512,
         height: 512,
         bytes: 1000 + i,
@@ -56,6 +59,16 @@ describe('GET /gallery/:id', () => {
     gallery.s3Calls.length = 0;
     expect((await fetch(`${gallery.url}/gallery/${listed.id}`)).status).toBe(200);
     expect(gallery.s3Calls).toEqual([]);
+  });
+
+  it('serves galleries written before tiles and the model list existed, without those fields', async () => {
+    const legacy = manifestOf(new Date('2026-01-02T03:04:05.000Z'), { legacy: true });
+    await writer.putGallery(legacy, 'test-writer');
+    const body = (await (await fetch(`${gallery.url}/gallery/${legacy.id}`)).json()) as GalleryDetailResponse;
+    expect(body.models).toBeUndefined();
+    expect(body.images.map((image) => Object.keys(image).sort())).toEqual(
+      legacy.images.map(() => ['bytes', 'displayName', 'height', 'model', 'thumbnailUrl', 'url', 'width']),
+    );
   });
 
   it('answers 304 to If-None-Match with the current ETag, weak or strong', async () => {

@@ -75,6 +75,8 @@ describe('GET /gallery/list', () => {
       imageCount: 2,
       preview: `/images/${newest?.id}/0-model-0.png`,
       previewThumbnail: `/images/${newest?.id}/0-model-0.thumb.png`,
+      previewTile: `/images/${newest?.id}/0-model-0.tile.webp`,
+      previewTile2x: `/images/${newest?.id}/0-model-0.tile2x.webp`,
     });
     expect(body.nextCursor).toEqual(expect.stringMatching(/^[A-Za-z0-9_-]+$/));
     expect(res.headers.get('cache-control')).toBe('public, max-age=10');

@@ -61,11 +61,16 @@ export function writerFor(s3: TestS3): ObjectStorage {
   return new ObjectStorage(loadConfig(s3EnvSchema, s3.env()));
 }
 
-export function manifestOf(createdAt: Date, { id = randomUUID(), images = 2 }: { id?: string; images?: number } = {}): GalleryManifest {
+/** A manifest as the finaliser writes it; `legacy`: as written before tiles and the model list were recorded. */
+export function manifestOf(
+  createdAt: Date,
+  { id = randomUUID(), images = 2, legacy = false }: { id?: string; images?: number; legacy?: boolean } = {},
+): GalleryManifest {
   return {
     id,
     prompt: `a lighthouse, take ${id.slice(0, 8)}`,
     parameters: { steps: 25, guidance: 7, seed: 1234 },
+    ...(legacy ? {} : { models: [...Array.from({ length: images }, (_, index) => `model-${index}`), 'model-failed'] }),
     createdAt: createdAt.toISOString(),
     completedAt: new Date(createdAt.getTime() + 5000).toISOString(),
     status: 'completed',
@@ -77,6 +82,7 @@ export function manifestOf(createdAt: Date, { id = randomUUID(), images = 2 }: {
         index,
         imageKey: keys.image,
         thumbnailKey: keys.thumbnail,
+        ...(legacy ? {} : { tileKey: keys.tile, tile2xKey: keys.tile2x }),
         mimeType: 'image/png',
         width: 512,
         height: 512,

@@ -12,8 +12,12 @@ export const API_PREFIX = '/api';
 export const OPENAPI_PATH = 'api/docs';
 export const OPENAPI_JSON_PATH = 'api/docs-json';
 
-/** Probes and scrapes reach the pods directly: not part of the public API, so not served under the prefix. */
-const INTERNAL_PATHS = ['/health', '/metrics'];
+/**
+ * Liveness and scrapes reach the pods directly: not part of the public API, so not served under the
+ * prefix. Readiness is: the web app's API indicator asks it (`/api/health/ready`), and its answer
+ * names only which dependency is down, never how to reach it.
+ */
+const INTERNAL_PATHS = ['/health/live', '/metrics'];
 
 const within = (path: string, base: string) => path === base || path.startsWith(`${base}/`);
 

@@ -73,8 +73,13 @@ describe('the gateway under /api (built, as a process)', () => {
     expect(await scrapeMetrics(gateway.url)).not.toMatch(/route="\/api\//);
   });
 
-  it.each(['/api/health/live', '/api/health/ready', '/api/metrics'])('keeps %s off the public API', async (path) => {
+  it.each(['/api/health/live', '/api/metrics'])('keeps %s off the public API', async (path) => {
     expect((await answer('GET', path)).status).toBe(404);
+  });
+
+  it('answers readiness under /api too, for the web app’s API indicator', async () => {
+    const res = await fetch(`${gateway.url}/api/health/ready`);
+    expect({ status: res.status, body: await res.json() }).toMatchObject({ status: 200, body: { status: 'ok' } });
   });
 
   it('serves the API documentation under /api as before', async () => {

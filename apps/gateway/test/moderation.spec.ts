@@ -88,6 +88,19 @@ describe('gateway moderation stage (built, as a process, real Redis, fake OpenAI
     expect(await metric('pixel_prompt_moderation_checks_total', 'provider="openai",outcome="flagged"')).toBeGreaterThanOrEqual(1);
   });
 
+  it('moderates a negative prompt too, and refuses the generation when it is flagged', async () => {
+    moderation.handle((_req, res) => json(res, 200, verdict()));
+    const ok = await post('/generate', { prompt: 'a foggy pier', negativePrompt: 'gulls', models: ['ink'] }, '198.51.100.36');
+    expect(ok.status).toBe(202);
+    expect(moderated()).toEqual(['a foggy pier', 'gulls']);
+
+    moderation.handle((req, res) => json(res, 200, jsonBody(req)['input'] === 'a foggy pier' ? verdict() : verdict('harassment')));
+    const refused = await post('/generate', { prompt: 'a foggy pier', negativePrompt: 'something flagged', models: ['ink'] }, '198.51.100.36');
+    expect(refused.status).toBe(400);
+    expect(await errorOf(refused)).toMatchObject({ error: 'INAPPROPRIATE_CONTENT' });
+    expect(await metric('pixel_prompt_content_filter_refusals_total', 'stage="moderation",text="negative_prompt"')).toBe(1);
+  });
+
   it('never sends a prompt the word list refuses to the moderation service', async () => {
     moderation.handle((_req, res) => json(res, 200, verdict()));
     const res = await post('/generate', { prompt: 'a n.u.d.e figure', models: ['ink'] }, '198.51.100.32');

@@ -1,3 +1,6 @@
+import { JobStore } from '@pixel-prompt/jobs';
+import type { Logger } from '@pixel-prompt/observability';
+import { RedisConnection } from '@pixel-prompt/redis';
 import { type RunningService, TestRedis, startService, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
 import { Redis } from 'ioredis';
 
@@ -10,6 +13,9 @@ describe('gateway waiting for Redis replicas (built, as a process)', () => {
   let replica: TestRedis;
   let replicaClient: Redis;
   let gateway: RunningService;
+  /** Plays the worker: fails a model, so that it can be retried. */
+  let worker: RedisConnection;
+  let store: JobStore;
 
   const inSync = async () => /master_link_status:up/.test(await replicaClient.info('replication'));
 
@@ -19,9 +25,12 @@ describe('gateway waiting for Redis replicas (built, as a process)', () => {
     replicaClient = new Redis(replica.url, { lazyConnect: false });
     await waitFor(inSync, { what: 'the replica to sync' });
     gateway = await startService('gateway', { REDIS_URL: primary.url, REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '300' });
+    worker = new RedisConnection(primary.url, { warn: () => undefined, info: () => undefined } as unknown as Logger);
+    store = new JobStore(worker, 3600);
   });
 
   afterAll(async () => {
+    await worker.onApplicationShutdown();
     replicaClient.disconnect();
     await stopAllProcesses();
     await Promise.all([replica.dispose(), primary.dispose()]);
@@ -56,5 +65,30 @@ describe('gateway waiting for Redis replicas (built, as a process)', () => {
     expect(retried.status).toBe(202);
     const { jobId } = (await retried.json()) as { jobId: string };
     expect(await replicaClient.exists(`pp:job:${jobId}`)).toBe(1);
+  });
+
+  it('accepts the retry of a failed model only once the replica holds it and its queued attempt, or answers 503 and replays it', async () => {
+    const failedJob = async (key: string) => {
+      const { jobId } = (await (await submit(key)).json()) as { jobId: string };
+      await store.fail(jobId, 0, { code: 'PROVIDER_ERROR', message: 'The model failed.' });
+      return jobId;
+    };
+    const retry = (jobId: string, key: string) =>
+      fetch(`${gateway.url}/jobs/${jobId}/models/ink/retry`, { method: 'POST', headers: { 'Idempotency-Key': key } });
+
+    const jobId = await failedJob('replicated-3');
+    expect((await retry(jobId, 'retry-3')).status).toBe(202);
+    expect(await replicaClient.hget(`pp:job:${jobId}`, 'm:0:retries')).toBe('1');
+    expect(await replicaClient.exists(`pp:bull:model-ink:${jobId}:0:retry-1`)).toBe(1);
+
+    const refusedJob = await failedJob('replicated-4');
+    await replica.stop();
+    const refused = await retry(refusedJob, 'retry-4');
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ error: 'SERVICE_UNAVAILABLE' });
+    await replica.start();
+    await waitFor(inSync, { what: 'the replica to sync again', timeoutMs: 20_000 });
+    expect((await retry(refusedJob, 'retry-4')).status).toBe(202);
+    expect(await replicaClient.exists(`pp:bull:model-ink:${refusedJob}:0:retry-1`)).toBe(1);
   });
 });

@@ -30,7 +30,7 @@ export class GenerationMetrics {
     });
     this.imageBytes = new Counter({
       name: 'pixel_prompt_image_bytes_stored_total',
-      help: 'Bytes of images and thumbnails written to S3, by model.',
+      help: 'Bytes of images, thumbnails and tiles written to S3, by model.',
       labelNames: ['model'],
       registers: [registry],
     });

@@ -1,8 +1,8 @@
-import type { GenerationQueues, JobCancellations, JobRecord, JobStore, ModelJobData } from '@pixel-prompt/jobs';
+import type { GenerationQueues, JobCancellations, JobRecord, JobStore, ModelJobData, TransitionOutcome } from '@pixel-prompt/jobs';
 import { ModelRegistry, parseModelRegistry } from '@pixel-prompt/models';
 import type { Logger } from '@pixel-prompt/observability';
 import { ChaosImageProvider, LocalImageProvider, ProviderCredentials, ProviderError, Providers } from '@pixel-prompt/providers';
-import { type ObjectStorage, StorageUnavailableError } from '@pixel-prompt/storage';
+import { type ImageObject, type ObjectStorage, StorageUnavailableError, imageKeys, modelImagesPrefix } from '@pixel-prompt/storage';
 import { waitFor } from '@pixel-prompt/testing';
 import type { Job } from 'bull';
 import type { GenerationMetrics } from './generation-metrics';
@@ -36,9 +36,9 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
   const store = {
     start: jest.fn(async () => true),
     get: jest.fn(async (): Promise<Partial<JobRecord> | undefined> => ({ status: 'in_progress' })),
-    fail: jest.fn(async () => ({ moved: true, finalStatus: undefined })),
-    complete: jest.fn(async () => ({ moved: true, finalStatus: undefined })),
-    modelStatus: jest.fn(async (): Promise<string | undefined> => 'completed'),
+    fail: jest.fn(async (): Promise<TransitionOutcome> => ({ moved: true })),
+    complete: jest.fn(async (): Promise<TransitionOutcome> => ({ moved: true })),
+    completedIn: jest.fn(async () => true),
     isCanceled: jest.fn(async () => false),
   };
   const queue = { process: jest.fn(async (_concurrency: number, _handler: unknown) => undefined), on: jest.fn() };
@@ -60,7 +60,7 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
       return () => watchers.delete(jobId);
     },
   } as unknown as JobCancellations;
-  const storage = { deletePrefix: jest.fn(async () => 0), putImages: jest.fn(async () => undefined) };
+  const storage = { deletePrefix: jest.fn(async (_prefix: string) => 0), putImages: jest.fn(async (_images: ImageObject[]) => undefined) };
   const processor = new ModelProcessor(
     registry(), queues, store as unknown as JobStore, cancellations, storage as unknown as ObjectStorage, providers, metrics,
     { STORAGE_RETRY_WINDOW_MS: 60_000 }, logger,
@@ -69,7 +69,7 @@ function setup(keys: ConstructorParameters<typeof ProviderCredentials>[0]) {
 }
 
 const job = {
-  data: { jobId: 'j1', index: 0, model: 'gpt-image', prompt: 'p', steps: 25, guidance: 7, seed: 1, correlationId: 'c1' } satisfies ModelJobData,
+  data: { jobId: 'j1', index: 0, model: 'gpt-image', prompt: 'p', steps: 25, guidance: 7, seed: 1, correlationId: 'c1', retries: 0 } satisfies ModelJobData,
   attemptsMade: 0,
   opts: { attempts: 3 },
 } as unknown as Job<ModelJobData>;
@@ -93,7 +93,7 @@ describe('ModelProcessor and provider keys', () => {
     const { processor, store, storage } = setup({});
     await expect(processor.handle(job)).resolves.toBeUndefined();
     expect(store.start).not.toHaveBeenCalled();
-    expect(store.fail).toHaveBeenCalledWith('j1', 0, { code: 'UNAVAILABLE', message: 'This model is not configured on the server.' });
+    expect(store.fail).toHaveBeenCalledWith('j1', 0, { code: 'UNAVAILABLE', message: 'This model is not configured on the server.' }, 0);
     // Whatever an earlier attempt may have stored for the model goes with its failure.
     expect(storage.deletePrefix).toHaveBeenCalledWith('images/j1/0-gpt-image.');
   });
@@ -113,30 +113,84 @@ describe('ModelProcessor and disabled models', () => {
     const retired = { ...job, data: { ...job.data, model: 'retired' } } as Job<ModelJobData>;
     await expect(processor.handle(retired)).resolves.toBeUndefined();
     expect(store.start).not.toHaveBeenCalled();
-    expect(store.fail).toHaveBeenCalledWith('j1', 0, { code: 'UNAVAILABLE', message: 'This model is not available.' });
+    expect(store.fail).toHaveBeenCalledWith('j1', 0, { code: 'UNAVAILABLE', message: 'This model is not available.' }, 0);
   });
 });
 
 describe('ModelProcessor and ended jobs', () => {
-  it('asks again for the gallery of a job it finds ended: the worker that ended it may have died before asking', async () => {
+  it.each([
+    ['its first end', 0],
+    ['an end after two retries of failed models', 2],
+  ])('asks again for the gallery of a job it finds ended (%s): the worker that ended it may have died before asking', async (_end, retries) => {
     const { processor, store, queues } = setup({ openai: KEY });
     store.start.mockResolvedValue(false);
-    store.get.mockResolvedValue({ status: 'completed' });
+    store.get.mockResolvedValue({ status: 'partial', retries });
     await processor.handle(job);
-    expect(queues.requestFinalize).toHaveBeenCalledWith('j1', 'c1');
+    expect(queues.requestFinalize).toHaveBeenCalledWith('j1', 'c1', retries);
+  });
+
+  it('finalises the end its own move made, named by the job’s retries then', async () => {
+    const { processor, store, queues } = setup({});
+    store.complete.mockResolvedValue({ moved: true, finalStatus: 'completed', retries: 1 });
+    await processor.handle({ ...job, data: { ...job.data, model: 'quick', retries: 1 } } as Job<ModelJobData>);
+    expect(store.start).toHaveBeenCalledWith('j1', 0, 1);
+    expect(store.complete).toHaveBeenCalledWith('j1', 0, expect.objectContaining({ imageKey: 'images/j1/0-quick_retry1.png' }), 1);
+    expect(queues.requestFinalize).toHaveBeenCalledWith('j1', 'c1', 1);
+  });
+
+  it('stores the image, thumbnail and both tiles together, each with its type', async () => {
+    const { processor, storage } = setup({});
+    await processor.handle({ ...job, data: { ...job.data, model: 'quick' } } as Job<ModelJobData>);
+    expect(storage.putImages.mock.calls[0]?.[0].map(({ key, contentType }) => [key, contentType])).toEqual([
+      ['images/j1/0-quick.png', 'image/png'],
+      ['images/j1/0-quick.thumb.png', 'image/png'],
+      ['images/j1/0-quick.tile.webp', 'image/webp'],
+      ['images/j1/0-quick.tile2x.webp', 'image/webp'],
+    ]);
   });
 
   it.each([
-    ['canceled', true],
-    ['error', true],
-    ['completed', false],
-  ])('drops a stored result whose model was %s meanwhile, deleting its images unless another run completed it', async (status, deleted) => {
+    ['ended otherwise (canceled, failed, or retried since)', false, true],
+    ['completed by another run of the same attempt', true, false],
+  ])('drops a stored result whose model %s, deleting the attempt’s images unless they are its result', async (_case, completedIn, deleted) => {
     const { processor, store, storage } = setup({});
-    store.complete.mockResolvedValue({ moved: false, finalStatus: undefined });
-    store.modelStatus.mockResolvedValue(status);
-    await processor.handle({ ...job, data: { ...job.data, model: 'quick' } } as Job<ModelJobData>);
+    store.complete.mockResolvedValue({ moved: false });
+    store.completedIn.mockResolvedValue(completedIn);
+    await processor.handle({ ...job, data: { ...job.data, model: 'quick', retries: 2 } } as Job<ModelJobData>);
     expect(storage.putImages).toHaveBeenCalledTimes(1);
-    expect(storage.deletePrefix.mock.calls).toEqual(deleted ? [['images/j1/0-quick.']] : []);
+    expect(store.completedIn).toHaveBeenCalledWith('j1', 0, 2);
+    expect(storage.deletePrefix.mock.calls).toEqual(deleted ? [['images/j1/0-quick_retry2.']] : []);
+  });
+
+  it('never deletes the images of the attempt that retried a model, however late the failed attempt’s deletion runs', async () => {
+    const { processor, store, storage } = setup({});
+    const stored = new Set<string>();
+    storage.putImages.mockImplementation(async (images) => {
+      for (const image of images) stored.add(image.key);
+    });
+    // The failed attempt's deletion waits (as through an S3 outage) until the retry has stored its images.
+    let deletionMayRun = () => undefined as void;
+    const retryStored = new Promise<void>((resolve) => (deletionMayRun = resolve));
+    storage.deletePrefix.mockImplementation(async (prefix) => {
+      await retryStored;
+      const doomed = [...stored].filter((key) => key.startsWith(prefix));
+      for (const key of doomed) stored.delete(key);
+      return doomed.length;
+    });
+    const quick = { ...job, data: { ...job.data, model: 'quick' } } as Job<ModelJobData>;
+
+    // Attempt 0 made its images, but its model had failed meanwhile (its worker was thought dead).
+    store.complete.mockResolvedValueOnce({ moved: false });
+    store.completedIn.mockResolvedValueOnce(false);
+    const failedAttempt = processor.handle(quick);
+    await waitFor(() => storage.deletePrefix.mock.calls.length === 1, { what: 'the failed attempt’s deletion to start' });
+    // The model is retried; attempt 1 stores and completes while that deletion is still to run.
+    await processor.handle({ ...quick, data: { ...quick.data, retries: 1 } } as Job<ModelJobData>);
+    deletionMayRun();
+    await failedAttempt;
+
+    expect([...stored].sort()).toEqual(Object.values(imageKeys('j1', 0, 'quick', 'image/png', 1)).sort());
+    expect(storage.deletePrefix.mock.calls).toEqual([[modelImagesPrefix('j1', 0, 'quick', 0)]]);
   });
 
   it('deletes a failed model’s stray images through an S3 outage, once S3 answers again', async () => {

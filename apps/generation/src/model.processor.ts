@@ -5,10 +5,19 @@ import { type ModelConfig, ModelRegistry } from '@pixel-prompt/models';
 import { type Logger, runWithCorrelationId } from '@pixel-prompt/observability';
 import { ProviderError, Providers } from '@pixel-prompt/providers';
 import { LOGGER } from '@pixel-prompt/service';
-import { type ImageObject, ObjectStorage, StorageUnavailableError, imageKeys, modelImagesPrefix, retryDuringOutage } from '@pixel-prompt/storage';
+import {
+  type ImageObject,
+  ObjectStorage,
+  StorageUnavailableError,
+  TILE_MIME_TYPE,
+  imageKeys,
+  modelImagesPrefix,
+  retryDuringOutage,
+} from '@pixel-prompt/storage';
 import type { Job } from 'bull';
 import type { GenerationConfig } from './config';
 import { GenerationMetrics } from './generation-metrics';
+import { makeTiles } from './tiles';
 import { GENERATION_CONFIG } from './tokens';
 
 interface Failure {
@@ -40,8 +49,8 @@ export function classifyFailure(error: unknown, timeout: AbortSignal): Failure {
 
 /**
  * Consumes one Bull queue per enabled model with that model's concurrency. Each job is one model of
- * one generation: mark it started, call the provider under the model's timeout, store image and
- * thumbnail in S3, record the result; the move that ends the whole job queues its finalisation.
+ * one generation: mark it started, call the provider under the model's timeout, store image,
+ * thumbnail and tiles in S3, record the result; the move that ends the whole job queues its finalisation.
  * A call whose model is canceled meanwhile is aborted, so nobody pays for an image no one will see.
  */
 @Injectable()
@@ -121,7 +130,7 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
         .catch((error: unknown) => log.warn({ err: error }, 'could not check for cancellation'));
     });
     try {
-      if (!(await this.store.start(data.jobId, data.index))) {
+      if (!(await this.store.start(data.jobId, data.index, data.retries))) {
         log.info('model skipped: canceled or already ended');
         await this.finalizeIfEnded(data);
         return;
@@ -138,37 +147,47 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
     const startedAt = performance.now();
     const timeout = AbortSignal.timeout(model.timeoutMs);
     try {
+      const { prompt, steps, guidance, seed, negativePrompt, aspectRatio } = data;
       const result = await this.providers.image(model).generate(
-        { prompt: data.prompt, steps: data.steps, guidance: data.guidance, seed: data.seed, model },
+        { prompt, steps, guidance, seed, negativePrompt, aspectRatio, model },
         AbortSignal.any([timeout, canceled]),
       );
       // Canceled while the answer was on its way: the job has ended without this model's image.
       if (canceled.aborted) throw canceled.reason;
-      const keys = imageKeys(data.jobId, data.index, model.id, result.mimeType);
+      // Each attempt at the model has its own keys: deleting a failed attempt's images, however
+      // late, never touches those of the attempt that retried it.
+      const keys = imageKeys(data.jobId, data.index, model.id, result.mimeType, data.retries);
+      const tiles = await makeTiles(result.image);
       await this.storeImages(
         [
           { key: keys.image, body: result.image, contentType: result.mimeType },
           { key: keys.thumbnail, body: result.thumbnail, contentType: result.mimeType },
+          { key: keys.tile, body: tiles.tile, contentType: TILE_MIME_TYPE },
+          { key: keys.tile2x, body: tiles.tile2x, contentType: TILE_MIME_TYPE },
         ],
         data.correlationId,
         log,
         canceled,
       );
       const bytes = result.image.byteLength;
-      this.metrics.imageBytes.inc({ model: model.id }, bytes + result.thumbnail.byteLength);
-      const outcome = await this.store.complete(data.jobId, data.index, {
-        imageKey: keys.image, thumbKey: keys.thumbnail, bytes, width: result.width, height: result.height,
-      });
+      const stored = bytes + result.thumbnail.byteLength + tiles.tile.byteLength + tiles.tile2x.byteLength;
+      this.metrics.imageBytes.inc({ model: model.id }, stored);
+      const image = {
+        imageKey: keys.image, thumbKey: keys.thumbnail, tileKey: keys.tile, tile2xKey: keys.tile2x,
+        bytes, width: result.width, height: result.height,
+      };
+      const outcome = await this.store.complete(data.jobId, data.index, image, data.retries);
       if (!outcome.moved) {
-        // Ended meanwhile: canceled, or failed by another run of it (its worker was thought dead).
-        // The images belong to no result then, unless that other run completed it with the same keys.
+        // Ended meanwhile: canceled, or failed by another run of this attempt (its worker was thought
+        // dead), and perhaps retried since. The images belong to no result then, unless another run
+        // of this same attempt completed the model with the same keys.
         log.info('model result dropped: the model had already ended');
-        if ((await this.store.modelStatus(data.jobId, data.index)) !== 'completed') await this.deleteStrayImages(data);
+        if (!(await this.store.completedIn(data.jobId, data.index, data.retries ?? 0))) await this.deleteStrayImages(data);
         return;
       }
       this.observe(model.id, 'completed', startedAt);
       log.info({ bytes, durationMs: Math.round(performance.now() - startedAt) }, 'model completed');
-      if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId);
+      if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId, outcome.retries ?? 0);
     } catch (error) {
       // Not a failure of the model: the job counts as canceled, and the call is not retried.
       if (canceled.aborted) {
@@ -201,35 +220,38 @@ export class ModelProcessor implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Asks for the gallery of the model's job if the job has ended. The worker whose move ended it
-   * may have died before asking, and the next one to meet the job only finds its model ended; the
-   * request is deduplicated by job id, so asking twice costs nothing.
+   * may have died before asking, and the next one to meet the job only finds its model ended. The
+   * request names the end by the job's retries then and is deduplicated by that name, so asking
+   * twice costs nothing; a job running again (a model retried) asks when it ends again.
    */
   private async finalizeIfEnded(data: ModelJobData): Promise<void> {
     const job = await this.store.get(data.jobId);
-    if (job && isTerminalJobState(job.status)) await this.queues.requestFinalize(data.jobId, data.correlationId);
+    if (job && isTerminalJobState(job.status)) await this.queues.requestFinalize(data.jobId, data.correlationId, job.retries);
   }
 
   private async fail(data: ModelJobData, failure: Failure, startedAt: number): Promise<void> {
-    const outcome = await this.store.fail(data.jobId, data.index, { code: failure.code, message: failure.message });
+    const outcome = await this.store.fail(data.jobId, data.index, { code: failure.code, message: failure.message }, data.retries);
     if (!outcome.moved) {
       await this.finalizeIfEnded(data);
       return;
     }
     this.observe(data.model, failure.code.toLowerCase(), startedAt);
-    if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId);
+    if (outcome.finalStatus) await this.queues.requestFinalize(data.jobId, data.correlationId, outcome.retries ?? 0);
     await this.deleteStrayImages(data);
   }
 
   /**
-   * Deletes what an attempt stored for a model that then failed (its worker died before recording
+   * Deletes what this attempt stored for a model that then failed (its worker died before recording
    * the result, or storage failed half-way), so every stored image is one a result links to.
    * Retried through an S3 outage like uploads; after the result is recorded, so nobody waits for it.
+   * Only this attempt's prefix: the model may have been retried meanwhile, and the next attempt's
+   * images (under their own prefix) are being made.
    */
   private async deleteStrayImages(data: ModelJobData): Promise<void> {
-    const prefix = modelImagesPrefix(data.jobId, data.index, data.model);
+    const prefix = modelImagesPrefix(data.jobId, data.index, data.model, data.retries);
     try {
       const deleted = await retryDuringOutage(() => this.storage.deletePrefix(prefix), { windowMs: this.config.STORAGE_RETRY_WINDOW_MS });
-      if (deleted > 0) this.logger.info({ jobId: data.jobId, model: data.model, deleted }, 'deleted the images of a failed model');
+      if (deleted > 0) this.logger.info({ jobId: data.jobId, model: data.model, retries: data.retries ?? 0, deleted }, 'deleted the images of a failed model');
     } catch (error) {
       this.logger.warn({ err: error, jobId: data.jobId, model: data.model }, 'could not delete the images of a failed model');
     }

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import type { AxeResults } from 'axe-core';
-import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page, chromium } from 'playwright-core';
 import { type StackOptions, type TestModel, WebStack } from './stack';
 
-const DESKTOP = { width: 1280, height: 800 };
+export const DESKTOP = { width: 1280, height: 800 };
 export const MOBILE = { width: 360, height: 740 };
 
 /** Flags for a quiet, headless Chromium in a container: no sandbox, no GPU, no calls home. */
@@ -41,8 +41,13 @@ function launchChromium(): Promise<Browser> {
 export function stackInChromium(options?: StackOptions): {
   /** The running stack. */
   stack: () => WebStack;
-  /** Opens `path` of the stack's site in a fresh context (no storage shared with other pages). */
-  open: (path?: string, viewport?: typeof DESKTOP) => Promise<Page>;
+  /**
+   * Opens `path` of the stack's site in a fresh context (no storage shared with other pages);
+   * `options` adds to the context's (device scale, colour scheme, permissions).
+   */
+  open: (path?: string, viewport?: typeof DESKTOP, options?: BrowserContextOptions) => Promise<Page>;
+  /** Chromium, for tests that need contexts of their own (two visitors, a shared link). */
+  browser: () => Browser;
 } {
   let stack: WebStack;
   let browser: Browser;
@@ -64,11 +69,12 @@ export function stackInChromium(options?: StackOptions): {
 
   return {
     stack: () => stack,
-    open: async (path = '/', viewport) => {
-      const { context, page } = await openPage(browser, stack.url + path, viewport);
+    open: async (path = '/', viewport, options) => {
+      const { context, page } = await openPage(browser, stack.url + path, viewport, options);
       contexts.push(context);
       return page;
     },
+    browser: () => browser,
   };
 }
 
@@ -77,11 +83,13 @@ async function openPage(
   browser: Browser,
   url: string,
   viewport = DESKTOP,
+  options: BrowserContextOptions = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport,
     isMobile: viewport.width < 600,
     hasTouch: viewport.width < 600,
+    ...options,
   });
   // Long enough for a whole generation on a busy two-core machine; short enough to fail in one test's time.
   context.setDefaultTimeout(30_000);
@@ -108,12 +116,14 @@ export function modelCard(page: Page, model: TestModel): Locator {
   });
 }
 
-/** The progress line once it reads "done / total models". */
-function progress(page: Page, done: number, total: number): Locator {
-  return page
-    .getByRole('status')
-    .and(page.getByTestId('progress'))
-    .filter({ hasText: new RegExp(`\\b${done} / ${total} models\\b`) });
+/** The model's card once it is in `state` (pending, in_progress, completed, error, canceled). */
+export function cardIn(page: Page, model: TestModel, state: string): Locator {
+  return modelCard(page, model).and(page.locator(`[data-state="${state}"]`));
+}
+
+/** The results' progress summary (a polite live region) once its text matches. */
+export function progress(page: Page, text: RegExp): Locator {
+  return page.getByRole('status').and(page.getByTestId('progress')).filter({ hasText: text });
 }
 
 /** An error toast in the notifications region whose text matches. */
@@ -142,6 +152,23 @@ export async function changedPrompt(page: Page, previous: string): Promise<strin
   return promptBox(page).inputValue();
 }
 
+/**
+ * Submits a generation through the public API, as another client would, and waits until its event
+ * stream ends (the job has ended); returns its id.
+ */
+export async function generateThroughApi(siteUrl: string, body: Record<string, unknown>): Promise<string> {
+  const answer = await fetch(`${siteUrl}/api/generate`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (answer.status !== 202) throw new Error(`POST /generate answered ${answer.status}: ${await answer.text()}`);
+  const { jobId, eventsUrl } = (await answer.json()) as { jobId: string; eventsUrl: string };
+  const stream = await (await fetch(`${siteUrl}/api${eventsUrl}`)).text();
+  if (!/^event: completed$/m.test(stream)) throw new Error(`the event stream of ${jobId} ended without completing`);
+  return jobId;
+}
+
 /** Fills the prompt box and clicks Generate. */
 export async function generate(page: Page, prompt: string): Promise<void> {
   await promptBox(page).fill(prompt);
@@ -159,7 +186,7 @@ export async function generatedImages(
   models: readonly TestModel[],
   prompt: string,
 ): Promise<Record<string, ImageOutcome>> {
-  await progress(page, models.length, models.length).waitFor();
+  await progress(page, new RegExp(`\\bAll ${models.length} done\\b`)).waitFor();
   const outcomes: Record<string, ImageOutcome> = {};
   for (const model of models) {
     const card = modelCard(page, model).and(page.locator('[data-state="completed"]'));

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { GALLERY_PAGE_LIMITS } from '@pixel-prompt/contracts';
 import { unzipSync } from 'fflate';
 import {
@@ -9,6 +8,7 @@ import {
   button,
   changedPrompt,
   generate,
+  generateThroughApi,
   generatedImages,
   loadedWidth,
   modelCard,
@@ -16,14 +16,7 @@ import {
   scrollWidth,
   stackInChromium,
 } from './browser';
-import { FAST_MODELS, ROOT } from './stack';
-
-/**
- * Committed: the picture of the main page in the README. Rewritten only when asked
- * (`PP_UPDATE_SCREENSHOT=1 npx nx test web-e2e`): its bytes differ from run to run, and a test run
- * must leave the working tree as it found it.
- */
-const SCREENSHOT = join(ROOT, 'docs/images/generate.png');
+import { FAST_MODELS } from './stack';
 
 describe('generate, gallery and viewer (production build in Chromium)', () => {
   const { stack, open } = stackInChromium();
@@ -31,12 +24,8 @@ describe('generate, gallery and viewer (production build in Chromium)', () => {
   it('renders every model, lists the job first in the gallery, and shows its images in the viewer', async () => {
     const prompt = 'a lighthouse on a rocky coast at sunset';
     const page = await open();
-    // A fixed seed: the same images every run, so the committed screenshot only changes with the page.
-    await page.getByRole('spinbutton', { name: 'Seed', exact: true }).fill('7');
     await generate(page, prompt);
     expect(await generatedImages(page, FAST_MODELS, prompt)).toEqual(allLoaded(FAST_MODELS));
-    // The whole page, at desktop width: the form above and every result below.
-    if (process.env['PP_UPDATE_SCREENSHOT']) await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     await page.getByRole('link', { name: 'Gallery', exact: true }).click();
     await page.getByRole('heading', { name: 'Gallery', exact: true }).waitFor();
@@ -99,6 +88,29 @@ describe('generate, gallery and viewer (production build in Chromium)', () => {
     await generate(page, prompt);
     expect(await generatedImages(page, FAST_MODELS, prompt)).toEqual(allLoaded(FAST_MODELS));
     expect(await scrollWidth(page)).toBeLessThanOrEqual(MOBILE.width);
+  });
+
+  it('brings the results into view on Generate, with the focus on their heading and the progress on screen', async () => {
+    const prompt = 'a blue door in a white wall';
+    const page = await open('/', MOBILE);
+    // Something on the page first, so the results start below the fold of a phone.
+    await page.getByText('Advanced', { exact: true }).click();
+    await promptBox(page).fill(prompt);
+    await button(page, 'Generate').click();
+    const heading = page.getByRole('region', { name: 'Results', exact: true }).getByRole('heading', { name: 'Results', exact: true });
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Results');
+    // Scrolling may be smooth: wait until the heading has arrived at the top.
+    await page.waitForFunction(() => {
+      const top = document.activeElement?.getBoundingClientRect().top ?? -1;
+      return top >= 0 && top < window.innerHeight / 3;
+    });
+    const status = page.getByRole('status').and(page.getByTestId('progress'));
+    const box = await status.boundingBox();
+    expect({
+      focused: await heading.evaluate((element) => element === document.activeElement),
+      progressOnScreen: box !== null && box.y >= 0 && box.y + box.height <= MOBILE.height,
+    }).toEqual({ focused: true, progressOnScreen: true });
+    await generatedImages(page, FAST_MODELS, prompt);
   });
 
   it('has no accessibility violations on the results, the viewer, the compare view, the gallery, a gallery entry and the help', async () => {
@@ -197,19 +209,89 @@ describe('generate, gallery and viewer (production build in Chromium)', () => {
       expect(Buffer.from(bytes.subarray(0, 8)).toString('hex')).toBe('89504e470d0a1a0a');
   });
 
-  it("re-runs a gallery entry's prompt on the generate page", async () => {
+  it("re-runs a gallery entry with its prompt, every parameter and its models", async () => {
     const prompt = 'a hot air balloon over a valley';
+    const [, second, third] = FAST_MODELS;
     const page = await open();
+    await page.getByText('Advanced', { exact: true }).click();
+    await page.getByRole('spinbutton', { name: 'Steps', exact: true }).fill('12');
+    await page.getByRole('spinbutton', { name: 'Guidance', exact: true }).fill('3.5');
+    await page.getByRole('spinbutton', { name: 'Seed', exact: true }).fill('99');
+    await page.getByLabel('Shape', { exact: true }).selectOption('16:9');
+    await page.getByTestId('model-summary').click();
+    await page.getByRole('checkbox', { name: FAST_MODELS[0].displayName, exact: true }).uncheck();
     await generate(page, prompt);
-    await generatedImages(page, FAST_MODELS, prompt);
-    await page.getByRole('link', { name: 'Gallery', exact: true }).click();
-    await page.getByTestId('gallery-item').filter({ hasText: prompt }).click();
-    await page
-      .getByRole('link', { name: 'Re-run this prompt', exact: true })
-      .or(button(page, 'Re-run this prompt'))
-      .click();
-    await page.waitForURL((url) => url.pathname === '/' && url.searchParams.get('prompt') === prompt);
-    expect(await changedPrompt(page, '')).toBe(prompt);
+    await generatedImages(page, [second, third], prompt);
+
+    // Another visitor, who has never chosen anything, opens the entry from the gallery.
+    const visitor = await open('/gallery');
+    await visitor.getByTestId('gallery-item').filter({ hasText: prompt }).click();
+    await visitor.getByRole('link', { name: 'Re-run this prompt', exact: true }).click();
+    await visitor.waitForURL((url) => url.pathname === '/' && url.searchParams.get('prompt') === prompt);
+    expect(await changedPrompt(visitor, '')).toBe(prompt);
+    await visitor.getByText('Advanced', { exact: true }).click();
+    await visitor.getByTestId('model-summary').click();
+    const value = (name: string) => visitor.getByRole('spinbutton', { name, exact: true }).inputValue();
+    const ticked = (model: { displayName: string }) => visitor.getByRole('checkbox', { name: model.displayName, exact: true }).isChecked();
+    expect({
+      steps: await value('Steps'),
+      guidance: await value('Guidance'),
+      seed: await value('Seed'),
+      shape: await visitor.getByLabel('Shape', { exact: true }).inputValue(),
+      models: await Promise.all(FAST_MODELS.map(ticked)),
+      summary: await visitor.getByTestId('model-summary').innerText(),
+    }).toEqual({ steps: '12', guidance: '3.5', seed: '99', shape: '16:9', models: [false, true, true], summary: 'Models: 2 of 3' });
+  });
+
+  it('gives every generation an address: Back, Forward, a reload and a shared link bring it back, and Copy link copies it', async () => {
+    const page = await open('/', undefined, { permissions: ['clipboard-read', 'clipboard-write'] });
+    const first = 'a paper lantern on a pond';
+    const second = 'a kite above the dunes';
+    await generate(page, first);
+    await generatedImages(page, FAST_MODELS, first);
+    const firstUrl = page.url();
+    await generate(page, second);
+    await generatedImages(page, FAST_MODELS, second);
+    const secondUrl = page.url();
+
+    const shows = async (target: typeof page, prompt: string) => {
+      await target.getByRole('img', { name: `${FAST_MODELS[0].displayName}: ${prompt}`, exact: true }).waitFor();
+      return {
+        prompt: await promptBox(target).inputValue(),
+        images: await Promise.all(FAST_MODELS.map((m) => loadedWidth(target.getByRole('img', { name: `${m.displayName}: ${prompt}`, exact: true })))),
+        title: await target.title(),
+      };
+    };
+    const restored = (prompt: string) => ({ prompt, images: FAST_MODELS.map(() => expect.any(Number)), title: `${prompt} · Pixel Prompt` });
+
+    await page.goBack();
+    await page.waitForURL(firstUrl);
+    const back = await shows(page, first);
+    await page.goForward();
+    await page.waitForURL(secondUrl);
+    const forward = await shows(page, second);
+    await page.reload();
+    const reloaded = await shows(page, second);
+
+    await button(page, 'Copy link').click();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const friend = await open(new URL(copied).pathname);
+    const shared = await shows(friend, second);
+
+    expect({ copied, back, forward, reloaded, shared }).toEqual({
+      copied: secondUrl,
+      back: restored(first),
+      forward: restored(second),
+      reloaded: restored(second),
+      shared: restored(second),
+    });
+    expect(copied).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/g\/[0-9a-f-]{36}$/);
+    expect(back.images.every((width) => width > 0)).toBe(true);
+
+    // Back to the start: a blank page again, the prompt kept for the next one.
+    await page.goto(new URL('/', secondUrl).href);
+    await promptBox(page).waitFor();
+    expect(await page.getByRole('region', { name: 'Results', exact: true }).count()).toBe(0);
   });
 
   it('loads the next page of the gallery when scrolled to the end', async () => {
@@ -219,17 +301,7 @@ describe('generate, gallery and viewer (production build in Chromium)', () => {
       { length: GALLERY_PAGE_LIMITS.default + 1 },
       (_, i) => `gallery page filler ${i + 1}`,
     );
-    for (const prompt of prompts) {
-      const answer = await fetch(`${stack().url}/api/generate`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ prompt, models: [FAST_MODELS[0].id] }),
-      });
-      const { eventsUrl } = (await answer.json()) as { eventsUrl: string };
-      expect(
-        (await (await fetch(`${stack().url}/api${eventsUrl}`)).text()).match(/^event: completed$/m),
-      ).not.toBeNull();
-    }
+    for (const prompt of prompts) await generateThroughApi(stack().url, { prompt, models: [FAST_MODELS[0].id] });
     // The worker writes a gallery just after its job ends: poll the list until every one is there.
     const listed = async () =>
       ((await (await fetch(`${stack().url}/api/gallery/list?limit=100`)).json()) as { galleries: { prompt: string }[] })

@@ -7,6 +7,7 @@ import {
   errorToast,
   generatedImages,
   generate,
+  loadedWidth,
   modelCards,
   promptBox,
   stackInChromium,
@@ -182,27 +183,84 @@ describe('prompt tools, shortcuts, sound and error messages (production build in
       await generate(page, 'a gory battle scene');
       const toast = errorToast(page, /content policy/i);
       await toast.waitFor();
-      // The same prompt would be refused again: no Retry, and nothing was generated.
-      expect({ retry: await button(toast, 'Retry').count(), cards: await modelCards(page).count() }).toEqual({
+      // The same prompt would be refused again: no Retry, nothing was generated, and it is the
+      // prompt to change, not a fault to report: no reference.
+      expect({ retry: await button(toast, 'Retry').count(), cards: await modelCards(page).count(), text: await toast.innerText() }).toEqual({
         retry: 0,
         cards: 0,
+        text: expect.not.stringMatching(/Reference/),
       });
+      expect(await toast.innerText()).toMatch(/Rephrase it/);
     });
 
     it('says the service cannot be reached while offline, and Retry generates once back online', async () => {
       const prompt = 'a windmill in a tulip field';
       const page = await open();
       // The connection drops once the page has loaded what it loads by itself (its own code is in
-      // since the prompt box shows): the API status and the model list, which the hints then name.
+      // since the prompt box shows): the API status and the model list, which the picker then counts.
       await page.getByText('API: ready', { exact: true }).waitFor();
-      await page.getByText(/^Used by /).first().waitFor();
+      await page.getByTestId('model-summary').filter({ hasText: 'Models: all 3' }).waitFor();
       await page.context().setOffline(true);
       await generate(page, prompt);
       const toast = errorToast(page, /cannot be reached/i);
       await toast.waitFor();
+      expect(await toast.innerText()).not.toMatch(/Reference/);
       await page.context().setOffline(false);
       await button(toast, 'Retry').click();
       expect(await generatedImages(page, FAST_MODELS, prompt)).toEqual(allLoaded(FAST_MODELS));
+    });
+  });
+
+  describe('a dropped connection', () => {
+    it('loads the images that broke while it was gone once it is back', async () => {
+      const prompt = 'a ferry crossing a misty bay';
+      const page = await open();
+      await generate(page, prompt);
+      await generatedImages(page, FAST_MODELS, prompt);
+      // A reload while the image server is unreachable: every card's image breaks.
+      await page.route('**/api/images/**', (route) => route.abort('internetdisconnected'));
+      await page.reload();
+      const images = FAST_MODELS.map((m) => page.getByRole('img', { name: `${m.displayName}: ${prompt}`, exact: true }));
+      const broken = await Promise.all(images.map(loadedWidth));
+      // The connection drops and returns, and the images are there again.
+      await page.context().setOffline(true);
+      await page.unroute('**/api/images/**');
+      await page.context().setOffline(false);
+      await page.waitForFunction(
+        (name) => [...document.querySelectorAll<HTMLImageElement>('img')].filter((img) => img.alt.endsWith(name)).every((img) => img.complete && img.naturalWidth > 0),
+        `: ${prompt}`,
+      );
+      expect({ broken, after: await Promise.all(images.map(loadedWidth)) }).toEqual({
+        broken: FAST_MODELS.map(() => 0),
+        after: FAST_MODELS.map(() => expect.any(Number)),
+      });
+    });
+
+    it('says a page could not be loaded while offline, loads it once back, reports nothing, and shows the API offline meanwhile', async () => {
+      const page = await open();
+      await page.getByText('API: ready', { exact: true }).waitFor();
+      const reports: string[] = [];
+      page.on('request', (request) => request.url().endsWith('/api/log') && reports.push(request.url()));
+      const failures: string[] = [];
+      page.on('pageerror', (error) => failures.push(error.message));
+
+      await page.context().setOffline(true);
+      await page.getByText('API: offline (no connection)', { exact: true }).waitFor();
+      await page.getByRole('link', { name: 'Gallery', exact: true }).click();
+      const problem = page.getByRole('alert').filter({ hasText: 'This page could not be loaded' });
+      await problem.waitFor();
+      const offlineText = await problem.innerText();
+
+      await page.context().setOffline(false);
+      await page.getByRole('heading', { name: 'Gallery', exact: true }).waitFor();
+      await page.getByText('API: ready', { exact: true }).waitFor();
+      expect({ offlineText, problem: await problem.count(), reports, failures, path: new URL(page.url()).pathname }).toEqual({
+        offlineText: expect.stringContaining('You are offline'),
+        problem: 0,
+        reports: [],
+        failures: [],
+        path: '/gallery',
+      });
     });
   });
 });

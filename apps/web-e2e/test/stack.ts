@@ -9,8 +9,13 @@ export const ROOT = join(__dirname, '../../..');
 export interface TestModel {
   id: string;
   displayName: string;
-  /** `local`: a built-in procedural model; `hang` and `fail`: the chaos provider misbehaving on purpose. */
-  kind: 'local' | 'hang' | 'fail';
+  /**
+   * `local`: a built-in procedural model; `hang`, `fail` and `fail-once`: the chaos provider
+   * misbehaving on purpose (`fail-once` fails a prompt's first call and draws on the next).
+   */
+  kind: 'local' | 'hang' | 'fail' | 'fail-once';
+  /** A local model's image size (square); 256 unless said. */
+  size?: number;
 }
 
 /** Built-in procedural models at a small size: a whole generation takes well under a second. */
@@ -19,6 +24,19 @@ export const FAST_MODELS: readonly TestModel[] = [
   { id: 'mountains', displayName: 'Mountains', kind: 'local' },
   { id: 'bauhaus', displayName: 'Bauhaus', kind: 'local' },
 ];
+
+/** The nine built-in models as the product ships them: 1024×1024 images. */
+export const BUILT_IN_MODELS: readonly TestModel[] = [
+  ['aurora', 'Aurora'],
+  ['marble', 'Marble'],
+  ['mosaic', 'Mosaic'],
+  ['mountains', 'Mountains'],
+  ['waves', 'Waves'],
+  ['blobs', 'Blobs'],
+  ['nebula', 'Nebula'],
+  ['bauhaus', 'Bauhaus'],
+  ['ink', 'Ink'],
+].map(([id = '', displayName = '']) => ({ id, displayName, kind: 'local', size: 1024 }));
 
 /**
  * Never answers (until its one-minute timeout) and takes one request at a time: while one generation
@@ -29,17 +47,21 @@ export const SLOW_MODEL: TestModel = { id: 'slow', displayName: 'Slow model', ki
 /** Fails every request at once. */
 export const BROKEN_MODEL: TestModel = { id: 'broken', displayName: 'Broken model', kind: 'fail' };
 
+/** Fails the first request for a prompt and draws on the next: what Retry is for. */
+export const FLAKY_MODEL: TestModel = { id: 'flaky', displayName: 'Flaky model', kind: 'fail-once' };
+
 /** The model registry file (MODEL_REGISTRY_PATH, format in libs/models) holding exactly these models. */
 function registryYaml(models: readonly TestModel[]): string {
   const entry = (m: TestModel) => {
     const name = `id: ${m.id}, displayName: "${m.displayName}"`;
     switch (m.kind) {
       case 'local':
-        return `${name}, provider: local, providerModel: ${m.id}, options: { width: 256, height: 256 }`;
+        return `${name}, provider: local, providerModel: ${m.id}, options: { width: ${m.size ?? 256}, height: ${m.size ?? 256} }`;
       case 'hang':
         return `${name}, provider: chaos, providerModel: chaos, timeoutMs: 60000, concurrency: 1, options: { mode: hang }`;
       case 'fail':
-        return `${name}, provider: chaos, providerModel: chaos, options: { mode: fail }`;
+      case 'fail-once':
+        return `${name}, provider: chaos, providerModel: chaos, options: { mode: ${m.kind} }`;
     }
   };
   return `models:\n${models.map((m) => `  - { ${entry(m)} }`).join('\n')}\n`;

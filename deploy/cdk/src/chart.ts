@@ -10,7 +10,7 @@ export const CHART_DIR = join(WORKSPACE_ROOT, 'deploy/helm/pixel-prompt');
 
 /** What the Bedrock callers default to when a model or the enhancer names no region (libs/providers, the gateway's AWS_REGION). */
 export const BEDROCK_DEFAULT_REGION = 'us-east-1';
-/** The gateway's Bedrock enhancer model when ENHANCER_MODEL is unset (libs/providers BEDROCK_ENHANCER_MODEL). */
+/** The gateway's Bedrock enhancer model when ENHANCER_MODEL is unset (libs/prompts BEDROCK_ENHANCER_MODEL). */
 export const BEDROCK_DEFAULT_ENHANCER_MODEL = 'amazon.nova-lite-v1:0';
 
 /** A Kubernetes object as helm renders it; only the fields read here are typed. */
@@ -34,11 +34,22 @@ export interface BedrockModel {
   region: string;
 }
 
+/** A Bedrock guardrail a service applies (ApplyGuardrail): its id, region and account (unset: the stack's own). */
+export interface Guardrail {
+  guardrailId: string;
+  region: string;
+  account?: string;
+}
+
 /** What the cloud resources must match in the chart an environment deploys. */
 export interface ChartFacts {
   serviceAccounts: ServiceAccount[];
   /** Per component, the Bedrock models it calls. */
   bedrockModels: Record<string, BedrockModel[]>;
+  /** Per component, the Bedrock guardrails it applies (the gateway's moderation stage). */
+  guardrails: Record<string, Guardrail[]>;
+  /** The gateway's REDIS_WAIT_REPLICAS: replicas that must hold a job before it is accepted. */
+  redisWaitReplicas: number;
 }
 
 /** Runs the workspace's real helm (tools/helm/helm.sh) and returns its output; a failure throws with helm's message. */
@@ -109,7 +120,17 @@ function bedrockModel(modelId: string, region: string): BedrockModel {
   return { modelId, region };
 }
 
-/** Reads the chart's rendered objects: service accounts, and the Bedrock models generation and the gateway call. */
+/** MODERATION_GUARDRAIL_ID as the gateway takes it: a guardrail id (in AWS_REGION, this account) or a guardrail ARN. */
+const GUARDRAIL_ARN = /^arn:aws(?:-[^:]+)?:bedrock:([a-z0-9-]{1,20}):(\d{12}):guardrail\/([a-z0-9]+)$/;
+
+function guardrail(identifier: string, region: string): Guardrail {
+  const arn = GUARDRAIL_ARN.exec(identifier);
+  if (arn) return { guardrailId: String(arn[3]), region: String(arn[1]), account: String(arn[2]) };
+  if (!/^[a-z0-9]+$/.test(identifier)) throw new Error(`Bedrock guardrail "${identifier}": name a guardrail id or ARN`);
+  return { guardrailId: identifier, region };
+}
+
+/** Reads the chart's rendered objects: service accounts, the Bedrock models and guardrails generation and the gateway use, the replicas the gateway waits for. */
 export function chartFacts(objects: RenderedObject[]): ChartFacts {
   const serviceAccounts = objects
     .filter((o) => o.kind === 'ServiceAccount')
@@ -124,10 +145,14 @@ export function chartFacts(objects: RenderedObject[]): ChartFacts {
     .map((m) => bedrockModel(m.providerModel, typeof m.options['region'] === 'string' ? m.options['region'] : BEDROCK_DEFAULT_REGION));
 
   const gatewayEnv = envOf(objects, 'gateway');
-  const gateway =
-    gatewayEnv.get('ENHANCER') === 'bedrock'
-      ? [bedrockModel(gatewayEnv.get('ENHANCER_MODEL') ?? BEDROCK_DEFAULT_ENHANCER_MODEL, gatewayEnv.get('AWS_REGION') ?? BEDROCK_DEFAULT_REGION)]
-      : [];
+  const gatewayRegion = gatewayEnv.get('AWS_REGION') ?? BEDROCK_DEFAULT_REGION;
+  const gateway = gatewayEnv.get('ENHANCER') === 'bedrock' ? [bedrockModel(gatewayEnv.get('ENHANCER_MODEL') ?? BEDROCK_DEFAULT_ENHANCER_MODEL, gatewayRegion)] : [];
+  const guardrailId = gatewayEnv.get('MODERATION') === 'bedrock' ? gatewayEnv.get('MODERATION_GUARDRAIL_ID') : undefined;
 
-  return { serviceAccounts, bedrockModels: { generation, gateway } };
+  return {
+    serviceAccounts,
+    bedrockModels: { generation, gateway },
+    guardrails: { gateway: guardrailId ? [guardrail(guardrailId, gatewayRegion)] : [] },
+    redisWaitReplicas: Number(gatewayEnv.get('REDIS_WAIT_REPLICAS') ?? 0),
+  };
 }

@@ -101,7 +101,10 @@ const redisSchema = z
     /** Valkey 7.2 or later, or Redis OSS 7.x: their parameter families are named <engine><major>. */
     engineVersion: z.string().regex(/^\d+\.\d+$/, 'must be major.minor').optional(),
     nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a cache node type'),
-    /** Read replicas besides the primary; at least one, in another zone, for automatic failover. */
+    /**
+     * Read replicas besides the primary, in other zones, for automatic failover: at least one more
+     * than the gateway's REDIS_WAIT_REPLICAS (synth checks it against the chart), so a failover leaves enough.
+     */
     replicas: z.number().int().min(1).max(5).default(1),
     snapshotRetentionDays: z.number().int().min(1).max(35).default(7),
   })

@@ -32,6 +32,9 @@ export const ENVIRONMENT_INPUTS: Record<EnvironmentName, EnvironmentInput> = {
       vpcId: 'vpc-0a1b2c3d4e5f60718',
       clientSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'],
       nodeType: 'cache.t4g.small',
+      // The gateway waits for one replica before accepting a job (REDIS_WAIT_REPLICAS=1 in
+      // values-staging.yaml): one must remain after a failover promotes the other.
+      replicas: 2,
       snapshotRetentionDays: 1,
     },
   },
@@ -55,6 +58,8 @@ export const ENVIRONMENT_INPUTS: Record<EnvironmentName, EnvironmentInput> = {
       vpcId: 'vpc-0b1c2d3e4f5a60718',
       clientSecurityGroupIds: ['sg-0b1c2d3e4f5a60718'],
       nodeType: 'cache.r7g.large',
+      // As staging: the gateway waits for one (values-prod.yaml), and a failover must leave one.
+      replicas: 2,
     },
   },
 };

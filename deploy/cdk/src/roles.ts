@@ -3,16 +3,19 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { GALLERIES_PREFIX, GALLERY_INDEX_PREFIX, IMAGES_PREFIX } from '@pixel-prompt/storage/layout';
-import type { BedrockModel, ChartFacts, ServiceAccount } from './chart';
+import type { BedrockModel, ChartFacts, Guardrail, ServiceAccount } from './chart';
 import type { Environment } from './config';
 
-/** What a component's role may be granted: the bucket by name, its key, the Bedrock models it calls. */
+/** What a component's role may be granted: the bucket by name, its key, the Bedrock models it calls and guardrails it applies. */
 interface Grants {
   /** `aws` (or `aws-cn`, ...): a literal, since every stack names its region. */
   partition: string;
+  /** The stack's account: a guardrail named by id alone is this account's. */
+  account: string;
   bucketName: string;
   key?: kms.IKey;
   bedrockModels: BedrockModel[];
+  guardrails: Guardrail[];
 }
 
 function bucketArn({ partition, bucketName }: Grants): string {
@@ -47,10 +50,21 @@ function invokeModels({ partition, bedrockModels }: Grants): iam.PolicyStatement
   ];
 }
 
+function applyGuardrails({ partition, account, guardrails }: Grants): iam.PolicyStatement[] {
+  if (guardrails.length === 0) return [];
+  return [
+    new iam.PolicyStatement({
+      actions: ['bedrock:ApplyGuardrail'],
+      resources: guardrails.map((g) => `arn:${partition}:bedrock:${g.region}:${g.account ?? account}:guardrail/${g.guardrailId}`),
+    }),
+  ];
+}
+
 /**
  * Least privilege per component, from what its code does (docs/DEPLOYMENT.md "IAM roles"):
  * generation writes images and manifests; the gallery lists manifests and reads them and the
- * images; the gateway calls Bedrock only as the prompt enhancer; the web server calls nothing.
+ * images; the gateway calls Bedrock only as the prompt enhancer and the moderation stage; the web
+ * server calls nothing.
  */
 const PERMISSIONS: Record<string, (grants: Grants) => iam.PolicyStatement[]> = {
   generation: (grants) => [
@@ -71,7 +85,7 @@ const PERMISSIONS: Record<string, (grants: Grants) => iam.PolicyStatement[]> = {
     listBucket(grants, GALLERIES_PREFIX),
     ...(grants.key ? [new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [grants.key.keyArn] })] : []),
   ],
-  gateway: invokeModels,
+  gateway: (grants) => [...invokeModels(grants), ...applyGuardrails(grants)],
   web: () => [],
 };
 
@@ -101,7 +115,13 @@ export class ServiceRoles extends Construct {
         description: `IRSA role of ServiceAccount ${account.namespace}/${account.name}`,
         assumedBy: new iam.OpenIdConnectPrincipal(provider, trustConditions(env.oidcIssuer, account)),
       });
-      const statements = permissions({ ...bucket, partition, bedrockModels: facts.bedrockModels[account.component] ?? [] });
+      const statements = permissions({
+        ...bucket,
+        partition,
+        account: env.account,
+        bedrockModels: facts.bedrockModels[account.component] ?? [],
+        guardrails: facts.guardrails[account.component] ?? [],
+      });
       for (const statement of statements) role.addToPolicy(statement);
       acknowledgePrefixWildcards(role, statements);
       this.roles.set(account.component, role);

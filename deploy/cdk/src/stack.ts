@@ -38,6 +38,13 @@ export class PixelPromptStack extends Stack {
     }
 
     if (env.redis) {
+      // After a failover promotes a replica, the gateway must still find REDIS_WAIT_REPLICAS of them,
+      // or every submission answers 503 until ElastiCache has replaced the lost node.
+      if (env.redis.replicas < facts.redisWaitReplicas + 1) {
+        throw new Error(
+          `${env.name}: the chart's gateway waits for ${facts.redisWaitReplicas} Redis replica(s) (REDIS_WAIT_REPLICAS) before accepting a job, so redis.replicas must be at least ${facts.redisWaitReplicas + 1} (it is ${env.redis.replicas}): one more than that, for a failover to leave enough`,
+        );
+      }
       const redis = new Redis(this, 'Redis', env, env.redis, removalPolicy);
       new CfnOutput(this, OUTPUT.redisUrlSecret, { value: redis.urlSecretName, description: 'Secrets Manager secret holding REDIS_URL' });
       new CfnOutput(this, OUTPUT.redisEndpoint, {

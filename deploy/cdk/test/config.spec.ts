@@ -82,6 +82,6 @@ describe('defaults shared with the services', () => {
   it("are the Bedrock callers' own: the model region, the enhancer's region and model", () => {
     expect(/const DEFAULT_REGION = '([^']+)'/.exec(source('libs/providers/src/lib/bedrock-provider.ts'))?.[1]).toBe(BEDROCK_DEFAULT_REGION);
     expect(/AWS_REGION: .*\.default\('([^']+)'\)/.exec(source('apps/gateway/src/config.ts'))?.[1]).toBe(BEDROCK_DEFAULT_REGION);
-    expect(/BEDROCK_ENHANCER_MODEL = '([^']+)'/.exec(source('libs/providers/src/lib/enhancers.ts'))?.[1]).toBe(BEDROCK_DEFAULT_ENHANCER_MODEL);
+    expect(/BEDROCK_ENHANCER_MODEL = '([^']+)'/.exec(source('libs/prompts/src/lib/enhancers/llm-enhancers.ts'))?.[1]).toBe(BEDROCK_DEFAULT_ENHANCER_MODEL);
   });
 });

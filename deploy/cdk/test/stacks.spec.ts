@@ -188,7 +188,8 @@ describe('Redis (staging, prod)', () => {
     const token = onlyResource(t, 'AWS::SecretsManager::Secret', { Properties: { Name: `pixel-prompt-${name}/redis-auth-token` } });
     expect(group.properties).toMatchObject({
       Engine: 'valkey',
-      NumCacheClusters: 2,
+      // A primary and two replicas: the gateway waits for one, and one remains after a failover.
+      NumCacheClusters: 3,
       MultiAZEnabled: true,
       AutomaticFailoverEnabled: true,
       TransitEncryptionEnabled: true,
@@ -234,6 +235,13 @@ describe('Redis (staging, prod)', () => {
     const parameters = onlyResource(t, 'AWS::ElastiCache::ParameterGroup');
     expect(parameters.properties).toMatchObject({ CacheParameterGroupFamily: 'valkey8', Properties: { 'maxmemory-policy': 'noeviction' } });
     expect(onlyResource(t, 'AWS::ElastiCache::ReplicationGroup').properties).toMatchObject({ CacheParameterGroupName: { Ref: parameters.id } });
+  });
+
+  it.each(['staging', 'prod'])("%s: keeps one replica more than the chart's gateway waits for, so a failover leaves enough", (name) => {
+    const gateway = renderAsDeployed(name).find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-gateway'));
+    const waits = Number(gateway?.spec?.template?.spec?.containers?.[0]?.env?.find((e) => e.name === 'REDIS_WAIT_REPLICAS')?.value);
+    expect(waits).toBe(1);
+    expect(onlyResource(template(name), 'AWS::ElastiCache::ReplicationGroup').properties['NumCacheClusters']).toBe(1 + waits + 1);
   });
 
   it('dev has none: the chart runs its own Redis there', () => {

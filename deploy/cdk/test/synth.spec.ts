@@ -30,7 +30,9 @@ describe('cdk synth', () => {
   });
 
   it('synthesizes every environment without errors', () => {
-    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: expect.stringContaining('Successfully synthesized') });
+    // The CLI reports on stderr, or on stdout when CI is set: read both.
+    const output = `${result.stdout}${result.stderr}`;
+    expect({ status: result.status, output }).toEqual({ status: 0, output: expect.stringContaining('Successfully synthesized') });
     for (const env of environments()) expect(existsSync(join(out, `${stackName(env)}.template.json`))).toBe(true);
   });
 

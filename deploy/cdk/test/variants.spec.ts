@@ -153,6 +153,27 @@ describe('Bedrock models from the chart', () => {
   });
 });
 
+describe('Bedrock guardrail moderation from the chart', () => {
+  const applyGuardrail = (values: Record<string, string>) => {
+    const facts = chartFacts(renderAsDeployed('prod', valuesFile({ gateway: { config: { MODERATION: 'bedrock', MODERATION_GUARDRAIL_VERSION: '3', ...values } } })));
+    const { stack, template, env } = stackTemplate(prodInput, facts);
+    const policy = roleOf(template, env, 'gateway').policy;
+    return { stack, policy, resources: policy.filter((s) => s.Action === 'bedrock:ApplyGuardrail').flatMap((s) => list(s.Resource).map(flatten)) };
+  };
+
+  it("the gateway may apply exactly its guardrail, in its region and this account, and nothing else", () => {
+    const { stack, policy, resources } = applyGuardrail({ MODERATION_GUARDRAIL_ID: 'gr0abc123xyz', AWS_REGION: 'eu-central-1' });
+    expect(resources).toEqual(['arn:aws:bedrock:eu-central-1:123456789012:guardrail/gr0abc123xyz']);
+    expect(policy).toHaveLength(1);
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  it('a guardrail named by its ARN is taken as it is, another account and region included', () => {
+    const arn = 'arn:aws:bedrock:us-west-2:210987654321:guardrail/gr9shared';
+    expect(applyGuardrail({ MODERATION_GUARDRAIL_ID: arn }).resources).toEqual([arn]);
+  });
+});
+
 describe('service accounts follow the chart', () => {
   it('renamed, or not rendered at all, the roles and their trust follow', () => {
     const overrides = valuesFile({ fullnameOverride: 'pp', gallery: { serviceAccount: { name: 'gallery-reader' } }, web: { enabled: false } });
@@ -165,8 +186,20 @@ describe('service accounts follow the chart', () => {
   });
 
   it('a ServiceAccount of a component without permissions stops synth', () => {
-    const facts: ChartFacts = { serviceAccounts: [{ component: 'worker', namespace: 'pixel-prompt-prod', name: 'pp-worker' }], bedrockModels: {} };
+    const facts: ChartFacts = { serviceAccounts: [{ component: 'worker', namespace: 'pixel-prompt-prod', name: 'pp-worker' }], bedrockModels: {}, guardrails: {}, redisWaitReplicas: 0 };
     expect(() => stackTemplate(prodInput, facts)).toThrow(/ServiceAccount pp-worker for "worker": give that component its permissions/);
+  });
+});
+
+describe("Redis replicas follow the gateway's REDIS_WAIT_REPLICAS", () => {
+  it('too few for a failover to leave the replicas the gateway waits for stops synth', () => {
+    const redis = prodInput.redis ?? { vpcId: '', clientSecurityGroupIds: [], nodeType: '' };
+    expect(prodFacts.redisWaitReplicas).toBe(1);
+    expect(() => stackTemplate({ ...prodInput, redis: { ...redis, replicas: 1 } }, prodFacts)).toThrow(
+      "prod: the chart's gateway waits for 1 Redis replica(s) (REDIS_WAIT_REPLICAS) before accepting a job, so redis.replicas must be at least 2 (it is 1)",
+    );
+    const waitsForTwo = chartFacts(renderAsDeployed('prod', valuesFile({ gateway: { config: { REDIS_WAIT_REPLICAS: '2' } } })));
+    expect(() => stackTemplate(prodInput, waitsForTwo)).toThrow(/redis\.replicas must be at least 3 \(it is 2\)/);
   });
 });
 

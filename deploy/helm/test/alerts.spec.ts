@@ -107,6 +107,7 @@ describe('alerting rules (PrometheusRule, checked and unit-tested with promtool)
       'PixelPromptHpaMetricUnavailable',
       'PixelPromptJobFailureRatioHigh',
       'PixelPromptModelErrorRatioHigh',
+      'PixelPromptModerationUnavailable',
       'PixelPromptOldestJobTooOld',
       'PixelPromptPodRestarting',
       'PixelPromptQueueBacklogGrowing',

@@ -52,6 +52,15 @@ const toggles: Record<string, unknown> = {
     ...minimal,
     generation: { autoscaling: { keda: { enabled: true, prometheusAddress: 'http://prometheus.monitoring:9090' } } },
   },
+  'hosted moderation through OpenAI, its key from the Secret': {
+    ...minimal,
+    secrets: { existingSecret: 'pp-keys' },
+    gateway: { config: { MODERATION: 'openai', MODERATION_TIMEOUT_MS: '3000' }, secretFiles: { OPENAI_API_KEY: 'openai-api-key' } },
+  },
+  'hosted moderation through a Bedrock guardrail': {
+    ...minimal,
+    gateway: { config: { MODERATION: 'bedrock', MODERATION_GUARDRAIL_ID: 'gr0abc123xyz', MODERATION_GUARDRAIL_VERSION: '3', AWS_REGION: 'eu-central-1' } },
+  },
   'external Redis and CloudFront key from the chart Secret': {
     s3: { bucket: 'pixel-prompt-test' },
     secrets: { redisUrl: 'rediss://cache.example.com:6379', cloudfrontPrivateKey: 'PEM' },
@@ -78,6 +87,13 @@ function appDefaultPort(app: Service): number {
   const match = /PORT: portSchema\.default\((\d+)\)/.exec(readSource(`apps/${app}/src/config.ts`));
   if (!match) throw new Error(`no PORT default in apps/${app}/src/config.ts`);
   return Number(match[1]);
+}
+
+/** A duration variable's default in an app's config.ts (`NAME: durationMsSchema(...).default(60_000)`). */
+function appDefault(app: Service, name: string): number {
+  const match = new RegExp(`${name}: durationMsSchema\\([^)]*\\)\\.default\\(([\\d_]+)\\)`).exec(readSource(`apps/${app}/src/config.ts`));
+  if (!match) throw new Error(`no ${name} default in apps/${app}/src/config.ts`);
+  return Number(String(match[1]).replaceAll('_', ''));
 }
 
 describe('helm lint --strict', () => {
@@ -228,16 +244,19 @@ describe.each(Object.entries(environments))('with %s', (_name, options) => {
     }
   });
 
-  it('lets generation finish a model call in flight before it is killed', () => {
+  it('lets generation finish a model call in flight and store its image through an S3 outage before it is killed', () => {
     const registryMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'pp-models');
     const registry = registryMap
       ? parseModelRegistry(parseYaml(String(registryMap.data?.['models.yaml'])), 'chart ConfigMap')
       : parseModelRegistry(DEFAULT_MODELS, 'built-in');
     const env = envOf(objects, 'generation');
     const pod = find(objects, 'Deployment', 'pp-generation').spec.template.spec;
-    expect(Number(env['SHUTDOWN_TIMEOUT_MS'])).toBeGreaterThanOrEqual(registry.maxTimeoutMs);
+    // The worker's own window where the chart sets one, else the app's default.
+    const storageRetryWindowMs = Number(env['STORAGE_RETRY_WINDOW_MS'] ?? appDefault('generation', 'STORAGE_RETRY_WINDOW_MS'));
+    const longestStop = registry.maxTimeoutMs + storageRetryWindowMs;
+    expect(Number(env['SHUTDOWN_TIMEOUT_MS'])).toBeGreaterThanOrEqual(longestStop);
     expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(Number(env['SHUTDOWN_TIMEOUT_MS']));
-    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(registry.maxTimeoutMs);
+    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(longestStop);
     if (registryMap) {
       for (const app of ['gateway', 'generation']) {
         expect(envOf(objects, app)['MODEL_REGISTRY_PATH']).toBe('/etc/pixel-prompt/models.yaml');
@@ -255,26 +274,38 @@ describe.each(Object.entries(environments))('with %s', (_name, options) => {
 });
 
 describe('toggles and derived values', () => {
-  it('derives the generation grace period from the longest registry timeout', () => {
+  it('derives the generation drain deadline and grace period from the longest registry timeout and the storage retry window', () => {
     const models = [
       { id: 'fast', displayName: 'Fast', provider: 'local', providerModel: 'aurora', timeoutMs: 5000 },
-      { id: 'slowest', displayName: 'Slowest', provider: 'chaos', providerModel: 'slow', timeoutMs: 600000 },
+      { id: 'slow', displayName: 'Slow', provider: 'chaos', providerModel: 'slow', timeoutMs: 300000 },
     ];
-    const objects = render({ values: { ...minimal, modelRegistry: { enabled: true, models } } });
-    const pod = find(objects, 'Deployment', 'pp-generation').spec.template.spec;
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(600);
-    expect(envOf(objects, 'generation')['SHUTDOWN_TIMEOUT_MS']).toBe('600000');
+    const derived = (config: Record<string, string>) => {
+      const objects = render({ values: { ...minimal, modelRegistry: { enabled: true, models }, generation: { config } } });
+      return { shutdownMs: envOf(objects, 'generation')['SHUTDOWN_TIMEOUT_MS'], grace: find(objects, 'Deployment', 'pp-generation').spec.template.spec.terminationGracePeriodSeconds };
+    };
+    // 300 s call + 60 s window (the app's default) + 15 s, then the 15 s margin.
+    expect(derived({})).toEqual({ shutdownMs: '375000', grace: 390 });
+    expect(derived({ STORAGE_RETRY_WINDOW_MS: '120000' })).toEqual({ shutdownMs: '435000', grace: 450 });
   });
 
-  it('refuses a generation drain deadline shorter than the longest model timeout', () => {
-    const result = template({ values: { ...minimal, generation: { drain: { timeoutSeconds: 30 } } } });
+  it('caps the generation drain deadline at what the services accept, still covering the longest call and window', () => {
+    const models = [{ id: 'slowest', displayName: 'Slowest', provider: 'chaos', providerModel: 'slow', timeoutMs: 600000 }];
+    const objects = render({ values: { ...minimal, modelRegistry: { enabled: true, models }, generation: { config: { STORAGE_RETRY_WINDOW_MS: '600000' } } } });
+    expect(envOf(objects, 'generation')['SHUTDOWN_TIMEOUT_MS']).toBe('1200000');
+    expect(serviceEnvSchema.shape.SHUTDOWN_TIMEOUT_MS.safeParse('1200000').success).toBe(true);
+    expect(find(objects, 'Deployment', 'pp-generation').spec.template.spec.terminationGracePeriodSeconds).toBe(1215);
+  });
+
+  it('refuses a generation drain deadline shorter than the longest model timeout plus the storage retry window', () => {
+    const result = template({ values: { ...minimal, generation: { drain: { timeoutSeconds: 100 } } } });
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain('generation.drain.timeoutSeconds (30 s) must be at least the longest model timeout (60000 ms)');
+    expect(result.stderr).toContain('generation.drain.timeoutSeconds (100 s) must cover the longest model timeout (60000 ms) plus STORAGE_RETRY_WINDOW_MS (60000 ms)');
   });
 
-  it('renders the built-in models timeout the chart assumes', () => {
-    // The chart cannot import TypeScript: it hard-codes the built-in models' longest timeout.
+  it('renders the built-in models timeout and the storage retry window the chart assumes', () => {
+    // The chart cannot import TypeScript: it hard-codes the built-in models' longest timeout and the worker's default window.
     expect(parseModelRegistry(DEFAULT_MODELS, 'built-in').maxTimeoutMs).toBe(60000);
+    expect(appDefault('generation', 'STORAGE_RETRY_WINDOW_MS')).toBe(60000);
   });
 
   it('rolls the pods when the model registry changes', () => {
@@ -332,6 +363,16 @@ describe('toggles and derived values', () => {
     expect(JSON.parse(String(find(dev, 'ConfigMap', 'pp-web-config').data?.['config.json']))).toEqual({ apiBaseUrl: '/api' });
   });
 
+  it.each(['values-staging.yaml', 'values-prod.yaml'])('with %s accepts a job only once an ElastiCache replica holds it', (file) => {
+    expect(envOf(render({ files: [file] }), 'gateway')['REDIS_WAIT_REPLICAS']).toBe('1');
+  });
+
+  it('refuses REDIS_WAIT_REPLICAS with the in-chart Redis, which has no replica to wait for', () => {
+    const result = template({ files: ['values-dev.yaml'], values: { gateway: { config: { REDIS_WAIT_REPLICAS: '1' } } } });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('REDIS_WAIT_REPLICAS: the in-chart Redis has no replicas');
+  });
+
   it('refuses to render without any Redis', () => {
     const result = template({ values: { s3: { bucket: 'pixel-prompt-test' } } });
     expect(result.status).not.toBe(0);
@@ -347,6 +388,30 @@ describe('toggles and derived values', () => {
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'secret-files', mountPath: '/var/run/secrets/pixel-prompt', readOnly: true });
   });
 
+  it('turns the hosted moderation stage on from gateway values: OpenAI with its key mounted from the Secret, or a Bedrock guardrail', () => {
+    const openai = render({ values: toggles['hosted moderation through OpenAI, its key from the Secret'] });
+    expect(envOf(openai, 'gateway')).toMatchObject({ MODERATION: 'openai', MODERATION_TIMEOUT_MS: '3000', OPENAI_API_KEY_FILE: '/var/run/secrets/pixel-prompt/openai-api-key' });
+    const pod = find(openai, 'Deployment', 'pp-gateway').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'secret-files', secret: { secretName: 'pp-keys', defaultMode: 0o440, items: [{ key: 'openai-api-key', path: 'openai-api-key' }] } });
+    // The stage calls its provider over HTTPS, which the gateway's egress already allows.
+    const egress: { ports?: { port: number }[]; to?: { ipBlock?: { cidr: string } }[] }[] = find(openai, 'NetworkPolicy', 'pp-gateway').spec.egress;
+    expect(egress.some((rule) => rule.ports?.some((p) => p.port === 443) && rule.to?.some((peer) => peer.ipBlock?.cidr === '0.0.0.0/0'))).toBe(true);
+
+    const bedrock = render({ values: toggles['hosted moderation through a Bedrock guardrail'] });
+    expect(envOf(bedrock, 'gateway')).toMatchObject({ MODERATION: 'bedrock', MODERATION_GUARDRAIL_ID: 'gr0abc123xyz', MODERATION_GUARDRAIL_VERSION: '3', AWS_REGION: 'eu-central-1' });
+    expect(envOf(render({ values: minimal }), 'gateway')).not.toHaveProperty('MODERATION');
+  });
+
+  it.each([
+    ['OpenAI without its key', { MODERATION: 'openai' }, 'gateway.config.MODERATION=openai needs the OpenAI key: set gateway.secretFiles.OPENAI_API_KEY'],
+    ['a Bedrock guardrail without its version', { MODERATION: 'bedrock', MODERATION_GUARDRAIL_ID: 'gr0abc123xyz' }, 'gateway.config.MODERATION=bedrock needs the guardrail'],
+    ['a provider the gateway does not know', { MODERATION: 'azure' }, 'gateway.config.MODERATION: "azure" is not off, openai or bedrock'],
+  ])('refuses hosted moderation with %s, which the gateway would refuse at boot', (_what, config, message) => {
+    const result = template({ values: { ...minimal, gateway: { config } } });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+
   it('renders one ServiceMonitor per service when enabled', () => {
     const monitors = render({ files: ['values-prod.yaml'] }).filter((o) => o.kind === 'ServiceMonitor');
     expect(monitors.map((m) => m.metadata.name).sort()).toEqual(['pp-gallery', 'pp-gateway', 'pp-generation']);
@@ -360,6 +425,8 @@ describe('toggles and derived values', () => {
     ['a CloudFront key pair without a private key', { cdn: { baseUrl: 'https://images.example.com', keyPairId: 'K2JCJMDEHXQW5F' } }],
     ['a CloudFront key pair without a CDN base URL', { cdn: { keyPairId: 'K2JCJMDEHXQW5F', privateKeySecretKey: 'cloudfront-private-key' } }],
     ['a CloudFront private key without a key pair id', { cdn: { baseUrl: 'https://images.example.com', privateKeySecretKey: 'cloudfront-private-key' } }],
+    ['a drain delay for generation, which takes no load-balanced traffic', { generation: { drain: { delaySeconds: 10 } } }],
+    ['a preStop pause for generation', { generation: { drain: { preStopSeconds: 5 } } }],
     ['a model timeout above the registry maximum', { modelRegistry: { enabled: true, models: [{ id: 'm', displayName: 'M', provider: 'local', providerModel: 'a', timeoutMs: 900000 }] } }],
   ])('values.schema.json rejects %s', (_name, bad) => {
     const result = template({ values: { ...minimal, ...bad } });

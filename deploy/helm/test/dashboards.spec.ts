@@ -145,6 +145,19 @@ describe('Grafana dashboards', () => {
     }
   });
 
+  it('names the statuses the gateway answers for a failing gallery as its proxy does, as the docs do', () => {
+    // The statuses of the gateway's own answers when the gallery fails (apps/gateway/src/gallery-proxy.ts).
+    const answered = [...readSource('apps/gateway/src/gallery-proxy.ts').matchAll(/answerOutage\((5\d\d),/g)].map((m) => String(m[1]));
+    expect([...answered].sort()).toEqual(['502', '503', '504']);
+    const statuses = (text: string) => [...new Set(text.match(/\b5\d\d\b/g) ?? [])].sort();
+    const section = (file: string, heading: string) => readSource(file).split(/^#+ /m).find((s) => s.startsWith(`${heading}\n`)) ?? '';
+    const serverErrors = panels.find(([key]) => key === 'overview: Server errors by service and route')?.[1];
+    expect(statuses(serverErrors?.description ?? '')).toEqual([...answered].sort());
+    expect(statuses(section('docs/DEPLOYMENT.md', 'Gallery routes through the gateway'))).toEqual([...answered].sort());
+    // The runbook's section also names 500, the one status that is a bug rather than an outage.
+    expect(statuses(section('docs/RUNBOOK.md', 'PixelPromptHighErrorRatio')).filter((s) => s !== '500')).toEqual([...answered].sort());
+  });
+
   it('queries only metrics the services register (or Kubernetes and Prometheus provide)', () => {
     const exprs = panels.flatMap(([, p]) => (p.targets ?? []).map((t) => t.expr ?? ''));
     const used = new Set(exprs.flatMap((e) => e.match(/\bpixel_prompt_\w+/g) ?? []).map((m) => m.replace(/_(bucket|count|sum)$/, '')));

@@ -91,6 +91,13 @@ describe.each(['values.yaml', ...albEnvironments])('drains and readiness with %s
     expect(grace).toBeGreaterThan(preStop + drainDelay + timeout);
   });
 
+  it('stops generation at once: it serves no traffic through a load balancer (its HTTP is probes and scrapes)', () => {
+    const { preStop, delay: drainDelay } = shutdownOf(objects, 'generation');
+    expect({ preStop, drainDelay }).toEqual({ preStop: 0, drainDelay: 0 });
+    expect(container(objects, 'generation').lifecycle).toBeUndefined();
+    expect(envOf(objects, 'generation')['SHUTDOWN_DRAIN_DELAY_MS']).toBe('0');
+  });
+
   it.each(['gateway', 'gallery'])(`lets %s ride out a ${TOLERATED_BLIP_SECONDS} s dependency blip without leaving its Service`, (component) => {
     const probe = container(objects, component).readinessProbe;
     expect(probe.periodSeconds * probe.failureThreshold).toBeGreaterThanOrEqual(TOLERATED_BLIP_SECONDS);

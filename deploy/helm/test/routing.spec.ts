@@ -46,6 +46,15 @@ function routeOf(ingress: K8sObject, host: string, url: string): string | undefi
   return listenerRules(rule.http.paths).find((r) => r.patterns.some((p) => matches(p, path)))?.service;
 }
 
+/**
+ * The pages of a route that matches with a function (a `matcher`, which the parser cannot read),
+ * by the function's name; the web app's tests open each of them through the router.
+ */
+const MATCHER_ROUTES: Record<string, string[]> = {
+  // `/` (a new generation) and `/g/:jobId` (one generation): apps/web/src/app/generate/generate-page.spec.ts.
+  generateMatcher: ['', 'g/:jobId'],
+};
+
 /** The web app's routes, read from its router with the TypeScript parser: children joined to their parents. */
 function webRoutes(): string[] {
   const file = 'apps/web/src/app/app.routes.ts';
@@ -55,10 +64,14 @@ function webRoutes(): string[] {
       const property = (name: string) =>
         route.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText() === name)?.initializer;
       const own = property('path');
-      if (!own || !ts.isStringLiteral(own)) throw new Error(`${file}: a route without a literal path: ${route.getText()}`);
-      const path = [parent, own.text].filter(Boolean).join('/');
+      const matcher = property('matcher');
+      const paths = own && ts.isStringLiteral(own) ? [own.text] : matcher && MATCHER_ROUTES[matcher.getText()];
+      if (!paths) throw new Error(`${file}: a route without a literal path or a known matcher: ${route.getText()}`);
       const children = property('children');
-      return [path, ...(children && ts.isArrayLiteralExpression(children) ? routesOf(children, path) : [])];
+      return paths.flatMap((page) => {
+        const path = [parent, page].filter(Boolean).join('/');
+        return [path, ...(children && ts.isArrayLiteralExpression(children) ? routesOf(children, path) : [])];
+      });
     });
   let found: ts.ArrayLiteralExpression | undefined;
   source.forEachChild(function visit(node) {
@@ -89,7 +102,7 @@ describe.each(['values-prod.yaml', 'values-staging.yaml', 'values-dev.yaml'])('t
 
   it('finds the pages in the web app’s router, nested ones and the catch-all included', () => {
     const routes = webRoutes();
-    expect(routes).toEqual(expect.arrayContaining(['', 'gallery', 'gallery/:id', '**']));
+    expect(routes).toEqual(expect.arrayContaining(['', 'g/:jobId', 'gallery', 'gallery/:id', '**']));
   });
 
   it.each(webRoutes().map(urlOf))('sends the page %s to web', (url) => {

@@ -1,7 +1,7 @@
 import type { Logger } from '@pixel-prompt/observability';
 import { RedisConnection } from '@pixel-prompt/redis';
 import { TestRedis, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
-import { type NewJob, JobStore, parseStreamId } from '../src';
+import { type NewJob, JobStore, parseStreamId, toModelResult } from '../src';
 
 const silent = { warn: () => undefined, info: () => undefined } as unknown as Logger;
 
@@ -12,7 +12,15 @@ const job = (models = 3): NewJob => ({
   correlationId: 'corr-1',
 });
 
-const image = (i: number) => ({ imageKey: `images/x/${i}.png`, thumbKey: `images/x/${i}.thumb.png`, bytes: 100 + i, width: 64, height: 64 });
+const image = (i: number) => ({
+  imageKey: `images/x/${i}.png`,
+  thumbKey: `images/x/${i}.thumb.png`,
+  tileKey: `images/x/${i}.tile.webp`,
+  tile2xKey: `images/x/${i}.tile2x.webp`,
+  bytes: 100 + i,
+  width: 64,
+  height: 64,
+});
 
 describe('JobStore (real Redis)', () => {
   let redis: TestRedis;
@@ -90,6 +98,7 @@ describe('JobStore (real Redis)', () => {
       finals.push(moved.finalStatus);
     }
     expect(finals).toEqual([undefined, undefined, expected]);
+    expect((await store.fail(jobId, 0, { code: 'TIMEOUT', message: 'late' })).retries).toBeUndefined();
     expect((await store.get(jobId))?.status).toBe(expected);
   });
 
@@ -117,7 +126,7 @@ describe('JobStore (real Redis)', () => {
     await store.start(jobId, 0);
     await store.complete(jobId, 0, image(0));
     await store.start(jobId, 1);
-    expect(await store.cancel(jobId)).toEqual({ outcome: 'canceled', canceledModels: 3, correlationId: 'corr-1' });
+    expect(await store.cancel(jobId)).toEqual({ outcome: 'canceled', canceledModels: 3, correlationId: 'corr-1', retries: 0 });
 
     const job = await store.get(jobId);
     expect(job?.status).toBe('canceled');
@@ -178,6 +187,96 @@ describe('JobStore (real Redis)', () => {
     ['1700000000000-0', '1700000000000-0'],
   ])('accepts %s as a stream id: %s', (value, parsed) => {
     expect(parseStreamId(value)).toBe(parsed);
+  });
+
+  it('keeps the negative prompt and aspect ratio with the parameters when given, and only then', async () => {
+    const created = await store.create({ ...job(1), parameters: { steps: 5, guidance: 2, seed: 9, negativePrompt: 'text', aspectRatio: '16:9' } });
+    expect((await store.get(created.outcome === 'created' ? created.jobId : ''))?.parameters).toEqual({
+      steps: 5, guidance: 2, seed: 9, negativePrompt: 'text', aspectRatio: '16:9',
+    });
+    expect((await store.get(await newJob(1)))?.parameters).toEqual({ steps: 25, guidance: 7, seed: 42 });
+  });
+
+  describe('retrying a failed model', () => {
+    /** A job of three models that ended partial: 0 completed, 1 failed, 2 completed. */
+    async function partialJob(): Promise<string> {
+      const jobId = await newJob(3);
+      for (const index of [0, 1, 2]) await store.start(jobId, index);
+      await store.complete(jobId, 0, image(0));
+      await store.fail(jobId, 1, { code: 'PROVIDER_ERROR', message: 'The model failed.' });
+      expect((await store.complete(jobId, 2, image(2))).finalStatus).toBe('partial');
+      return jobId;
+    }
+
+    it('sends it back to pending, runs the ended job again, and ends it anew when the model ends', async () => {
+      const jobId = await partialJob();
+      expect(await store.retry(jobId, 1)).toEqual({ outcome: 'retried', retries: 1 });
+      const running = await store.get(jobId);
+      expect(running?.status).toBe('in_progress');
+      expect(running?.models[1]).toEqual({ model: 'm1', name: 'Model 1', status: 'pending', retries: '1' });
+      expect(await store.start(jobId, 1, 1)).toBe(true);
+      expect(await store.complete(jobId, 1, image(1), 1)).toEqual({ moved: true, finalStatus: 'completed', retries: 1 });
+      expect((await store.get(jobId))?.status).toBe('completed');
+
+      const events = await store.eventsAfter(jobId);
+      expect(events.map((e) => e.type).slice(-5)).toEqual(['completed', 'model_retried', 'model_started', 'model_completed', 'completed']);
+      expect(events.find((e) => e.type === 'model_retried')?.model).toEqual({ model: 'm1', name: 'Model 1', status: 'pending', retries: '1' });
+      expect(toModelResult(1, (await store.get(jobId))?.models[1] ?? { model: '', name: '', status: 'pending' }, (key) => `/${key}`)).toMatchObject({
+        status: 'completed', retries: 1, tileUrl: '/images/x/1.tile.webp',
+      });
+    });
+
+    it('retries only a model that failed, and answers for jobs that do not exist', async () => {
+      const jobId = await partialJob();
+      expect(await store.retry(jobId, 0)).toEqual({ outcome: 'not_failed', status: 'completed' });
+      expect(await store.retry('6f1c2a9e-5b1d-4c1e-9a57-0d8f1f2c3b4a', 0)).toEqual({ outcome: 'not_found' });
+      expect(await store.retry('not-a-job', 0)).toEqual({ outcome: 'not_found' });
+      expect((await store.get(jobId))?.status).toBe('partial');
+    });
+
+    it('retries once for concurrent requests with one idempotency key, replays it, and refuses another request with the key', async () => {
+      const jobId = await partialJob();
+      const key = { key: 'retry-key-1', fingerprint: 'retry-m1' };
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.retry(jobId, 1, key)));
+      expect(outcomes.filter((o) => o.outcome === 'retried')).toEqual([{ outcome: 'retried', retries: 1 }]);
+      expect(outcomes.filter((o) => o.outcome === 'replayed')).toHaveLength(9);
+      expect(new Set(outcomes.map((o) => ('retries' in o ? o.retries : 0)))).toEqual(new Set([1]));
+      expect(await store.retryClaimOf(key)).toEqual({ outcome: 'replayed', retries: 1 });
+      expect(await store.retryClaimOf({ key: 'retry-key-1', fingerprint: 'retry-m0' })).toEqual({ outcome: 'conflict' });
+      // A key claimed by a submission is no retry's, and the other way round.
+      await store.create(job(), { key: 'submit-key', fingerprint: 'body' });
+      expect(await store.retry(jobId, 1, { key: 'submit-key', fingerprint: 'body' })).toEqual({ outcome: 'conflict' });
+      expect(await store.claimOf({ key: 'retry-key-1', fingerprint: 'retry-m1' })).toEqual({ outcome: 'conflict' });
+    });
+
+    it('counts retries per model (naming its attempts) and per job, so every end of the job has its own number', async () => {
+      const jobId = await newJob(3);
+      for (const index of [0, 1]) await store.fail(jobId, index, { code: 'PROVIDER_ERROR', message: 'The model failed.' });
+      expect((await store.complete(jobId, 2, image(2))).finalStatus).toBe('partial');
+      expect(await store.retry(jobId, 1)).toEqual({ outcome: 'retried', retries: 1 });
+      expect(await store.retry(jobId, 0)).toEqual({ outcome: 'retried', retries: 1 });
+      expect((await store.get(jobId))?.retries).toBe(2);
+      expect(await store.fail(jobId, 0, { code: 'TIMEOUT', message: 'again' }, 1)).toEqual({ moved: true });
+      expect(await store.fail(jobId, 1, { code: 'TIMEOUT', message: 'again' }, 1)).toEqual({ moved: true, finalStatus: 'partial', retries: 2 });
+      expect(await store.retry(jobId, 1)).toEqual({ outcome: 'retried', retries: 2 });
+      expect(await store.cancel(jobId)).toMatchObject({ outcome: 'canceled', canceledModels: 1, retries: 3 });
+    });
+
+    it('moves nothing for an attempt the model was retried after: its late start, result or failure is stale', async () => {
+      const jobId = await partialJob();
+      await store.retry(jobId, 1);
+      expect(await store.start(jobId, 1, 0)).toBe(false);
+      expect(await store.complete(jobId, 1, image(1), 0)).toEqual({ moved: false });
+      expect(await store.fail(jobId, 1, { code: 'TIMEOUT', message: 'late' }, 0)).toEqual({ moved: false });
+      expect((await store.get(jobId))?.models[1]?.status).toBe('pending');
+
+      expect(await store.start(jobId, 1, 1)).toBe(true);
+      expect(await store.completedIn(jobId, 1, 1)).toBe(false);
+      await store.complete(jobId, 1, image(1), 1);
+      expect(await store.completedIn(jobId, 1, 1)).toBe(true);
+      expect(await store.completedIn(jobId, 1, 0)).toBe(false);
+      expect(await store.completedIn(jobId, 0, 0)).toBe(true);
+    });
   });
 
   it('expires job state after the TTL', async () => {

@@ -1,3 +1,4 @@
+export * from './lib/aspect-ratio';
 export * from './lib/bedrock-provider';
 export * from './lib/bedrock-runtime';
 export * from './lib/bfl-provider';

@@ -54,6 +54,14 @@ describe('Amazon Bedrock InvokeModel contract (real AWS SDK)', () => {
     expect(jsonBody(server.requests[0])).toEqual({ prompt: 'a koi pond', mode: 'text-to-image', aspect_ratio: '3:2', output_format: 'png', seed: 900_000_000 });
   });
 
+  it('makes a requested aspect ratio: Nova at about its pixels in multiples of 16, Stability as the nearest ratio it takes', async () => {
+    server.handle((_req, res) => json(res, 200, { images: [PNG.toString('base64')] }));
+    await bedrock.generate({ ...request(model('amazon.nova-canvas-v1:0', options)), aspectRatio: '16:9' }, quiet());
+    await bedrock.generate({ ...request(model('stability.sd3-5-large-v1:0', options)), aspectRatio: '3:4' }, quiet());
+    expect(jsonBody(server.requests[0])).toMatchObject({ imageGenerationConfig: { width: 1360, height: 768 } });
+    expect(jsonBody(server.requests[1])).toMatchObject({ aspect_ratio: '4:5' });
+  });
+
   it('treats a Stability finish reason "Filter reason: prompt" as a content rejection', async () => {
     server.handle((_req, res) => json(res, 200, { seeds: [1], finish_reasons: ['Filter reason: prompt'], images: [] }));
     expect(await failure(bedrock.generate(request(model('stability.sd3-5-large-v1:0', options)), quiet()))).toMatchObject({ code: 'CONTENT_REJECTED', retryable: false });

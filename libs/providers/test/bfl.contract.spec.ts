@@ -60,6 +60,15 @@ describe('Black Forest Labs contract', () => {
     expect(jsonBody(server.requests[0])).toEqual({ prompt: 'a red bicycle', seed: 7, output_format: 'png', aspect_ratio: '16:9', safety_tolerance: 2 });
   });
 
+  it('makes a requested aspect ratio: as width and height in multiples of 32 within 1440, or as given to ultra', async () => {
+    task([ready()]);
+    await bfl.generate({ ...request(model('flux-pro-1.1', options)), aspectRatio: '9:16' }, quiet());
+    expect(jsonBody(server.requests[0])).toMatchObject({ width: 768, height: 1344 });
+    task([ready()]);
+    await bfl.generate({ ...request(model('flux-pro-1.1-ultra', { ...options, aspectRatio: '1:1' })), aspectRatio: '4:3' }, quiet());
+    expect(jsonBody(server.requests[0])).toMatchObject({ aspect_ratio: '4:3' });
+  });
+
   it.each([
     ['Request Moderated', 'CONTENT_REJECTED', false],
     ['Content Moderated', 'CONTENT_REJECTED', false],

@@ -32,6 +32,12 @@ describe('Google Gemini API contract', () => {
     expect(Buffer.compare(result.image, PNG)).toBe(0);
   });
 
+  it('sends a requested aspect ratio over the registry option', async () => {
+    server.handle((_req, res) => json(res, 200, { predictions: [{ bytesBase64Encoded: PNG.toString('base64') }] }));
+    await google.generate({ ...request(model('imagen-4.0-generate-001', { ...options, aspectRatio: '16:9' })), aspectRatio: '3:4' }, quiet());
+    expect(jsonBody(server.requests[0])).toMatchObject({ parameters: { aspectRatio: '3:4' } });
+  });
+
   it('calls Gemini :generateContent for image output with the seed and takes the inlineData part', async () => {
     server.handle((_req, res) =>
       json(res, 200, {

@@ -47,6 +47,16 @@ describe('OpenAI Images contract', () => {
     expect(await sharp(result.thumbnail).metadata()).toMatchObject({ format: 'png', width: 48, height: 32 });
   });
 
+  it('sends the size nearest to a requested aspect ratio that the model takes, over the registry size', async () => {
+    const sizes: string[] = [];
+    for (const [providerModel, aspectRatio] of [['gpt-image-1', '16:9'], ['gpt-image-1', '3:4'], ['dall-e-3', '9:16'], ['dall-e-2', '16:9']] as const) {
+      server.handle((_req, res) => json(res, 200, { data: [{ b64_json: PNG.toString('base64') }] }));
+      await openai.generate({ ...request(model({ providerModel }, { baseUrl: server.url })), aspectRatio }, quiet());
+      sizes.push(String(jsonBody(server.requests.at(-1))['size']));
+    }
+    expect(sizes).toEqual(['1536x1024', '1024x1536', '1024x1792', '1024x1024']);
+  });
+
   it('asks DALL·E 3 for b64_json and passes its style', async () => {
     server.handle((_req, res) => json(res, 200, { data: [{ b64_json: PNG.toString('base64'), revised_prompt: 'x' }] }));
     await openai.generate(request(model({ providerModel: 'dall-e-3' }, { baseUrl: server.url, quality: 'hd', style: 'vivid' })), quiet());

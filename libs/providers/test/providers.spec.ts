@@ -108,6 +108,14 @@ describe('ChaosImageProvider', () => {
     expect((await Promise.all(Array.from({ length: 20 }, () => chaos.generate(request(chaosModel({ mode: 'fail', failureRate: 0 })), quiet())))).length).toBe(20);
   });
 
+  it('fails the first call for a prompt and seed in fail-once mode, and answers the next', async () => {
+    const flaky = chaosModel({ mode: 'fail-once' });
+    await expect(chaos.generate(request(flaky), quiet())).rejects.toMatchObject({ code: 'PROVIDER_ERROR', retryable: false });
+    await expect(chaos.generate({ ...request(flaky), seed: 7 }, quiet())).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+    expect(await chaos.generate(request(flaky), quiet())).toMatchObject({ mimeType: 'image/png', width: 16, height: 16 });
+    await expect(chaos.generate(request(flaky), quiet())).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+  });
+
   it('reports a model without a valid mode as unavailable', async () => {
     await expect(chaos.generate(request(model({ provider: 'chaos' })), new AbortController().signal)).rejects.toMatchObject({
       code: 'UNAVAILABLE',
@@ -134,6 +142,11 @@ describe('LocalImageProvider', () => {
     expect(result).toMatchObject({ mimeType: 'image/png', width: 96, height: 64 });
     expect(Buffer.compare(result.image, expected.image)).toBe(0);
     expect(Buffer.compare(result.thumbnail, expected.thumbnail)).toBe(0);
+  });
+
+  it('keeps about the pixels of its size when asked for an aspect ratio', async () => {
+    const result = await local.generate({ ...request(model({ options: { width: 96, height: 96 } })), aspectRatio: '16:9' }, new AbortController().signal);
+    expect(result).toMatchObject({ width: 128, height: 72 });
   });
 
   it('refuses a style it does not have, without rendering', async () => {

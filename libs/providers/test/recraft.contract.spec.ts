@@ -30,6 +30,12 @@ describe('Recraft contract', () => {
     expect(result).toMatchObject({ mimeType: 'image/png', width: 48, height: 32 });
   });
 
+  it('sends its size nearest to a requested aspect ratio', async () => {
+    server.handle((_req, res) => json(res, 200, { data: [{ b64_json: PNG.toString('base64') }] }));
+    await recraft.generate({ ...request(model('recraftv3', options)), aspectRatio: '16:9' }, quiet());
+    expect(jsonBody(server.requests[0])['size']).toBe('1820x1024');
+  });
+
   it('leaves the negative prompt out for models without it', async () => {
     server.handle((_req, res) => json(res, 200, { data: [{ b64_json: PNG.toString('base64') }] }));
     await recraft.generate(request(model('recraftv4', options), 'text'), quiet());

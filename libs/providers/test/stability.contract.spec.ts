@@ -37,6 +37,14 @@ describe('Stability AI v2beta contract', () => {
     expect(Buffer.compare(result.image, PNG)).toBe(0);
   });
 
+  it('sends the nearest of its aspect ratios to the one requested, over the registry option', async () => {
+    for (const [requested, sent] of [['4:3', '5:4'], ['9:16', '9:16']] as const) {
+      image();
+      await stability.generate({ ...request(model('core', { ...options, aspectRatio: '21:9' })), aspectRatio: requested }, quiet());
+      expect((await formFields(server.requests.at(-1)))['aspect_ratio']).toBe(sent);
+    }
+  });
+
   it('leaves the negative prompt out for turbo, which ignores it', async () => {
     image();
     await stability.generate(request(model('sd3.5-large-turbo', options), 'blurry'), quiet());

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { loadConfig, s3EnvSchema } from '@pixel-prompt/config';
 import { createServiceMetrics } from '@pixel-prompt/observability';
 import { TestS3, waitFor } from '@pixel-prompt/testing';
@@ -76,15 +77,19 @@ describe('ObjectStorage against an S3-protocol server', () => {
     }
   });
 
-  it('stores a model’s images together and deletes them by their prefix, leaving its neighbours', async () => {
+  it('stores a model’s images together and deletes them by their prefix, leaving its neighbours and its other attempts', async () => {
     const jobId = randomUUID();
     const mine = imageKeys(jobId, 1, 'ink', 'image/png');
     const neighbour = imageKeys(jobId, 10, 'ink', 'image/png');
-    const png = (key: string) => ({ key, body: new Uint8Array([1, 2, 3]), contentType: 'image/png' });
-    await storage.putImages([png(mine.image), png(mine.thumbnail), png(neighbour.image)], 'corr-3');
-    expect(await storage.deletePrefix(modelImagesPrefix(jobId, 1, 'ink'))).toBe(2);
+    // The same model's images after a retry, stored while the failed attempt's are still to be deleted.
+    const retried = imageKeys(jobId, 1, 'ink', 'image/png', 1);
+    const image = (key: string) => ({ key, body: new Uint8Array([1, 2, 3]), contentType: key.endsWith('.webp') ? 'image/webp' : 'image/png' });
+    await storage.putImages([...Object.values(mine), neighbour.image, ...Object.values(retried)].map(image), 'corr-3');
+    expect(await storage.deletePrefix(modelImagesPrefix(jobId, 1, 'ink'))).toBe(4);
     expect(await storage.deletePrefix(modelImagesPrefix(jobId, 1, 'ink'))).toBe(0);
     expect(await storage.deletePrefix(modelImagesPrefix(jobId, 10, 'ink'))).toBe(1);
+    const left = await storage.client.send(new ListObjectsV2Command({ Bucket: storage.bucket, Prefix: `images/${jobId}/` }));
+    expect((left.Contents ?? []).map((object) => object.Key).sort()).toEqual(Object.values(retried).sort());
   });
 
   it('retries work through an S3 outage until S3 is back, and gives up after the window', async () => {

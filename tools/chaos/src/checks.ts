@@ -26,7 +26,7 @@ async function getJson<T>(s3: S3Client, bucket: string, key: string): Promise<T 
 const keyOf = (url: string | undefined) => (url ?? '').replace(/^\//, '');
 
 export interface StorageFindings {
-  /** Completed models whose image or thumbnail is not in S3. */
+  /** Completed models whose image, thumbnail or tiles are not in S3. */
   missingImages: string[];
   /** Completed models whose job's gallery manifest does not list them. */
   missingFromManifests: string[];
@@ -34,7 +34,10 @@ export interface StorageFindings {
   unreferencedImages: string[];
 }
 
-/** Compares S3 with what the jobs say: every image of a completed model stored and in its gallery, nothing else stored. */
+/**
+ * Compares S3 with what the jobs say: every image of a completed model (with its thumbnail and
+ * tiles) stored and in its gallery, nothing else stored.
+ */
 export async function inspectStorage(s3: S3Client, bucket: string, jobs: JobStatusResponse[]): Promise<StorageFindings> {
   const stored = new Set(await listKeys(s3, bucket, IMAGES_PREFIX));
   const referenced = new Set<string>();
@@ -44,9 +47,9 @@ export async function inspectStorage(s3: S3Client, bucket: string, jobs: JobStat
     if (completed.length === 0) continue;
     const index = await getJson<GalleryIndexEntry>(s3, bucket, galleryIndexKey(job.jobId));
     const manifest = index && (await getJson<GalleryManifest>(s3, bucket, index.manifestKey));
-    const listed = new Set(manifest?.images.flatMap((i) => [i.imageKey, i.thumbnailKey]) ?? []);
+    const listed = new Set(manifest?.images.flatMap((i) => [i.imageKey, i.thumbnailKey, i.tileKey, i.tile2xKey]) ?? []);
     for (const result of completed) {
-      for (const key of [keyOf(result.imageUrl), keyOf(result.thumbnailUrl)]) {
+      for (const key of [result.imageUrl, result.thumbnailUrl, result.tileUrl, result.tile2xUrl].map(keyOf)) {
         referenced.add(key);
         if (!stored.has(key)) findings.missingImages.push(key);
         if (!listed.has(key)) findings.missingFromManifests.push(key);

@@ -155,7 +155,7 @@ export async function runChaos(options: ChaosOptions, progress: Progress): Promi
     const checks: Check[] = [
       { name: 'every submission was accepted (202), retried with its Idempotency-Key through outages', ok: accepted.length === options.jobs },
       { name: 'every accepted job reached an end state (none lost)', ok: lost.length === 0, detail: examples(lost) },
-      { name: 'every completed model’s image and thumbnail are in S3', ok: storage.missingImages.length === 0, detail: examples(storage.missingImages) },
+      { name: 'every completed model’s image, thumbnail and tiles are in S3', ok: storage.missingImages.length === 0, detail: examples(storage.missingImages) },
       { name: 'and in its job’s gallery manifest', ok: storage.missingFromManifests.length === 0, detail: examples(storage.missingFromManifests) },
       { name: 'no image in S3 is unreferenced', ok: storage.unreferencedImages.length === 0, detail: examples(storage.unreferencedImages) },
       { name: `provider calls per model within the attempts allowed (${allowed})`, ok: overCalled.length === 0, detail: examples(overCalled) },

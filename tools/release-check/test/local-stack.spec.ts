@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { type ManagedProcess, TestPrometheus, freePort, startProcess, waitFor } from '@pixel-prompt/testing';
 import type { Check } from '../src/findings';
 import { root, runCli } from './cluster';
-import { startIngress } from './ingress';
 
 const RELEASE = 'local';
 const NAMESPACE = 'pixel-local';
@@ -27,14 +26,13 @@ function sections(markdown: string): Map<string, string[]> {
 
 /**
  * The smoke, functional and Prometheus parts against the local stack as `npm start` runs it (the
- * built services, real Redis and s3rver) behind the Ingress's one rule, and a real
- * Prometheus scraping the services with the labels a ServiceMonitor adds, evaluating the chart's
+ * built services, real Redis and s3rver) at its web server's URL, which routes as the Ingress's one
+ * rule does (/api to the gateway, path unchanged), and a real Prometheus scraping the services with the labels a ServiceMonitor adds, evaluating the chart's
  * alert rules.
  */
 describe('release-check verify against the local stack and a real Prometheus', () => {
   let stack: ManagedProcess;
   let prometheus: TestPrometheus;
-  let ingress: Awaited<ReturnType<typeof startIngress>>;
   let url: string;
   let gatewayUrl: string;
   let work: string;
@@ -50,8 +48,7 @@ describe('release-check verify against the local stack and a real Prometheus', (
       timeoutMs: 90_000,
     });
     gatewayUrl = `http://127.0.0.1:${ports['GATEWAY']}`;
-    ingress = await startIngress(`http://127.0.0.1:${ports['WEB']}`, gatewayUrl);
-    url = ingress.url;
+    url = `http://127.0.0.1:${ports['WEB']}`;
 
     // The chart's alert rules as its PrometheusRule template fills them in, and one that always fires elsewhere.
     const rules = readFileSync(join(root, 'deploy/helm/pixel-prompt/files/alerts/pixel-prompt.rules.yaml'), 'utf8')
@@ -79,7 +76,6 @@ describe('release-check verify against the local stack and a real Prometheus', (
 
   afterAll(async () => {
     await prometheus?.stop();
-    await ingress?.close();
     await stack?.stop('SIGINT', 60_000);
     rmSync(work, { recursive: true, force: true });
   });

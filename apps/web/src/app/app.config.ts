@@ -6,9 +6,10 @@ import {
   provideAppInitializer,
   provideBrowserGlobalErrorListeners,
 } from '@angular/core';
-import { provideRouter } from '@angular/router';
+import { provideRouter, withNavigationErrorHandler, withRouterConfig } from '@angular/router';
 import { appRoutes } from './app.routes';
 import { ReportingErrorHandler } from './core/error-reporter';
+import { LazyLoadFailure } from './core/lazy-load';
 import { preconnect } from './core/preconnect';
 import { RuntimeConfig } from './core/runtime-config';
 
@@ -24,6 +25,11 @@ export const appConfig: ApplicationConfig = {
       await config.load();
       preconnect(document, config.cdnOrigin());
     }),
-    provideRouter(appRoutes),
+    provideRouter(
+      appRoutes,
+      // A page that fails to load is the shell's to explain, not an unhandled rejection.
+      withRouterConfig({ resolveNavigationPromiseOnError: true }),
+      withNavigationErrorHandler((error) => inject(LazyLoadFailure).handle(error)),
+    ),
   ],
 };

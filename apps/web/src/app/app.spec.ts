@@ -1,6 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { Title } from '@angular/platform-browser';
-import { provideRouter } from '@angular/router';
+import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { type FakeFetch, provideFakeFetch } from '../testing/fake-fetch';
 import { loadRuntimeConfig } from '../testing/runtime-config';
@@ -46,5 +46,24 @@ describe('App shell', () => {
 
     expect(harness.routeNativeElement?.querySelector('h1')?.textContent).toBe(heading);
     expect(TestBed.inject(Title).getTitle()).toBe(title);
+  });
+
+  it('marks Generate as the current page on a generation’s own address, and switches the theme', async () => {
+    const fixture = TestBed.createComponent(App);
+    const router = TestBed.inject(Router);
+    await router.navigateByUrl('/g/6f1c2a9e-5b1d-4c1e-9a57-0d8f1f2c3b4a');
+    TestBed.tick();
+    fetch.expectOne('/api/health/ready').flush({ status: 'ok', checks: {} });
+    // The page asks for its models and the job; answering is the page's own tests' business.
+    fetch.match(() => true);
+    const page = fixture.nativeElement as HTMLElement;
+    const generate = [...page.querySelectorAll('nav a')].find((a) => a.textContent?.trim() === 'Generate');
+    expect(generate?.getAttribute('aria-current')).toBe('page');
+
+    const theme = page.querySelector<HTMLButtonElement>('[data-testid="theme"]');
+    expect(theme?.textContent?.trim()).toBe('Theme: system');
+    theme?.click();
+    TestBed.tick();
+    expect([theme?.textContent?.trim(), document.documentElement.dataset['theme']]).toEqual(['Theme: dark', 'dark']);
   });
 });

@@ -54,6 +54,13 @@ export function descriptionOf(element: Element): string {
     .join(' ');
 }
 
+/** Opens (or closes) a <details> as a click on its summary would: `open`, then the toggle event jsdom does not send. */
+export function toggleDetails(details: Element | null, open = true): void {
+  if (!(details instanceof HTMLDetailsElement)) throw new Error('No <details> to open');
+  details.open = open;
+  details.dispatchEvent(new Event('toggle'));
+}
+
 /** Types into a text field or number input the way the browser reports it: new value, then an input event. */
 export function typeInto(field: HTMLInputElement | HTMLTextAreaElement, value: string): void {
   field.value = value;

@@ -65,9 +65,29 @@ export class PendingRequest {
  */
 export class FakeFetch {
   private unmatched: PendingRequest[] = [];
+  private readonly waiting = new Set<() => void>();
 
   readonly fetch: Fetch = (url, init = {}) =>
-    new Promise((resolve, reject) => this.unmatched.push(new PendingRequest(url, init, resolve, reject)));
+    new Promise((resolve, reject) => {
+      this.unmatched.push(new PendingRequest(url, init, resolve, reject));
+      for (const wake of [...this.waiting]) wake();
+    });
+
+  /**
+   * Resolves once `count` open requests to `url` have arrived: for code that sends them after work
+   * the app's stability does not cover (a lazily loaded chunk), checked on every request, no timer.
+   */
+  arrived(url: string, count = 1): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.open().filter((request) => request.url === url).length < count) return;
+        this.waiting.delete(check);
+        resolve();
+      };
+      this.waiting.add(check);
+      check();
+    });
+  }
 
   /** Takes the open requests sent to `url` (or passing the predicate) that no earlier call took. */
   match(url: string | ((request: PendingRequest) => boolean)): PendingRequest[] {

@@ -5,6 +5,7 @@ import type {
   JobStatusResponse,
   ModelResult,
   ModelsResponse,
+  RetryAccepted,
 } from '@pixel-prompt/contracts';
 
 /** Two models that honour seed only: enough to show names, order and capability hints. */
@@ -64,6 +65,7 @@ export class FakeGenerationApi {
   generate = (request: GenerateRequest, key: string): Promise<GenerateAccepted> => this.call('generate', request, key);
   status = (jobId: string): Promise<JobStatusResponse> => this.call('status', jobId);
   cancel = (jobId: string): Promise<void> => this.call('cancel', jobId);
+  retry = (jobId: string, model: string, key: string): Promise<RetryAccepted> => this.call('retry', jobId, model, key);
   enhance = (prompt: string): Promise<EnhanceResponse> => this.call('enhance', prompt);
   eventsUrl = (path: string): string => `/api${path}`;
 

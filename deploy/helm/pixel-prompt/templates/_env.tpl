@@ -26,6 +26,9 @@ because every variable is a string to the app.
 {{- end -}}
 {{- if eq $c "gateway" -}}
 {{- $_ := set $env "GALLERY_URL" (printf "http://%s-gallery:%d" (include "pixel-prompt.fullname" $ctx) (int $ctx.Values.gallery.port)) -}}
+{{- if and $ctx.Values.redis.enabled (gt (int (get $env "REDIS_WAIT_REPLICAS" | default "0")) 0) -}}
+{{- fail "REDIS_WAIT_REPLICAS: the in-chart Redis has no replicas, so every submission would answer 503; leave it unset with redis.enabled" -}}
+{{- end -}}
 {{- end -}}
 {{- /* The drain (global.drain, docs/DEPLOYMENT.md "Draining a pod") and keep-alive above the ALB's idle timeout. */ -}}
 {{- $drain := fromYaml (include "pixel-prompt.drain" .) -}}
@@ -41,6 +44,7 @@ because every variable is a string to the app.
 {{- range $variable, $key := $v.secretFiles }}
 {{- $_ := set $env (printf "%s_FILE" $variable) (printf "/var/run/secrets/pixel-prompt/%s" $key) -}}
 {{- end -}}
+{{- if eq $c "gateway" }}{{ include "pixel-prompt.checkModeration" (list $env $v.extraEnv) }}{{ end -}}
 {{- range $k, $val := $env }}
 - name: {{ $k }}
   value: {{ $val | quote }}

@@ -117,18 +117,30 @@ included (mergeOverwrite would keep the global value where a component sets 0).
 {{- end -}}
 
 {{/*
-SHUTDOWN_TIMEOUT_MS of a component: drain.timeoutSeconds. The worker's is derived when null: long
-enough for a model call started just before SIGTERM to reach its own timeout, within the schema's
-600000 ms ceiling; set below the longest model timeout, the render fails.
+STORAGE_RETRY_WINDOW_MS of generation: its config's (or global.config's), else the app's default
+(apps/generation/src/config.ts; a test keeps the two equal).
+*/}}
+{{- define "pixel-prompt.storageRetryWindowMs" -}}
+{{- $set := index .Values.generation.config "STORAGE_RETRY_WINDOW_MS" | default (index .Values.global.config "STORAGE_RETRY_WINDOW_MS") -}}
+{{- if kindIs "invalid" $set }}60000{{ else }}{{ int $set }}{{ end -}}
+{{- end -}}
+
+{{/*
+SHUTDOWN_TIMEOUT_MS of a component: drain.timeoutSeconds. The worker's is derived when null: after
+SIGTERM it finishes the model call in flight (up to the longest model timeout) and may then hold the
+image through an S3 outage (up to STORAGE_RETRY_WINDOW_MS) before it records the result, so its
+deadline is their sum + 15 s, within the schema's 1200000 ms ceiling; set below the sum, the render fails.
 */}}
 {{- define "pixel-prompt.shutdownMs" -}}
 {{- $drain := fromYaml (include "pixel-prompt.drain" .) -}}
 {{- $set := $drain.timeoutSeconds -}}
 {{- if eq .component "generation" -}}
-{{- $max := int (include "pixel-prompt.maxModelTimeoutMs" .context) -}}
-{{- $ms := ternary (mul (int $set) 1000) (min 600000 (add $max 15000)) (not (kindIs "invalid" $set)) -}}
-{{- if lt (int $ms) $max -}}
-{{- fail (printf "generation.drain.timeoutSeconds (%d s) must be at least the longest model timeout (%d ms)" (div (int $ms) 1000) $max) -}}
+{{- $model := int (include "pixel-prompt.maxModelTimeoutMs" .context) -}}
+{{- $storage := int (include "pixel-prompt.storageRetryWindowMs" .context) -}}
+{{- $needed := add $model $storage -}}
+{{- $ms := ternary (mul (int $set) 1000) (min 1200000 (add $needed 15000)) (not (kindIs "invalid" $set)) -}}
+{{- if lt (int $ms) (int $needed) -}}
+{{- fail (printf "generation.drain.timeoutSeconds (%d s) must cover the longest model timeout (%d ms) plus STORAGE_RETRY_WINDOW_MS (%d ms)" (div (int $ms) 1000) $model $storage) -}}
 {{- end -}}
 {{- $ms -}}
 {{- else -}}
@@ -201,4 +213,24 @@ The queue series the generation autoscaler reads, as PromQL label matchers: this
 {{- define "pixel-prompt.queueMatchers" -}}
 {{- $q := .Values.generation.autoscaling.queueDepth -}}
 {{- printf "namespace=%q,job=%q,state=~%q" .Release.Namespace (include "pixel-prompt.componentName" (dict "context" . "component" "gateway")) (join "|" $q.states) -}}
+{{- end -}}
+
+{{/*
+The gateway's hosted moderation stage (gateway.config MODERATION, docs/PROVIDERS.md "Moderation"):
+what it needs besides, as the gateway checks at boot, so a render fails rather than a rollout of
+pods that cannot start. Takes (list <the gateway's variables> <its extraEnv>).
+*/}}
+{{- define "pixel-prompt.checkModeration" -}}
+{{- $env := index . 0 -}}
+{{- $named := dict -}}
+{{- range $name, $_ := $env }}{{ $_ := set $named $name true }}{{ end -}}
+{{- range (index . 1) }}{{ $_ := set $named .name true }}{{ end -}}
+{{- $moderation := get $env "MODERATION" | default "off" -}}
+{{- if not (has $moderation (list "off" "openai" "bedrock")) -}}
+{{- fail (printf "gateway.config.MODERATION: %q is not off, openai or bedrock" $moderation) -}}
+{{- else if and (eq $moderation "openai") (not (or (hasKey $named "OPENAI_API_KEY_FILE") (hasKey $named "OPENAI_API_KEY"))) -}}
+{{- fail "gateway.config.MODERATION=openai needs the OpenAI key: set gateway.secretFiles.OPENAI_API_KEY to its key in the Secret" -}}
+{{- else if and (eq $moderation "bedrock") (not (and (hasKey $named "MODERATION_GUARDRAIL_ID") (hasKey $named "MODERATION_GUARDRAIL_VERSION"))) -}}
+{{- fail "gateway.config.MODERATION=bedrock needs the guardrail: set gateway.config.MODERATION_GUARDRAIL_ID and MODERATION_GUARDRAIL_VERSION" -}}
+{{- end -}}
 {{- end -}}

@@ -34,8 +34,11 @@ export const serviceEnvSchema = z.object({
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
-  /** Longest time SIGTERM may take: in-flight work finishes or is cut off, then the process exits. */
-  SHUTDOWN_TIMEOUT_MS: durationMsSchema(1000, 600_000).default(25_000),
+  /**
+   * Longest time SIGTERM may take: in-flight work finishes or is cut off, then the process exits. Up
+   * to 20 minutes: a worker's covers its longest model call and the storage retry window (10 each at most).
+   */
+  SHUTDOWN_TIMEOUT_MS: durationMsSchema(1000, 1_200_000).default(25_000),
   /** After SIGTERM the listener keeps serving this long (readiness 503, `Connection: close` on every response) so a load balancer can deregister the pod first. */
   SHUTDOWN_DRAIN_DELAY_MS: durationMsSchema(0, 120_000).default(0),
   /** Idle keep-alive connections are kept this long: above an AWS ALB's 60 s idle timeout, so the balancer, not the service, closes them. */

@@ -14,6 +14,9 @@ export interface GallerySummary {
   /** URL of the gallery's first image and of its thumbnail. */
   preview: string;
   previewThumbnail: string;
+  /** The first image's WebP tiles (TILE_SIZE and twice that); absent on galleries from before tiles. */
+  previewTile?: string;
+  previewTile2x?: string;
 }
 
 export interface GalleryListResponse {
@@ -31,6 +34,9 @@ export interface GalleryImage {
   /** Absolute (CDN, possibly signed and expiring) or relative to the API (`/images/...`). */
   url: string;
   thumbnailUrl: string;
+  /** WebP tiles (TILE_SIZE and twice that); absent on galleries from before tiles. */
+  tileUrl?: string;
+  tile2xUrl?: string;
   width: number;
   height: number;
   bytes: number;
@@ -42,5 +48,7 @@ export interface GalleryDetailResponse {
   prompt: string;
   parameters: GenerationParameters;
   createdAt: string;
+  /** Every model the generation asked for, in order (the images are the ones that succeeded); absent on older galleries. */
+  models?: string[];
   images: GalleryImage[];
 }

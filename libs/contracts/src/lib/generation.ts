@@ -6,7 +6,22 @@ export const GENERATION_LIMITS = {
   /** Seeds are integers that survive JSON and every provider's API. */
   seed: { min: 0, max: 2_147_483_647 },
   models: { min: 1, max: 20 },
+  negativePromptMaxLength: 500,
 } as const;
+
+/**
+ * Image shapes a generation may ask for (width:height). Each model with the `size` capability makes
+ * its nearest supported shape; without one, the shape the model's registry entry sets.
+ */
+export const ASPECT_RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16'] as const;
+
+export type AspectRatio = (typeof ASPECT_RATIOS)[number];
+
+/**
+ * Longest side, in pixels, of a result's tile: a WebP made for cards and gallery items. The
+ * `tile2xUrl` image is twice as large, for screens with two or more device pixels per CSS pixel.
+ */
+export const TILE_SIZE = 288;
 
 /** POST /enhance takes prompts up to this length (shorter than a generation's: the model adds to it). */
 export const ENHANCE_PROMPT_MAX_LENGTH = 500;
@@ -27,6 +42,10 @@ export interface GenerateRequest {
   seed?: number;
   /** Subset of configured model ids; all enabled models when omitted. */
   models?: string[];
+  /** What the image should not show; used by models with the `negativePrompt` capability. */
+  negativePrompt?: string;
+  /** The image's shape; used by models with the `size` capability. Omitted: each model's own. */
+  aspectRatio?: AspectRatio;
 }
 
 export type JobState = 'pending' | 'in_progress' | 'completed' | 'partial' | 'failed' | 'canceled';
@@ -75,6 +94,10 @@ export interface GenerationParameters {
   steps: number;
   guidance: number;
   seed: number;
+  /** Only when the request had one. */
+  negativePrompt?: string;
+  /** Only when the request asked for one. */
+  aspectRatio?: AspectRatio;
 }
 
 export interface ModelResult {
@@ -88,7 +111,25 @@ export interface ModelResult {
   duration?: number;
   imageUrl?: string;
   thumbnailUrl?: string;
+  /** WebP tiles of the image (TILE_SIZE and twice that); absent on results stored before tiles existed. */
+  tileUrl?: string;
+  tile2xUrl?: string;
   error?: { code: ModelErrorCode; message: string };
+  /**
+   * How often this failed model was sent back to the queue (absent: never). Each retry is a new
+   * attempt: a client following events can tell a later attempt's snapshot from an earlier one's.
+   */
+  retries?: number;
+}
+
+/** POST /jobs/:jobId/models/:modelId/retry: the failed model is queued again; the job runs until it ends. */
+export interface RetryAccepted {
+  jobId: string;
+  model: string;
+  index: number;
+  status: JobState;
+  statusUrl: string;
+  eventsUrl: string;
 }
 
 export interface JobStatusResponse {
@@ -104,8 +145,11 @@ export interface JobStatusResponse {
   results: ModelResult[];
 }
 
-/** Server-Sent Event types on GET /jobs/:jobId/events, in the `event:` field. */
-export type JobEventType = 'model_started' | 'model_completed' | 'model_failed' | 'model_canceled' | 'completed';
+/**
+ * Server-Sent Event types on GET /jobs/:jobId/events, in the `event:` field. `model_retried`: a failed
+ * model is pending again (POST /jobs/:jobId/models/:modelId/retry); its events follow.
+ */
+export type JobEventType = 'model_started' | 'model_completed' | 'model_failed' | 'model_canceled' | 'model_retried' | 'completed';
 
 export interface ModelEvent {
   type: Exclude<JobEventType, 'completed'>;

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { GenerationParameters, JobState, ModelErrorCode, ModelState } from '@pixel-prompt/contracts';
+import type { AspectRatio, GenerationParameters, JobState, ModelErrorCode, ModelState } from '@pixel-prompt/contracts';
 import { RedisConnection } from '@pixel-prompt/redis';
-import { CANCEL_SCRIPT, CREATE_SCRIPT, MODEL_FIELDS, TRANSITION_SCRIPT } from './scripts';
+import { CANCEL_SCRIPT, CREATE_SCRIPT, MODEL_FIELDS, RETRY_SCRIPT, TRANSITION_SCRIPT } from './scripts';
 
 export const JOB_TTL_SECONDS = Symbol('JOB_TTL_SECONDS');
 
@@ -46,10 +46,18 @@ function isAfter(id: string, other: string): boolean {
 
 const jobKey = (jobId: string) => `pp:job:${jobId}`;
 const eventsKey = (jobId: string) => `pp:job:${jobId}:events`;
-/** A claim is `<jobId> <fingerprint of the body that claimed it>`. */
+/**
+ * A claim is `<jobId> <fingerprint of the body that claimed it>`, and for a retry also the model's
+ * retries after it (which name the retried attempt's queue job).
+ */
 function outcomeOfClaim(claim: string, fingerprint: string | undefined): CreateOutcome {
-  const [jobId = '', claimed] = claim.split(' ');
-  return claimed === fingerprint ? { outcome: 'replayed', jobId } : { outcome: 'conflict' };
+  const [jobId = '', claimed, ...retry] = claim.split(' ');
+  return claimed === fingerprint && retry.length === 0 ? { outcome: 'replayed', jobId } : { outcome: 'conflict' };
+}
+
+function retryOutcomeOfClaim(claim: string, fingerprint: string): RetryOutcome {
+  const [, claimed, retries] = claim.split(' ');
+  return claimed === fingerprint && retries ? { outcome: 'replayed', retries: Number(retries) } : { outcome: 'conflict' };
 }
 
 const idempotencyKey = (key: string) => `pp:idempotency:${createHash('sha256').update(key).digest('hex')}`;
@@ -68,6 +76,8 @@ export interface JobRecord {
   parameters: GenerationParameters;
   correlationId: string;
   models: ModelRecord[];
+  /** Failed models retried so far: each end of the job happens at its own count (see requestFinalize). */
+  retries: number;
 }
 
 export interface NewJob {
@@ -85,25 +95,42 @@ export type CreateOutcome =
 export interface StoredImage {
   imageKey: string;
   thumbKey: string;
+  tileKey: string;
+  tile2xKey: string;
   bytes: number;
   width: number;
   height: number;
 }
 
-/** Result of moving a model: whether it moved, and the job's final status when that move ended it. */
+/**
+ * Result of moving a model: whether it moved, and when that move ended the job, its final status and
+ * how many failed models had been retried by then (which tells this end from earlier ones).
+ */
 export interface TransitionOutcome {
   moved: boolean;
   finalStatus?: JobState;
+  retries?: number;
 }
 
 export type CancelOutcome =
   | { outcome: 'not_found' }
   | { outcome: 'finished'; status: JobState }
-  | { outcome: 'canceled'; canceledModels: number; correlationId: string };
+  | { outcome: 'canceled'; canceledModels: number; correlationId: string; retries: number };
+
+/**
+ * Result of sending a failed model back to the queue. `retries`: the model's retries after this one,
+ * which name the new attempt's queue job (so a replay queues it idempotently) and its image keys.
+ */
+export type RetryOutcome =
+  | { outcome: 'not_found' }
+  | { outcome: 'not_failed'; status: ModelState }
+  | { outcome: 'retried'; retries: number }
+  | { outcome: 'replayed'; retries: number }
+  | { outcome: 'conflict' };
 
 export interface StoredEvent {
   id: string;
-  type: 'model_started' | 'model_completed' | 'model_failed' | 'model_canceled' | 'completed';
+  type: 'model_started' | 'model_completed' | 'model_failed' | 'model_canceled' | 'model_retried' | 'completed';
   index: number;
   model?: ModelRecord;
 }
@@ -111,7 +138,8 @@ export interface StoredEvent {
 type ScriptedRedis = RedisConnection['client'] & {
   ppCreate(...args: (string | number)[]): Promise<string | null>;
   ppTransition(...args: (string | number)[]): Promise<string | null>;
-  ppCancel(...args: (string | number)[]): Promise<[string, string] | null>;
+  ppCancel(...args: (string | number)[]): Promise<[string, string, string] | null>;
+  ppRetry(...args: (string | number)[]): Promise<[string, string] | null>;
 };
 
 /**
@@ -132,6 +160,7 @@ export class JobStore {
     client.defineCommand('ppCreate', { numberOfKeys: 3, lua: CREATE_SCRIPT });
     client.defineCommand('ppTransition', { numberOfKeys: 2, lua: TRANSITION_SCRIPT });
     client.defineCommand('ppCancel', { numberOfKeys: 2, lua: CANCEL_SCRIPT });
+    client.defineCommand('ppRetry', { numberOfKeys: 3, lua: RETRY_SCRIPT });
     this.redis = client as ScriptedRedis;
   }
 
@@ -147,8 +176,11 @@ export class JobStore {
     const fields: (string | number)[] = [
       'prompt', job.prompt, 'steps', job.parameters.steps, 'guidance', job.parameters.guidance,
       'seed', job.parameters.seed, 'correlationId', job.correlationId, 'createdAt', now, 'updatedAt', now,
-      'status', 'pending', 'total', job.models.length, 'ended', 0, 'ok', 0, 'canceledModels', 0,
+      'status', 'pending', 'total', job.models.length, 'ended', 0, 'ok', 0, 'canceledModels', 0, 'retries', 0,
     ];
+    const { negativePrompt, aspectRatio } = job.parameters;
+    if (negativePrompt !== undefined) fields.push('negativePrompt', negativePrompt);
+    if (aspectRatio !== undefined) fields.push('aspectRatio', aspectRatio);
     job.models.forEach((model, index) => {
       fields.push(`m:${index}:model`, model.id, `m:${index}:name`, model.displayName, `m:${index}:status`, 'pending');
     });
@@ -183,57 +215,95 @@ export class JobStore {
       }
       return model as ModelRecord;
     });
+    const parameters: GenerationParameters = { steps: Number(hash['steps']), guidance: Number(hash['guidance']), seed: Number(hash['seed']) };
+    if (hash['negativePrompt'] !== undefined) parameters.negativePrompt = hash['negativePrompt'];
+    if (hash['aspectRatio'] !== undefined) parameters.aspectRatio = hash['aspectRatio'] as AspectRatio;
     return {
       jobId,
       status: hash['status'] as JobState,
       createdAt: hash['createdAt'] ?? '',
       updatedAt: hash['updatedAt'] ?? '',
       prompt: hash['prompt'] ?? '',
-      parameters: { steps: Number(hash['steps']), guidance: Number(hash['guidance']), seed: Number(hash['seed']) },
+      parameters,
       correlationId: hash['correlationId'] ?? '',
       models,
+      retries: Number(hash['retries'] ?? 0),
     };
   }
 
-  /** Marks a model as running. False when it must not run: canceled, already ended, or job expired. */
-  async start(jobId: string, index: number): Promise<boolean> {
+  // start, complete and fail move a model for one attempt at it: `retries` is the model's retries
+  // the attempt was queued under (0 for its first). An attempt the model was retried after moves
+  // nothing: its late result or failure must not touch the attempt that replaced it.
+
+  /** Marks a model as running. False when it must not run: canceled, already ended, retried since, or job expired. */
+  async start(jobId: string, index: number, retries = 0): Promise<boolean> {
     // in_progress is allowed too: a job whose worker died is picked up again after Bull finds it stalled.
-    const outcome = await this.transition(jobId, index, 'pending,in_progress', 'in_progress', 'model_started', [
+    const outcome = await this.transition(jobId, index, retries, 'pending,in_progress', 'in_progress', 'model_started', [
       'startedAt', new Date().toISOString(),
     ]);
     return outcome.moved;
   }
 
-  complete(jobId: string, index: number, image: StoredImage): Promise<TransitionOutcome> {
-    return this.transition(jobId, index, 'pending,in_progress', 'completed', 'model_completed', [
+  complete(jobId: string, index: number, image: StoredImage, retries = 0): Promise<TransitionOutcome> {
+    return this.transition(jobId, index, retries, 'pending,in_progress', 'completed', 'model_completed', [
       'completedAt', new Date().toISOString(), 'imageKey', image.imageKey, 'thumbKey', image.thumbKey,
-      'bytes', image.bytes, 'width', image.width, 'height', image.height,
+      'tileKey', image.tileKey, 'tile2xKey', image.tile2xKey, 'bytes', image.bytes, 'width', image.width, 'height', image.height,
     ]);
   }
 
-  fail(jobId: string, index: number, error: { code: ModelErrorCode; message: string }): Promise<TransitionOutcome> {
-    return this.transition(jobId, index, 'pending,in_progress', 'error', 'model_failed', [
+  fail(jobId: string, index: number, error: { code: ModelErrorCode; message: string }, retries = 0): Promise<TransitionOutcome> {
+    return this.transition(jobId, index, retries, 'pending,in_progress', 'error', 'model_failed', [
       'completedAt', new Date().toISOString(), 'errorCode', error.code, 'errorMessage', error.message,
     ]);
   }
 
-  /** The model's status; undefined once the job has expired. */
-  async modelStatus(jobId: string, index: number): Promise<ModelState | undefined> {
-    return ((await this.redis.hget(jobKey(jobId), `m:${index}:status`)) as ModelState | null) ?? undefined;
+  /**
+   * Whether the model completed in the attempt queued under `retries`, by any run of it: then that
+   * attempt's images are the model's result. False once the job has expired.
+   */
+  async completedIn(jobId: string, index: number, retries: number): Promise<boolean> {
+    const [status, modelRetries] = await this.redis.hmget(jobKey(jobId), `m:${index}:status`, `m:${index}:retries`);
+    return status === 'completed' && Number(modelRetries ?? 0) === retries;
   }
 
   /** Whether the model was canceled (a running model's worker asks, to stop its call). */
   async isCanceled(jobId: string, index: number): Promise<boolean> {
-    return (await this.modelStatus(jobId, index)) === 'canceled';
+    return (await this.redis.hget(jobKey(jobId), `m:${index}:status`)) === 'canceled';
   }
 
   async cancel(jobId: string): Promise<CancelOutcome> {
     if (!isJobId(jobId)) return { outcome: 'not_found' };
     const result = await this.redis.ppCancel(jobKey(jobId), eventsKey(jobId), jobId, new Date().toISOString(), this.ttlSeconds);
     if (!result) return { outcome: 'not_found' };
-    const [first = '', second = ''] = result;
+    const [first = '', second = '', retries = '0'] = result;
     if (first === 'finished') return { outcome: 'finished', status: second as JobState };
-    return { outcome: 'canceled', canceledModels: Number(first), correlationId: second };
+    return { outcome: 'canceled', canceledModels: Number(first), correlationId: second, retries: Number(retries) };
+  }
+
+  /**
+   * Sends the failed model `index` back to the queue (see RETRY_SCRIPT): its error is cleared, and a
+   * job that had ended runs again until the model ends. With an idempotency key, the first request
+   * retries; later ones with the same fingerprint are replays of it, others a conflict. Claim and
+   * move happen in one script, so concurrent replays never retry twice.
+   */
+  async retry(jobId: string, index: number, idempotency?: { key: string; fingerprint: string }): Promise<RetryOutcome> {
+    if (!isJobId(jobId)) return { outcome: 'not_found' };
+    const result = await this.redis.ppRetry(
+      jobKey(jobId), eventsKey(jobId), idempotency ? idempotencyKey(idempotency.key) : '',
+      jobId, new Date().toISOString(), this.ttlSeconds, index,
+      idempotency ? `${jobId} ${idempotency.fingerprint}` : '', IDEMPOTENCY_TTL_SECONDS,
+    );
+    if (!result) return { outcome: 'not_found' };
+    const [outcome, value = ''] = result;
+    if (outcome === 'claimed') return retryOutcomeOfClaim(value, idempotency?.fingerprint ?? '');
+    if (outcome === 'not_failed') return { outcome: 'not_failed', status: value as ModelState };
+    return { outcome: 'retried', retries: Number(value) };
+  }
+
+  /** What an earlier retry with this Idempotency-Key left (see claimOf); undefined while the key is unused. */
+  async retryClaimOf(idempotency: { key: string; fingerprint: string }): Promise<RetryOutcome | undefined> {
+    const claim = await this.redis.get(idempotencyKey(idempotency.key));
+    return claim ? retryOutcomeOfClaim(claim, idempotency.fingerprint) : undefined;
   }
 
   /**
@@ -254,16 +324,19 @@ export class JobStore {
   private async transition(
     jobId: string,
     index: number,
+    modelRetries: number,
     from: string,
     to: ModelState,
     eventType: StoredEvent['type'],
     extra: (string | number)[],
   ): Promise<TransitionOutcome> {
     const result = await this.redis.ppTransition(
-      jobKey(jobId), eventsKey(jobId), jobId, new Date().toISOString(), this.ttlSeconds, index, from, to, eventType, ...extra,
+      jobKey(jobId), eventsKey(jobId), jobId, new Date().toISOString(), this.ttlSeconds, index, from, to, eventType, modelRetries, ...extra,
     );
     if (result === null) return { moved: false };
-    return result === '' ? { moved: true } : { moved: true, finalStatus: result as JobState };
+    if (result === '') return { moved: true };
+    const [finalStatus, retries] = result.split(' ');
+    return { moved: true, finalStatus: finalStatus as JobState, retries: Number(retries) };
   }
 }
 

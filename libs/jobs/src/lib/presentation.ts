@@ -13,6 +13,9 @@ export function toModelResult(index: number, model: ModelRecord, urlFor: ImageUr
   }
   if (model.imageKey) result.imageUrl = urlFor(model.imageKey);
   if (model.thumbKey) result.thumbnailUrl = urlFor(model.thumbKey);
+  if (model.tileKey) result.tileUrl = urlFor(model.tileKey);
+  if (model.tile2xKey) result.tile2xUrl = urlFor(model.tile2xKey);
+  if (model.retries) result.retries = Number(model.retries);
   if (model.errorCode) {
     result.error = { code: model.errorCode as ModelErrorCode, message: model.errorMessage ?? '' };
   }

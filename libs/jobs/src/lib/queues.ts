@@ -2,6 +2,7 @@ import { BullModule, getQueueToken } from '@nestjs/bull';
 import { type DynamicModule, Injectable, Module } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { JobsEnv, RedisEnv } from '@pixel-prompt/config';
+import type { AspectRatio } from '@pixel-prompt/contracts';
 import type { Queue } from 'bull';
 
 /** One queue per model: a slow model's backlog never delays the others, and each has its own concurrency. */
@@ -26,12 +27,22 @@ export interface ModelJobData {
   steps: number;
   guidance: number;
   seed: number;
+  negativePrompt?: string;
+  aspectRatio?: AspectRatio;
   correlationId: string;
+  /**
+   * The model's retries when this attempt was queued; absent for its first attempt (and in jobs
+   * queued before retries existed). Names the attempt's queue job and image keys, and a stale
+   * attempt's moves are refused (JobStore.start).
+   */
+  retries?: number;
 }
 
 export interface FinalizeJobData {
   jobId: string;
   correlationId: string;
+  /** The job's retries when it ended; absent in jobs queued before retries existed. */
+  retries?: number;
 }
 
 /**
@@ -119,8 +130,21 @@ export class GenerationQueues {
     return acknowledged.every((count) => count >= replicas);
   }
 
-  /** Queues a job's finalisation; its id makes a second request for the same job a no-op. */
-  async requestFinalize(jobId: string, correlationId: string): Promise<void> {
-    await this.finalize().add({ jobId, correlationId }, { jobId: `finalize:${jobId}` });
+  /**
+   * Queues one attempt at one model of a job. Its Bull id makes queueing the same attempt twice a
+   * no-op (and once Bull has forgotten a finished one, running it again finds the model ended); the
+   * model's `retries` (absent for the first attempt) keeps a retried attempt apart.
+   */
+  async queueModel(data: ModelJobData): Promise<void> {
+    const id = `${data.jobId}:${data.index}`;
+    await this.model(data.model).add(data, { jobId: data.retries ? `${id}:retry-${data.retries}` : id });
+  }
+
+  /**
+   * Queues the finalisation of one end of a job; its id makes a second request for the same end a
+   * no-op. `retries`: the job's retries when it ended (a retried model can end a job again).
+   */
+  async requestFinalize(jobId: string, correlationId: string, retries: number): Promise<void> {
+    await this.finalize().add({ jobId, correlationId, retries }, { jobId: retries === 0 ? `finalize:${jobId}` : `finalize:${jobId}:${retries}` });
   }
 }

@@ -3,8 +3,8 @@
 
 /** Fields kept per model, as `m:<index>:<field>` in the job hash. */
 export const MODEL_FIELDS = [
-  'model', 'name', 'status', 'startedAt', 'completedAt', 'imageKey', 'thumbKey', 'bytes', 'width', 'height',
-  'errorCode', 'errorMessage',
+  'model', 'name', 'status', 'startedAt', 'completedAt', 'imageKey', 'thumbKey', 'tileKey', 'tile2xKey', 'bytes', 'width', 'height',
+  'errorCode', 'errorMessage', 'retries',
 ] as const;
 
 /** Every change to a job publishes its id here. */
@@ -15,6 +15,8 @@ export const CANCELS_CHANNEL = 'pp:job-cancels';
 // Shared by the scripts below. KEYS[1] job hash, KEYS[2] event stream; ARGV[1] job id, ARGV[2] now,
 // ARGV[3] TTL seconds. Moves one model to `to` if its status is in `from`, records an event holding a
 // snapshot of the model, and when the last model ends, the job's final status and a `completed` event.
+// The job's `retries` counts the failed models sent back to the queue: each end of the job happens at
+// a different count, so the count names that end's finalisation.
 const TRANSITION = `
 local FIELDS = {${MODEL_FIELDS.map((f) => `'${f}'`).join(', ')}}
 local TERMINAL = {completed = true, error = true, canceled = true}
@@ -55,6 +57,10 @@ local function transition(index, from, to, eventType, extra)
   return final
 end
 
+local function ending(final)
+  return final .. ' ' .. (redis.call('HGET', KEYS[1], 'retries') or '0')
+end
+
 local function finish()
   redis.call('EXPIRE', KEYS[1], ARGV[3])
   redis.call('EXPIRE', KEYS[2], ARGV[3])
@@ -63,26 +69,30 @@ end
 `;
 
 /**
- * Moves one model. ARGV[4] index, ARGV[5] allowed current statuses (comma list), ARGV[6] new status,
- * ARGV[7] event type, ARGV[8..] field/value pairs to set on the model.
- * Returns false when the job is gone or the model was not in an allowed status (already finished,
- * canceled), '' when moved, or the job's final status when this move ended the job.
+ * Moves one model for one attempt at it. ARGV[4] index, ARGV[5] allowed current statuses (comma
+ * list), ARGV[6] new status, ARGV[7] event type, ARGV[8] the model's retries the attempt was queued
+ * under, ARGV[9..] field/value pairs to set on the model.
+ * Returns false when the job is gone, the model was not in an allowed status (already finished,
+ * canceled), or it has been retried since the attempt was queued (the attempt is stale: a later one
+ * owns the model); '' when moved, or `<final status> <job's retries>` when this move ended the job.
  */
 export const TRANSITION_SCRIPT = `${TRANSITION}
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if (redis.call('HGET', KEYS[1], 'm:' .. ARGV[4] .. ':retries') or '0') ~= ARGV[8] then return false end
 local extra = {}
-for i = 8, #ARGV do extra[#extra + 1] = ARGV[i] end
+for i = 9, #ARGV do extra[#extra + 1] = ARGV[i] end
 local result = transition(ARGV[4], ARGV[5], ARGV[6], ARGV[7], extra)
 if result == nil then return false end
 finish()
-return result
+if result == '' then return '' end
+return ending(result)
 `;
 
 /**
  * Cancels every model that has not ended, running ones included (their workers are told through
  * CANCELS_CHANNEL and stop the call), so the job ends at once as canceled. Returns false when the job
  * is gone, 'finished' and the status when it had already ended, otherwise the number of models
- * canceled and the job's correlation id (for its finalisation).
+ * canceled, the job's correlation id and its retries (for its finalisation).
  */
 export const CANCEL_SCRIPT = `${TRANSITION}
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -97,7 +107,38 @@ for index = 0, total - 1 do
 end
 finish()
 redis.call('PUBLISH', '${CANCELS_CHANNEL}', ARGV[1])
-return {tostring(count), redis.call('HGET', KEYS[1], 'correlationId') or ''}
+return {tostring(count), redis.call('HGET', KEYS[1], 'correlationId') or '', redis.call('HGET', KEYS[1], 'retries') or '0'}
+`;
+
+/**
+ * Sends one failed model back to the queue: ARGV[4] its index; KEYS[3] the idempotency key ('' for
+ * none), ARGV[5] the claim value (the model's retries are appended), ARGV[6] the claim's TTL. The
+ * model moves error → pending without its error and times, counting its own retries (so a client can
+ * tell its attempts apart, and each attempt has its own queue job and image keys), the job counts it
+ * as not ended again, and its retries too (each end of the job then has its own count); if it had
+ * ended, it runs again. A `model_retried` event carries the model's snapshot.
+ * Returns false when the job is gone, {'claimed', claim} when the key was used before,
+ * {'not_failed', status} when the model had not failed, else {'retried', the model's retries}.
+ */
+export const RETRY_SCRIPT = `${TRANSITION}
+if KEYS[3] ~= '' then
+  local claimed = redis.call('GET', KEYS[3])
+  if claimed then return {'claimed', claimed} end
+end
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return false end
+local p = 'm:' .. ARGV[4] .. ':'
+local current = redis.call('HGET', KEYS[1], p .. 'status') or ''
+if current ~= 'error' then return {'not_failed', current} end
+local retries = redis.call('HINCRBY', KEYS[1], p .. 'retries', 1)
+if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[5] .. ' ' .. retries, 'EX', ARGV[6]) end
+redis.call('HDEL', KEYS[1], p .. 'startedAt', p .. 'completedAt', p .. 'errorCode', p .. 'errorMessage')
+redis.call('HINCRBY', KEYS[1], 'ended', -1)
+redis.call('HINCRBY', KEYS[1], 'retries', 1)
+if status ~= 'pending' and status ~= 'in_progress' then redis.call('HSET', KEYS[1], 'status', 'in_progress') end
+transition(ARGV[4], 'error', 'pending', 'model_retried', {})
+finish()
+return {'retried', tostring(retries)}
 `;
 
 /**

@@ -1,10 +1,12 @@
 import type { BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import type { ModelCapabilities } from '@pixel-prompt/contracts';
 import type { ModelConfig } from '@pixel-prompt/models';
+import { dimensionsFor, nearestAspectRatio } from './aspect-ratio';
 import { LazyBedrockClient, bedrockRuntime } from './bedrock-runtime';
 import type { GeneratedImage, ImageProvider, ImageRequest } from './image-provider';
 import { ProviderError } from './image-provider';
 import { decodeBase64Image, isRecord, numberOption, sanitizeProviderText, scaleGuidance, stringOption } from './http';
+import { STABILITY_ASPECT_RATIOS } from './stability-provider';
 
 const LABEL = 'Amazon Bedrock';
 const DEFAULT_REGION = 'us-east-1';
@@ -16,15 +18,19 @@ function isNova(providerModel: string): boolean {
 }
 
 /** What the Bedrock model's native body looks like for our parameters. */
-function requestBody({ prompt, guidance, seed, negativePrompt, model }: ImageRequest): Record<string, unknown> {
+function requestBody({ prompt, guidance, seed, negativePrompt, aspectRatio, model }: ImageRequest): Record<string, unknown> {
   if (isNova(model.providerModel)) {
+    const width = numberOption(model, 'width') ?? 1024;
+    const height = numberOption(model, 'height') ?? 1024;
+    // Nova Canvas takes sides that are multiples of 16.
+    const size = aspectRatio ? dimensionsFor(aspectRatio, Math.sqrt(width * height), 16) : { width, height };
     return {
       taskType: 'TEXT_IMAGE',
       textToImageParams: negativePrompt ? { text: prompt, negativeText: negativePrompt } : { text: prompt },
       imageGenerationConfig: {
         numberOfImages: 1,
-        width: numberOption(model, 'width') ?? 1024,
-        height: numberOption(model, 'height') ?? 1024,
+        width: size.width,
+        height: size.height,
         quality: stringOption(model, 'quality') ?? 'standard',
         // Nova's cfgScale runs 1.1-10.
         cfgScale: scaleGuidance(guidance, 1.1, 10),
@@ -36,7 +42,7 @@ function requestBody({ prompt, guidance, seed, negativePrompt, model }: ImageReq
   const body: Record<string, unknown> = {
     prompt,
     mode: 'text-to-image',
-    aspect_ratio: stringOption(model, 'aspectRatio') ?? '1:1',
+    aspect_ratio: aspectRatio ? nearestAspectRatio(aspectRatio, STABILITY_ASPECT_RATIOS) : (stringOption(model, 'aspectRatio') ?? '1:1'),
     output_format: stringOption(model, 'outputFormat') ?? 'png',
     seed,
   };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ModelCapabilities } from '@pixel-prompt/contracts';
 import type { ModelConfig } from '@pixel-prompt/models';
+import { dimensionsFor } from './aspect-ratio';
 import type { GeneratedImage, ImageProvider, ImageRequest } from './image-provider';
 import { ProviderError } from './image-provider';
 import {
@@ -26,6 +27,8 @@ import {
 export const BFL_BASE_URL = 'https://api.bfl.ai';
 const LABEL = 'Black Forest Labs';
 const DEFAULT_POLL_INTERVAL_MS = 500;
+/** FLUX's largest side when it takes width and height. */
+const MAX_SIDE = 1440;
 
 /** Models that take an aspect ratio rather than width and height. */
 function usesAspectRatio(providerModel: string): boolean {
@@ -49,7 +52,8 @@ export function bflFailure(body: unknown): FailureDetail {
  * download link. Moderation ends the task with `Request Moderated` or `Content Moderated`.
  *
  * Options: `baseUrl`, `width`/`height` (multiples of 32, 1024 by default) or `aspectRatio` (ultra,
- * kontext), `outputFormat` (`png` by default), `safetyTolerance`, `pollIntervalMs`.
+ * kontext), `outputFormat` (`png` by default), `safetyTolerance`, `pollIntervalMs`. A requested
+ * aspect ratio wins over either (width and height then keep about as many pixels).
  */
 @Injectable()
 export class BflImageProvider implements ImageProvider {
@@ -60,15 +64,18 @@ export class BflImageProvider implements ImageProvider {
     return { size: true, seed: true, steps: tune, guidance: tune, negativePrompt: false };
   }
 
-  async generate({ prompt, steps, guidance, seed, model }: ImageRequest, signal: AbortSignal): Promise<GeneratedImage> {
+  async generate({ prompt, steps, guidance, seed, aspectRatio, model }: ImageRequest, signal: AbortSignal): Promise<GeneratedImage> {
     const key = this.credentials.require('bfl');
     const baseUrl = trimSlash(stringOption(model, 'baseUrl') ?? BFL_BASE_URL);
     const body: Record<string, unknown> = { prompt, seed, output_format: stringOption(model, 'outputFormat') ?? 'png' };
     if (usesAspectRatio(model.providerModel)) {
-      body['aspect_ratio'] = stringOption(model, 'aspectRatio') ?? '1:1';
+      body['aspect_ratio'] = aspectRatio ?? stringOption(model, 'aspectRatio') ?? '1:1';
     } else {
-      body['width'] = numberOption(model, 'width') ?? 1024;
-      body['height'] = numberOption(model, 'height') ?? 1024;
+      const width = numberOption(model, 'width') ?? 1024;
+      const height = numberOption(model, 'height') ?? 1024;
+      const size = aspectRatio ? dimensionsFor(aspectRatio, Math.sqrt(width * height), 32, MAX_SIDE) : { width, height };
+      body['width'] = size.width;
+      body['height'] = size.height;
     }
     if (tunable(model.providerModel)) {
       // FLUX.1 [dev]/[pro]: steps 1-50, guidance 1.5-5.

@@ -50,7 +50,7 @@ export function googleFailure(body: unknown): FailureDetail & { retryAfter?: str
  * (`gemini-2.5-flash-image`, ...): `:generateContent` with `responseModalities: [IMAGE]` → the
  * candidate's `inlineData` part. Key in `x-goog-api-key`, never in the URL.
  *
- * Options: `baseUrl`, `aspectRatio` (`1:1` default), `imageSize` (Imagen `1K`/`2K`),
+ * Options: `baseUrl`, `aspectRatio` (`1:1` default; a requested one wins: Google takes all of ours), `imageSize` (Imagen `1K`/`2K`),
  * `personGeneration` (Imagen).
  */
 @Injectable()
@@ -62,10 +62,10 @@ export class GoogleImageProvider implements ImageProvider {
     return { size: true, seed: !isImagen(model.providerModel), steps: false, guidance: false, negativePrompt: false };
   }
 
-  async generate({ prompt, seed, model }: ImageRequest, signal: AbortSignal): Promise<GeneratedImage> {
+  async generate({ prompt, seed, model, ...request }: ImageRequest, signal: AbortSignal): Promise<GeneratedImage> {
     const key = this.credentials.require('google');
     const imagen = isImagen(model.providerModel);
-    const aspectRatio = stringOption(model, 'aspectRatio') ?? '1:1';
+    const aspectRatio = request.aspectRatio ?? stringOption(model, 'aspectRatio') ?? '1:1';
     let body: Record<string, unknown>;
     if (imagen) {
       const parameters: Record<string, unknown> = { sampleCount: 1, aspectRatio };

@@ -1,4 +1,4 @@
-import type { ModelCapabilities, ModelErrorCode } from '@pixel-prompt/contracts';
+import type { AspectRatio, ModelCapabilities, ModelErrorCode } from '@pixel-prompt/contracts';
 import type { ModelConfig } from '@pixel-prompt/models';
 
 export interface ImageRequest {
@@ -8,6 +8,11 @@ export interface ImageRequest {
   seed: number;
   /** What the image should not show; only models whose capabilities say so use it. */
   negativePrompt?: string;
+  /**
+   * The shape asked for: models with the `size` capability make the nearest shape they can (in
+   * place of their registry entry's size); without it, the registry's size stands.
+   */
+  aspectRatio?: AspectRatio;
   model: ModelConfig;
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ModelCapabilities } from '@pixel-prompt/contracts';
 import type { ModelConfig } from '@pixel-prompt/models';
+import { dimensionsFor, nearestSize } from './aspect-ratio';
 import type { GeneratedImage, ImageProvider, ImageRequest } from './image-provider';
 import { ProviderError } from './image-provider';
 import {
@@ -23,6 +24,16 @@ import {
 export const OPENAI_BASE_URL = 'https://api.openai.com';
 
 /** The Images API has no seed, steps, guidance or negative prompt; only the size is ours to choose. */
+/** The sizes OpenAI's models accept, by model name prefix. */
+const OPENAI_SIZES: Record<string, readonly string[]> = {
+  'gpt-image': ['1024x1024', '1536x1024', '1024x1536'],
+  'dall-e-3': ['1024x1024', '1792x1024', '1024x1792'],
+  'dall-e-2': ['1024x1024'],
+};
+
+/** Recraft's sizes for our shapes (it takes more). */
+const RECRAFT_SIZES = ['1024x1024', '1365x1024', '1024x1365', '1820x1024', '1024x1820'] as const;
+
 export const OPENAI_CAPABILITIES: ModelCapabilities = { size: true, seed: false, steps: false, guidance: false, negativePrompt: false };
 
 const CONTENT_CODES = ['content_policy_violation', 'moderation_blocked'];
@@ -66,6 +77,19 @@ abstract class OpenAiImagesProvider implements ImageProvider {
     return {};
   }
 
+  /**
+   * The `size` to send: for a requested aspect ratio the nearest size the model takes (OpenAI's
+   * models take a few fixed ones; other servers get about 1024² pixels in that shape), else the
+   * registry's `size` option.
+   */
+  protected sizeFor({ aspectRatio, model }: ImageRequest): string | undefined {
+    if (!aspectRatio) return stringOption(model, 'size');
+    const fixed = Object.entries(OPENAI_SIZES).find(([prefix]) => model.providerModel.startsWith(prefix))?.[1];
+    if (fixed) return nearestSize(aspectRatio, fixed);
+    const { width, height } = dimensionsFor(aspectRatio, 1024, 64);
+    return `${width}x${height}`;
+  }
+
   protected defaultResponseFormat(model: ModelConfig): string {
     return model.providerModel.startsWith('gpt-image') ? 'none' : 'b64_json';
   }
@@ -74,7 +98,9 @@ abstract class OpenAiImagesProvider implements ImageProvider {
     const { prompt, model } = request;
     const key = this.apiKey();
     const body: Record<string, unknown> = { model: model.providerModel, prompt, n: 1, ...this.extraBody(request) };
-    for (const [option, field] of [['size', 'size'], ['quality', 'quality'], ['style', 'style'], ['background', 'background'], ['outputFormat', 'output_format'], ['moderation', 'moderation']] as const) {
+    const size = this.sizeFor(request);
+    if (size) body['size'] = size;
+    for (const [option, field] of [['quality', 'quality'], ['style', 'style'], ['background', 'background'], ['outputFormat', 'output_format'], ['moderation', 'moderation']] as const) {
       const value = stringOption(model, option);
       if (value) body[field] = value;
     }
@@ -146,6 +172,10 @@ export class RecraftImageProvider extends OpenAiImagesProvider {
     // negative_prompt exists for Recraft V2 and V3 only.
     const negativePrompt = model !== undefined && /^recraftv[23]$/.test(model.providerModel);
     return { size: true, seed: false, steps: false, guidance: false, negativePrompt };
+  }
+
+  protected override sizeFor(request: ImageRequest): string | undefined {
+    return request.aspectRatio ? nearestSize(request.aspectRatio, RECRAFT_SIZES) : stringOption(request.model, 'size');
   }
 
   protected override extraBody({ negativePrompt, model }: ImageRequest): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ModelCapabilities } from '@pixel-prompt/contracts';
 import type { ModelConfig } from '@pixel-prompt/models';
+import { nearestAspectRatio } from './aspect-ratio';
 import type { GeneratedImage, ImageProvider, ImageRequest } from './image-provider';
 import { ProviderError } from './image-provider';
 import {
@@ -20,6 +21,8 @@ import {
 } from './http';
 
 export const STABILITY_BASE_URL = 'https://api.stability.ai';
+/** The shapes Stable Image (and Stability's models on Bedrock) accept in `aspect_ratio`. */
+export const STABILITY_ASPECT_RATIOS = ['21:9', '16:9', '3:2', '5:4', '1:1', '4:5', '2:3', '9:16', '9:21'] as const;
 const LABEL = 'Stability AI';
 
 /** `ultra` and `core` have their own endpoints; every SD3 model (`sd3.5-large`, ...) shares `sd3`. */
@@ -45,8 +48,8 @@ export function stabilityFailure(status: number, body: unknown): FailureDetail {
  * multipart form in, image bytes out (`accept: image/*`). `providerModel` is `ultra`, `core` or an
  * SD3 model id (`sd3.5-large`, `sd3.5-large-turbo`, `sd3.5-medium`).
  *
- * Options: `baseUrl`, `aspectRatio` (`1:1` by default), `outputFormat` (`png` by default),
- * `stylePreset` (core).
+ * Options: `baseUrl`, `aspectRatio` (`1:1` by default; a requested one wins, as the nearest of
+ * Stability's), `outputFormat` (`png` by default), `stylePreset` (core).
  */
 @Injectable()
 export class StabilityImageProvider implements ImageProvider {
@@ -57,14 +60,14 @@ export class StabilityImageProvider implements ImageProvider {
     return { size: true, seed: true, steps: false, guidance: sd3, negativePrompt: !model.providerModel.includes('turbo') };
   }
 
-  async generate({ prompt, guidance, seed, negativePrompt, model }: ImageRequest, signal: AbortSignal): Promise<GeneratedImage> {
+  async generate({ prompt, guidance, seed, negativePrompt, aspectRatio, model }: ImageRequest, signal: AbortSignal): Promise<GeneratedImage> {
     const key = this.credentials.require('stability');
     const endpoint = endpointOf(model.providerModel);
     const capabilities = this.capabilities(model);
     const form = new FormData();
     form.set('prompt', prompt);
     form.set('seed', String(seed));
-    form.set('aspect_ratio', stringOption(model, 'aspectRatio') ?? '1:1');
+    form.set('aspect_ratio', aspectRatio ? nearestAspectRatio(aspectRatio, STABILITY_ASPECT_RATIOS) : (stringOption(model, 'aspectRatio') ?? '1:1'));
     form.set('output_format', stringOption(model, 'outputFormat') ?? 'png');
     if (endpoint === 'sd3') {
       form.set('mode', 'text-to-image');

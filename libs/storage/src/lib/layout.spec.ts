@@ -1,4 +1,4 @@
-import { galleryIndexKey, imageKeys, isImageKey, isJobId, jobIdOfManifestKey, manifestKey, mimeTypeOfKey } from './layout';
+import { galleryIndexKey, imageKeys, isImageKey, isJobId, jobIdOfManifestKey, manifestKey, mimeTypeOfKey, modelImagesPrefix } from './layout';
 
 const JOB = '6f1c2a9e-5b1d-4c1e-9a57-0d8f1f2c3b4a';
 
@@ -7,10 +7,26 @@ describe('bucket layout', () => {
     expect(imageKeys('job-1', 3, 'aurora', 'image/png')).toEqual({
       image: 'images/job-1/3-aurora.png',
       thumbnail: 'images/job-1/3-aurora.thumb.png',
+      tile: 'images/job-1/3-aurora.tile.webp',
+      tile2x: 'images/job-1/3-aurora.tile2x.webp',
     });
     expect(() => imageKeys('job-1', 0, 'x', 'text/html')).toThrow('unsupported image type');
     expect(mimeTypeOfKey('images/job-1/3-aurora.thumb.webp')).toBe('image/webp');
     expect(() => mimeTypeOfKey('galleries/1-job.json')).toThrow('not an image key');
+  });
+
+  it('gives each attempt at a model its own keys, under a prefix no other attempt’s keys start with', () => {
+    expect(imageKeys('job-1', 3, 'aurora', 'image/png', 2)).toEqual({
+      image: 'images/job-1/3-aurora_retry2.png',
+      thumbnail: 'images/job-1/3-aurora_retry2.thumb.png',
+      tile: 'images/job-1/3-aurora_retry2.tile.webp',
+      tile2x: 'images/job-1/3-aurora_retry2.tile2x.webp',
+    });
+    // A late deletion of a failed attempt's images must leave every other attempt's alone.
+    const attempts = [0, 1, 2, 10, 11].map((retries) => ({ prefix: modelImagesPrefix('job-1', 3, 'aurora', retries), keys: Object.values(imageKeys('job-1', 3, 'aurora', 'image/png', retries)) }));
+    for (const { prefix } of attempts) {
+      for (const other of attempts) expect(other.keys.every((key) => key.startsWith(prefix))).toBe(other.prefix === prefix);
+    }
   });
 
   it('names manifests so that ascending key order is newest first', () => {
@@ -28,10 +44,9 @@ describe('bucket layout', () => {
 
 describe('keys exposed to clients', () => {
   it('accepts exactly the image keys a real job produces', () => {
-    const { image, thumbnail } = imageKeys(JOB, 12, 'neon-dreams', 'image/webp');
-    expect(isImageKey(image)).toBe(true);
-    expect(isImageKey(thumbnail)).toBe(true);
+    for (const key of Object.values(imageKeys(JOB, 12, 'neon-dreams', 'image/webp'))) expect(isImageKey(key)).toBe(true);
     expect(isImageKey(imageKeys(JOB, 0, 'aurora', 'image/jpeg').image)).toBe(true);
+    for (const key of Object.values(imageKeys(JOB, 4, 'aurora', 'image/png', 12))) expect(isImageKey(key)).toBe(true);
   });
 
   it.each([
@@ -47,6 +62,10 @@ describe('keys exposed to clients', () => {
     `images/${JOB}/x-aurora.png`,
     `/images/${JOB}/0-aurora.png`,
     `images/${JOB}/0-aurora.png\n`,
+    `images/${JOB}/0-aurora.tile3x.webp`,
+    `images/${JOB}/0-aurora_retry0.png`,
+    `images/${JOB}/0-aurora_retry.png`,
+    `images/${JOB}/0-aurora.thumb_retry1.png`,
   ])('refuses %s', (key) => {
     expect(isImageKey(key)).toBe(false);
   });

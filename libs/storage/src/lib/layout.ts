@@ -1,8 +1,12 @@
+import type { GenerationParameters } from '@pixel-prompt/contracts';
+
 /**
  * Where Pixel Prompt keeps things in its bucket.
  *
  *   images/<jobId>/<index>-<modelId>.<ext>         full-size image (the only prefix ever exposed)
- *   images/<jobId>/<index>-<modelId>.thumb.<ext>   its thumbnail
+ *   images/<jobId>/<index>-<modelId>.thumb.<ext>   its thumbnail (at most 256 px, the image's format)
+ *   images/<jobId>/<index>-<modelId>.tile.webp     its tile for cards (TILE_SIZE), and .tile2x.webp
+ *   images/<jobId>/<index>-<modelId>_retry<n>.*    the same, made after the model was retried n times
  *   galleries/<inverted ms>-<jobId>.json           the job's manifest
  *   gallery-ids/<jobId>                            `{"manifestKey": ...}`: finds a manifest by job id
  *
@@ -28,7 +32,7 @@ const JOB_ID_PATTERN = new RegExp(`^${JOB_ID}$`);
  * Exactly the keys {@link imageKeys} produces for real jobs (model ids as the registry allows them).
  * The only keys ever served to clients: anything else in the bucket (manifests, indexes) stays private.
  */
-const IMAGE_KEY_PATTERN = new RegExp(`^${IMAGES_PREFIX}${JOB_ID}/\\d{1,4}-[a-z0-9][a-z0-9-]{0,39}(\\.thumb)?\\.(png|webp|jpg)$`);
+const IMAGE_KEY_PATTERN = new RegExp(`^${IMAGES_PREFIX}${JOB_ID}/\\d{1,4}-[a-z0-9][a-z0-9-]{0,39}(_retry[1-9]\\d{0,5})?(\\.thumb|\\.tile|\\.tile2x)?\\.(png|webp|jpg)$`);
 const MANIFEST_KEY_PATTERN = new RegExp(`^${GALLERIES_PREFIX}\\d{13}-(${JOB_ID})\\.json$`);
 
 /** Later than any creation time we will see (year 2286), so inverted times stay 13 digits. */
@@ -53,15 +57,29 @@ export function mimeTypeOfKey(key: string): string {
   return entry[0];
 }
 
-/** What every stored image of one model of one job starts with (`images/<jobId>/<index>-<modelId>.`). */
-export function modelImagesPrefix(jobId: string, index: number, modelId: string): string {
-  return `${IMAGES_PREFIX}${jobId}/${index}-${modelId}.`;
+/** Tiles are always WebP, whatever the image's format: the smallest files browsers all show. */
+export const TILE_MIME_TYPE = 'image/webp';
+
+/**
+ * What every stored image of one attempt at one model of one job starts with:
+ * `images/<jobId>/<index>-<modelId>.`, or `images/<jobId>/<index>-<modelId>_retry<retries>.` for an
+ * attempt after the model was retried. Attempts never share a prefix (`_` is in no model id, and
+ * the prefix ends in `.`), so deleting a failed attempt's images never touches a later attempt's.
+ */
+export function modelImagesPrefix(jobId: string, index: number, modelId: string, retries = 0): string {
+  return `${IMAGES_PREFIX}${jobId}/${index}-${modelId}${retries === 0 ? '' : `_retry${retries}`}.`;
 }
 
-export function imageKeys(jobId: string, index: number, modelId: string, mimeType: string) {
-  const base = modelImagesPrefix(jobId, index, modelId);
+/** The keys of one attempt's image, thumbnail and tiles; `retries`: the model's retries before the attempt. */
+export function imageKeys(jobId: string, index: number, modelId: string, mimeType: string, retries = 0) {
+  const base = modelImagesPrefix(jobId, index, modelId, retries);
   const extension = extensionFor(mimeType);
-  return { image: `${base}${extension}`, thumbnail: `${base}thumb.${extension}` };
+  return {
+    image: `${base}${extension}`,
+    thumbnail: `${base}thumb.${extension}`,
+    tile: `${base}tile.webp`,
+    tile2x: `${base}tile2x.webp`,
+  };
 }
 
 export function manifestKey(createdAt: Date, jobId: string): string {
@@ -95,7 +113,9 @@ export function jobIdOfManifestKey(key: string): string | undefined {
 export interface GalleryManifest {
   id: string;
   prompt: string;
-  parameters: { steps: number; guidance: number; seed: number };
+  parameters: GenerationParameters;
+  /** Every model the job asked for, in order; absent in manifests written before it was recorded. */
+  models?: string[];
   createdAt: string;
   completedAt: string;
   status: string;
@@ -105,6 +125,9 @@ export interface GalleryManifest {
     index: number;
     imageKey: string;
     thumbnailKey: string;
+    /** Absent in manifests written before tiles existed. */
+    tileKey?: string;
+    tile2xKey?: string;
     mimeType: string;
     width: number;
     height: number;

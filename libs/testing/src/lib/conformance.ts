@@ -92,7 +92,7 @@ export function describeServiceConformance(service: ServiceName, dependencies: D
       expect(line).toMatchObject({ level: 'fatal', service });
       expect((line?.['invalidVariables'] as string[]).sort()).toEqual(['PORT', 'SHUTDOWN_TIMEOUT_MS']);
       expect(line?.['msg']).toEqual(expect.stringContaining('PORT must be a port number'));
-      expect(line?.['msg']).toEqual(expect.stringContaining('SHUTDOWN_TIMEOUT_MS must be between 1000 and 600000 ms'));
+      expect(line?.['msg']).toEqual(expect.stringContaining('SHUTDOWN_TIMEOUT_MS must be between 1000 and 1200000 ms'));
     });
 
     it('logs one JSON object per line, each request line with its correlation id, and exits 0 on SIGTERM', async () => {

@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, input, output, signal } from '@angular/core';
 import { Dialog } from '../core/dialog';
+import { RetryingImage } from '../core/retrying-image';
 import { lockBodyScroll } from '../viewer/scroll-lock';
 import type { ViewerImage } from '../viewer/viewer-image';
 
@@ -12,7 +13,7 @@ import type { ViewerImage } from '../viewer/viewer-image';
 @Component({
   selector: 'pp-compare-view',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [Dialog],
+  imports: [Dialog, RetryingImage],
   template: `
     <div class="fullscreen dialog" ppDialog aria-label="Compare images" (closeRequested)="closed.emit()">
       <div class="toolbar">
@@ -31,10 +32,10 @@ import type { ViewerImage } from '../viewer/viewer-image';
           (pointercancel)="dragging = false"
         >
           <figure class="layer">
-            <img [src]="right().url" [alt]="right().title" />
+            <img ppRetryingImage [src]="right().url" [alt]="right().title" />
           </figure>
           <figure class="layer top" [style.clip-path]="'inset(0 ' + (100 - split()) + '% 0 0)'">
-            <img [src]="left().url" [alt]="left().title" />
+            <img ppRetryingImage [src]="left().url" [alt]="left().title" />
           </figure>
           <div class="divider" [style.left.%]="split()"></div>
         </div>
@@ -54,7 +55,7 @@ import type { ViewerImage } from '../viewer/viewer-image';
         <div class="side-by-side">
           @for (image of [left(), right()]; track $index) {
             <figure>
-              <img [src]="image.url" [alt]="image.title" />
+              <div class="box"><img ppRetryingImage [src]="image.url" [alt]="image.title" /></div>
               <figcaption>{{ image.title }}</figcaption>
             </figure>
           }

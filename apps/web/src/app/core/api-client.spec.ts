@@ -4,6 +4,7 @@ import { CORRELATION_ID_HEADER } from '@pixel-prompt/contracts';
 import { type FakeFetch, provideFakeFetch } from '../../testing/fake-fetch';
 import { loadRuntimeConfig } from '../../testing/runtime-config';
 import { ApiClient, ApiFailure } from './api-client';
+import { ApiHealth } from './api-health';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -115,5 +116,31 @@ describe('ApiClient', () => {
     await app.whenStable();
     expect(stable).toBe(true);
     watching.unsubscribe();
+  });
+
+  it('hands the answer’s headers to the caller, for refusals too', async () => {
+    const seen: (string | null)[] = [];
+    const readHeaders = (headers: { get(name: string): string | null }) => seen.push(headers.get('RateLimit'));
+    const accepted = api.post('/generate', {}, { readHeaders });
+    fetch.expectOne('https://api.example.com/generate').flush({}, 202, { RateLimit: '"ip";r=4;t=60' });
+    await accepted;
+    const refused = api.post('/generate', {}, { readHeaders });
+    fetch.expectOne('https://api.example.com/generate').flush({ error: 'RATE_LIMIT_EXCEEDED', message: 'x', correlationId: 'c' }, 429, { RateLimit: '"ip";r=0;t=60' });
+    await expect(refused).rejects.toBeInstanceOf(ApiFailure);
+
+    expect(seen).toEqual(['"ip";r=4;t=60', '"ip";r=0;t=60']);
+  });
+
+  it('tells ApiHealth what each request met: an answer, or none', async () => {
+    const reported: number[] = [];
+    jest.spyOn(TestBed.inject(ApiHealth), 'report').mockImplementation((status) => void reported.push(status));
+    const answered = api.get('/models');
+    fetch.expectOne('https://api.example.com/models').flush({}, 404);
+    await expect(answered).rejects.toBeInstanceOf(ApiFailure);
+    const unanswered = api.get('/models');
+    fetch.expectOne('https://api.example.com/models').fail();
+    await expect(unanswered).rejects.toBeInstanceOf(ApiFailure);
+
+    expect(reported).toEqual([404, 0]);
   });
 });

@@ -1,5 +1,6 @@
 import { Injectable, PendingTasks, inject } from '@angular/core';
 import { CORRELATION_ID_HEADER, isErrorBody } from '@pixel-prompt/contracts';
+import { ApiHealth } from './api-health';
 import { FETCH, type FetchResponse } from './fetch';
 import { RuntimeConfig } from './runtime-config';
 
@@ -23,6 +24,8 @@ interface RequestOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
   cache?: RequestCache;
+  /** Sees the answer's headers, successful or not (the RateLimit headers of a refusal too). */
+  readHeaders?: (headers: FetchResponse['headers']) => void;
 }
 
 /** A JSON body when there is one; an empty or non-JSON body (a proxy's HTML error page) is kept as text. */
@@ -39,13 +42,15 @@ function parseBody(text: string): unknown {
  * The one way the app calls the API: paths are resolved against the configured base URL, JSON goes
  * both ways, every request carries its own correlation id (so a problem a user reports can be found
  * in the server logs), and every failure rejects with an ApiFailure. Aborted requests reject with
- * the AbortError as it is, so callers can tell "stopped" from "failed".
+ * the AbortError as it is, so callers can tell "stopped" from "failed". What each request met is
+ * reported to ApiHealth, which keeps the footer's indicator true.
  */
 @Injectable({ providedIn: 'root' })
 export class ApiClient {
   private readonly fetch = inject(FETCH);
   private readonly config = inject(RuntimeConfig);
   private readonly pendingTasks = inject(PendingTasks);
+  private readonly health = inject(ApiHealth);
 
   get<T>(path: `/${string}`, options: RequestOptions = {}): Promise<T> {
     return this.request<T>('GET', path, undefined, options);
@@ -75,10 +80,13 @@ export class ApiClient {
       text = await response.text();
     } catch (error) {
       if (options.signal?.aborted) throw error;
+      this.health.report(0);
       throw new ApiFailure(url, 0, undefined, null, sentId);
     } finally {
       done();
     }
+    this.health.report(response.status);
+    options.readHeaders?.(response.headers);
     const parsed = parseBody(text);
     if (response.ok) return parsed as T;
     const correlationId =

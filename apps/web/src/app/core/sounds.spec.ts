@@ -173,52 +173,52 @@ describe('Sounds', () => {
   });
 
   describe('playing', () => {
-    it('starts no audio before the first user gesture', () => {
+    it('starts no audio before the first user gesture', async () => {
       const sounds = createSounds();
 
-      sounds.play('submit');
+      await sounds.play('submit');
 
       expect(contexts).toHaveLength(0);
     });
 
-    it('creates one audio context on the first click or key press and reuses it', () => {
+    it('creates one audio context on the first click or key press and reuses it', async () => {
       const sounds = createSounds();
 
       click();
       document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'a', bubbles: true }));
       click();
-      sounds.play('image');
-      sounds.play('image');
+      await sounds.play('image');
+      await sounds.play('image');
 
       expect(contexts).toHaveLength(1);
       expect(notes()).toHaveLength(2);
     });
 
-    it('also unlocks audio on a key press', () => {
+    it('also unlocks audio on a key press', async () => {
       const sounds = createSounds();
 
       document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-      sounds.play('image');
+      await sounds.play('image');
 
       expect(notes()).toHaveLength(1);
     });
 
-    it('plays each cue as its own short melody, routed to the speakers', () => {
+    it('plays each cue as its own short melody, routed to the speakers', async () => {
       const sounds = createSounds();
       click();
 
-      sounds.play('submit');
+      await sounds.play('submit');
       expect(notes().map((n) => [n.wave, n.frequency])).toEqual([
         ['triangle', 440],
         ['triangle', 660],
       ]);
 
       contexts[0].notes.length = 0;
-      sounds.play('image');
+      await sounds.play('image');
       expect(notes().map((n) => [n.wave, n.frequency])).toEqual([['sine', 1046.5]]);
 
       contexts[0].notes.length = 0;
-      sounds.play('done');
+      await sounds.play('done');
       expect(notes().map((n) => [n.wave, n.frequency])).toEqual([
         ['sine', 523.25],
         ['sine', 659.25],
@@ -227,11 +227,11 @@ describe('Sounds', () => {
       expect(notes().every((n) => n.gain.routedToSpeakers)).toBe(true);
     });
 
-    it('schedules the notes one after another from the current time, each ending shortly', () => {
+    it('schedules the notes one after another from the current time, each ending shortly', async () => {
       const sounds = createSounds();
       click();
 
-      sounds.play('done');
+      await sounds.play('done');
 
       const [first, second, third] = notes();
       expect(first.start).toBe(10);
@@ -243,11 +243,11 @@ describe('Sounds', () => {
       }
     });
 
-    it('keeps every note quiet and fades it in and out instead of clicking', () => {
+    it('keeps every note quiet and fades it in and out instead of clicking', async () => {
       const sounds = createSounds();
       click();
 
-      sounds.play('submit');
+      await sounds.play('submit');
 
       for (const note of notes()) {
         const { envelope } = note.gain;
@@ -260,26 +260,26 @@ describe('Sounds', () => {
       }
     });
 
-    it('stays silent while muted, and does not even create an audio context', () => {
+    it('stays silent while muted, and does not even create an audio context', async () => {
       const sounds = createSounds({ reducedMotion: true });
 
       click();
-      sounds.play('done');
+      await sounds.play('done');
 
       expect(contexts).toHaveLength(0);
     });
 
-    it('plays after unmuting on the next gesture, and stops again when muted', () => {
+    it('plays after unmuting on the next gesture, and stops again when muted', async () => {
       const sounds = createSounds({ reducedMotion: true });
       click();
 
       sounds.toggleMuted();
       click();
-      sounds.play('image');
+      await sounds.play('image');
       expect(notes()).toHaveLength(1);
 
       sounds.toggleMuted();
-      sounds.play('image');
+      await sounds.play('image');
       expect(notes()).toHaveLength(1);
     });
   });

@@ -11,40 +11,11 @@ export const AUDIO_CONTEXT_FACTORY = new InjectionToken<() => AudioContext>('AUD
 
 export type SoundName = 'submit' | 'image' | 'done';
 
-/** One tone: frequency (Hz), start offset and length (seconds). */
-interface Note {
-  frequency: number;
-  at: number;
-  length: number;
-}
-
-/** Short, quiet cues: a rising blip on submit, a soft ping per image, a major arpeggio when all are in. */
-const CUES: Record<SoundName, { wave: OscillatorType; notes: Note[] }> = {
-  submit: {
-    wave: 'triangle',
-    notes: [
-      { frequency: 440, at: 0, length: 0.08 },
-      { frequency: 660, at: 0.07, length: 0.12 },
-    ],
-  },
-  image: { wave: 'sine', notes: [{ frequency: 1046.5, at: 0, length: 0.18 }] },
-  done: {
-    wave: 'sine',
-    notes: [
-      { frequency: 523.25, at: 0, length: 0.16 },
-      { frequency: 659.25, at: 0.12, length: 0.16 },
-      { frequency: 783.99, at: 0.24, length: 0.3 },
-    ],
-  },
-};
-
-const PEAK_GAIN = 0.15;
-const ATTACK_SECONDS = 0.01;
-
 /**
- * Sound cues synthesised with the Web Audio API (no files to download). Browsers only let audio
- * start after a user gesture, so the AudioContext is created on the first click or key press while
- * sound is on. Muted by default for people who ask for reduced motion, unless they chose otherwise.
+ * Sound cues synthesised with the Web Audio API: no files to download, and the synthesiser
+ * (sound-cues.ts) is a lazy chunk of its own. Browsers only let audio start after a user gesture, so
+ * the AudioContext is created on the first click or key press while sound is on. Muted by default
+ * for people who ask for reduced motion, unless they chose otherwise.
  */
 @Injectable({ providedIn: 'root' })
 export class Sounds {
@@ -74,23 +45,15 @@ export class Sounds {
     }
   }
 
-  play(name: SoundName): void {
+  /** Plays a cue unless muted; the synthesiser is loaded on the first cue, not with the app. */
+  async play(name: SoundName): Promise<void> {
     const context = this.context;
     if (this.isMuted() || !context) return;
-    const cue = CUES[name];
-    const start = context.currentTime;
-    for (const note of cue.notes) {
-      const oscillator = context.createOscillator();
-      const gain = context.createGain();
-      oscillator.type = cue.wave;
-      oscillator.frequency.value = note.frequency;
-      // A fast attack and an exponential decay: a soft "ping" instead of a click.
-      gain.gain.setValueAtTime(0.0001, start + note.at);
-      gain.gain.exponentialRampToValueAtTime(PEAK_GAIN, start + note.at + ATTACK_SECONDS);
-      gain.gain.exponentialRampToValueAtTime(0.0001, start + note.at + note.length);
-      oscillator.connect(gain).connect(context.destination);
-      oscillator.start(start + note.at);
-      oscillator.stop(start + note.at + note.length + 0.02);
+    try {
+      const { playCue } = await import('./sound-cues');
+      if (!this.isMuted()) playCue(context, name);
+    } catch {
+      // A sound that cannot load (offline) is not worth an error: the page shows what happened.
     }
   }
 

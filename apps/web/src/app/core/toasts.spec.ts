@@ -62,6 +62,15 @@ describe('Toasts', () => {
     expect(retry).not.toHaveBeenCalled();
   });
 
+  it('offers Retry for a rate limit only once its time has come', () => {
+    const retry = jest.fn();
+    toasts.problem(apiProblem({ code: 'RATE_LIMIT_EXCEEDED', message: 'Limit', retryAt: Date.now() + 60_000 }), retry);
+    expect(toasts.toasts()[0]?.retry).toBeUndefined();
+
+    jest.advanceTimersByTime(60_000);
+    expect(toasts.toasts()[0]?.retry).toBe(retry);
+  });
+
   it('dismisses just the one toast', () => {
     toasts.problem(apiProblem({ message: 'First' }));
     toasts.problem(apiProblem({ message: 'Second' }));

@@ -5,7 +5,7 @@ export interface Toast {
   id: number;
   kind: 'error' | 'info';
   message: string;
-  /** Offered as a "Retry" button; only for problems where trying again may work. */
+  /** Offered as a "Retry" button; only for problems where trying again may work, and only once it can. */
   retry?: () => void;
 }
 
@@ -26,10 +26,18 @@ export class Toasts {
     setTimeout(() => this.dismiss(toast.id), INFO_TOAST_MS);
   }
 
-  /** An API problem in its friendly words; `retry` is offered only when the problem is retryable. */
+  /**
+   * An API problem in its friendly words, with the reference a server error carries. `retry` is
+   * offered only when the problem is retryable, and for a rate limit not before its time has come.
+   */
   problem(problem: ApiProblem, retry?: () => void): void {
     const reference = problem.correlationId ? ` (Reference: ${problem.correlationId})` : '';
-    this.add({ kind: 'error', message: problem.message + reference, retry: problem.retryable ? retry : undefined });
+    const offered = problem.retryable ? retry : undefined;
+    const wait = problem.retryAt === undefined ? 0 : problem.retryAt - Date.now();
+    const toast = this.add({ kind: 'error', message: problem.message + reference, retry: wait > 0 ? undefined : offered });
+    if (offered && wait > 0) {
+      setTimeout(() => this.list.update((toasts) => toasts.map((t) => (t.id === toast.id ? { ...t, retry: offered } : t))), wait);
+    }
   }
 
   dismiss(id: number): void {

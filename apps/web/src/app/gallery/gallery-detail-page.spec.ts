@@ -8,7 +8,7 @@ import { queryButton, whenTextContains } from '../../testing/dom';
 import { bytesOf, recordDownloads } from '../../testing/downloads';
 import { type FakeFetch, provideFakeFetch } from '../../testing/fake-fetch';
 import { loadRuntimeConfig } from '../../testing/runtime-config';
-import { GalleryDetailPage } from './gallery-detail-page';
+import { GalleryDetailPage, rerunQuery } from './gallery-detail-page';
 
 const PROMPT = 'A lighthouse at dawn & a "red" boat';
 
@@ -198,5 +198,22 @@ describe('GalleryDetailPage', () => {
       expect(saved).toEqual([]);
       expect(button('Download all')?.getAttribute('aria-disabled')).toBe('false');
     });
+  });
+});
+
+describe('rerunQuery', () => {
+  it('carries the prompt, every parameter and every model the generation asked for', () => {
+    const detail: GalleryDetailResponse = {
+      ...DETAIL,
+      parameters: { steps: 30, guidance: 7.5, seed: 42, negativePrompt: 'text', aspectRatio: '3:4' },
+      models: ['aurora', 'nimbus', 'failed-one'],
+    };
+    expect(rerunQuery(detail)).toEqual({
+      prompt: PROMPT, steps: 30, guidance: 7.5, seed: 42, negativePrompt: 'text', aspectRatio: '3:4', models: 'aurora,nimbus,failed-one',
+    });
+  });
+
+  it('takes the models of the images for galleries that did not record the list', () => {
+    expect(rerunQuery(DETAIL)).toEqual({ prompt: PROMPT, steps: 30, guidance: 7.5, seed: 42, models: 'aurora,nimbus' });
   });
 });

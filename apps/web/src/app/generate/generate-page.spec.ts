@@ -1,12 +1,14 @@
 import { ChangeDetectionStrategy, Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { provideRouter } from '@angular/router';
+import { Router, convertToParamMap, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { type GenerateRequest, GENERATION_LIMITS } from '@pixel-prompt/contracts';
 import { getButton, getByLabel, typeInto } from '../../testing/dom';
 import { type GenerationFakes, provideGenerationFakes } from '../../testing/generation-fakes';
 import { Shortcuts } from '../core/shortcuts';
-import { GeneratePage } from './generate-page';
+import { ACCEPTED, result, statusOf } from '../../testing/fake-generation';
+import { generateMatcher } from '../app.routes';
+import { GeneratePage, recipeFromQuery } from './generate-page';
 import { ALL_INSPIRATIONS } from './inspirations';
 
 @Component({ changeDetection: ChangeDetectionStrategy.OnPush, template: '<p>Somewhere else</p>' })
@@ -41,7 +43,7 @@ describe('GeneratePage', () => {
     TestBed.configureTestingModule({
       providers: [
         provideRouter([
-          { path: '', component: GeneratePage },
+          { matcher: generateMatcher, component: GeneratePage },
           { path: 'elsewhere', component: ElsewherePage },
         ]),
       ],
@@ -84,6 +86,48 @@ describe('GeneratePage', () => {
     await harness.fixture.whenStable();
 
     expect(submittedPrompts()).toEqual(['a fox']);
+  });
+
+  describe('the address', () => {
+    it('moves to the job’s own address when a generation starts', async () => {
+      await open('/?prompt=a%20fox');
+      getButton(page(), 'Generate').click();
+      await fakes.answer('generate', ACCEPTED);
+      await harness.fixture.whenStable();
+
+      expect(TestBed.inject(Router).url).toBe('/g/job-1');
+      // The page stays: no second request for the job it already shows.
+      expect(fakes.api.of('status')).toHaveLength(0);
+    });
+
+    it('opens the job the address names, and another one on Back or Forward', async () => {
+      await open('/g/job-1');
+      expect(fakes.api.last('status').args).toEqual(['job-1']);
+      await fakes.answer('status', statusOf('completed', [result(0, 'completed'), result(1, 'completed')]));
+      await harness.fixture.whenStable();
+      expect(promptBox().value).toBe('a lighthouse at dawn');
+      expect(document.title).toBe('a lighthouse at dawn · Pixel Prompt');
+
+      await harness.navigateByUrl('/g/job-2');
+      expect(fakes.api.last('status').args).toEqual(['job-2']);
+      await harness.navigateByUrl('/');
+      expect(page().querySelector('section[aria-label="Results"]')).toBeNull();
+    });
+  });
+
+  it('reads a whole recipe from the address, ignoring what it cannot use', () => {
+    const query = convertToParamMap({ prompt: 'a fox', steps: '12', guidance: '3.5', seed: '99', negativePrompt: 'blur', aspectRatio: '16:9', models: 'aurora,ink' });
+    expect(recipeFromQuery(query)).toEqual({ prompt: 'a fox', steps: 12, guidance: 3.5, seed: 99, negativePrompt: 'blur', aspectRatio: '16:9', models: ['aurora', 'ink'] });
+    expect(recipeFromQuery(convertToParamMap({ prompt: 'a fox', steps: 'many', aspectRatio: '2:1' }))).toEqual({
+      prompt: 'a fox',
+      steps: undefined,
+      guidance: undefined,
+      seed: undefined,
+      negativePrompt: undefined,
+      aspectRatio: undefined,
+      models: undefined,
+    });
+    expect(recipeFromQuery(convertToParamMap({ steps: '12' }))).toBeUndefined();
   });
 
   describe('keyboard shortcuts', () => {

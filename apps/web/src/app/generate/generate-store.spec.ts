@@ -1,12 +1,13 @@
 import { ApplicationRef } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { ENHANCE_PROMPT_MAX_LENGTH, type GenerateRequest, GENERATION_LIMITS } from '@pixel-prompt/contracts';
+import { ENHANCE_PROMPT_MAX_LENGTH, type GenerateRequest, GENERATION_LIMITS, type ModelResult, type ModelsResponse } from '@pixel-prompt/contracts';
 import { ApiFailure } from '../core/api-client';
 import type { SoundName } from '../core/sounds';
 import { Toasts } from '../core/toasts';
-import { GenerateStore, POLL_INTERVAL_MS } from './generate-store';
+import { GenerateStore, MODELS_KEY, POLL_INTERVAL_MS } from './generate-store';
 import { PromptHistory } from './prompt-history';
-import { ACCEPTED, type FakeEventSource, type FakeGenerationApi, MODELS, result, statusOf } from '../../testing/fake-generation';
+import { Quota } from './quota';
+import { ACCEPTED, CAPABILITIES, type FakeEventSource, type FakeGenerationApi, MODELS, result, statusOf } from '../../testing/fake-generation';
 import { provideGenerationFakes } from '../../testing/generation-fakes';
 
 const failure = (status: number, error: string, extra: object = {}) =>
@@ -202,7 +203,7 @@ describe('GenerateStore', () => {
       const done = result(0, 'completed', { imageUrl: '/images/job-1/0.png', thumbnailUrl: '/images/job-1/0.thumb.png' });
       stream().emit('model_completed', { result: done });
       stream().emit('model_failed', { result: result(1, 'error', { error: { code: 'TIMEOUT', message: 'Too slow.' } }) });
-      expect(store.finishedCount()).toBe(2);
+      expect(store.counts()).toEqual({ total: 2, done: 1, failed: 1, canceled: 0, generating: 0, waiting: 0 });
       expect(store.completed()).toHaveLength(1);
       expect(sounds).toEqual(['submit', 'image']);
 
@@ -295,5 +296,178 @@ describe('GenerateStore', () => {
 
       expect(api.of('cancel')).toHaveLength(0);
     });
+  });
+
+  describe('models and what they can use', () => {
+    const models: ModelsResponse = {
+      models: [
+        { id: 'aurora', displayName: 'Aurora', capabilities: { ...CAPABILITIES, negativePrompt: true } },
+        { id: 'nimbus', displayName: 'Nimbus', capabilities: { ...CAPABILITIES, size: false } },
+        { id: 'ink', displayName: 'Ink', capabilities: CAPABILITIES },
+      ],
+    };
+
+    beforeEach(async () => {
+      api.last('models').answer.resolve(models);
+      await settle();
+      store.prompt.set('a fox');
+    });
+
+    const sent = () => api.last('generate').args[0] as GenerateRequest;
+
+    it('uses every model by default, naming none, and a remembered subset when picked', () => {
+      expect(store.everyModelChosen()).toBe(true);
+      store.generate();
+      expect(sent().models).toBeUndefined();
+
+      store.chooseModel('nimbus', false);
+      expect(JSON.parse(localStorage.getItem(MODELS_KEY) ?? 'null')).toEqual(['aurora', 'ink']);
+      expect(store.chosenModels().map((model) => model.id)).toEqual(['aurora', 'ink']);
+    });
+
+    it('sends the subset picked, in display order, and refuses to generate with none', async () => {
+      store.chooseModel('aurora', false);
+      store.chooseModel('ink', false);
+      expect(store.canGenerate()).toBe(true);
+      store.chooseModel('nimbus', false);
+      expect(store.canGenerate()).toBe(false);
+      store.chooseModel('ink', true);
+      store.chooseModel('aurora', true);
+      store.generate();
+      expect(sent().models).toEqual(['aurora', 'ink']);
+      store.chooseAllModels();
+      expect(localStorage.getItem(MODELS_KEY)).toBeNull();
+    });
+
+    it('sends a negative prompt and a shape only when a chosen model uses them', () => {
+      store.negativePrompt.set(' text ');
+      store.aspectRatio.set('16:9');
+      store.chooseModel('aurora', false);
+      store.chooseModel('ink', false);
+      expect([store.supports()('negativePrompt'), store.supports()('size')]).toEqual([false, false]);
+      store.generate();
+      expect(sent()).not.toHaveProperty('negativePrompt');
+      expect(sent()).not.toHaveProperty('aspectRatio');
+    });
+
+    it('sends them when one does', () => {
+      store.negativePrompt.set(' text ');
+      store.aspectRatio.set('16:9');
+      store.generate();
+      expect(sent()).toMatchObject({ negativePrompt: 'text', aspectRatio: '16:9' });
+    });
+  });
+
+  describe('a job opened from its address', () => {
+    const opened = (state: 'in_progress' | 'partial', results = [result(0, 'completed', { imageUrl: '/i/0.png' }), result(1, 'in_progress')]) => ({
+      ...statusOf(state, results),
+      parameters: { steps: 12, guidance: 3.5, seed: 99, negativePrompt: 'blur', aspectRatio: '9:16' as const },
+    });
+
+    it('restores prompt, parameters and models, shows its results quietly, and follows it while it runs', async () => {
+      store.open('job-1');
+      expect(store.opening()).toBe(true);
+      api.last('status').answer.resolve(opened('in_progress'));
+      await settle();
+
+      expect(store.opening()).toBe(false);
+      expect(store.job()).toEqual({ jobId: 'job-1', prompt: 'a lighthouse at dawn' });
+      expect([store.prompt(), store.steps(), store.guidance(), store.seed(), store.negativePrompt(), store.aspectRatio()]).toEqual([
+        'a lighthouse at dawn', 12, 3.5, 99, 'blur', '9:16',
+      ]);
+      expect(store.isChosen('aurora') && store.isChosen('nimbus')).toBe(true);
+      // Opening a link must not change the picker this browser remembers.
+      expect(localStorage.getItem(MODELS_KEY)).toBeNull();
+      expect(store.results().map((r) => r.status)).toEqual(['completed', 'in_progress']);
+      expect(sounds).toEqual([]);
+      expect(stream().url).toBe('/api/jobs/job-1/events');
+    });
+
+    it('ignores replayed events, so a reopened stream never moves a card back', async () => {
+      store.open('job-1');
+      api.last('status').answer.resolve(opened('in_progress'));
+      await settle();
+
+      stream().emit('model_started', { result: result(0, 'in_progress') });
+      stream().emit('model_completed', { result: result(0, 'completed', { imageUrl: '/i/0.png' }) });
+      stream().emit('model_started', { result: result(1, 'in_progress') });
+      expect(store.results().map((r) => r.status)).toEqual(['completed', 'in_progress']);
+      expect(sounds).toEqual([]);
+      stream().emit('model_completed', { result: result(1, 'completed', { imageUrl: '/i/1.png' }) });
+      expect(store.results()[1]?.status).toBe('completed');
+      expect(sounds).toEqual(['image']);
+    });
+
+    it('shows an ended job without following it', async () => {
+      store.open('job-1');
+      api.last('status').answer.resolve(opened('partial', [result(0, 'completed'), result(1, 'error')]));
+      await settle();
+      expect(store.finished()).toBe(true);
+      expect(() => stream()).toThrow('No event stream');
+    });
+
+    it('says why a job cannot be shown', async () => {
+      store.open('job-1');
+      api.last('status').answer.reject(failure(404, 'JOB_NOT_FOUND'));
+      await settle();
+      expect(store.jobProblem()?.message).toContain('no longer exists');
+      expect(store.running()).toBe(false);
+    });
+
+    it('goes back to a blank page on reset, keeping the form', async () => {
+      store.open('job-1');
+      api.last('status').answer.resolve(opened('in_progress'));
+      await settle();
+      const source = stream();
+      store.reset();
+      expect([store.job(), store.results(), source.closed, store.prompt()]).toEqual([null, [], true, 'a lighthouse at dawn']);
+    });
+  });
+
+  describe('retrying a failed model', () => {
+    async function endedWithFailure(): Promise<void> {
+      store.open('job-1');
+      api.last('status').answer.resolve(statusOf('partial', [result(0, 'completed'), result(1, 'error', { error: { code: 'PROVIDER_ERROR', message: 'x' } })]));
+      await settle();
+    }
+
+    it('queues the model again with one key per attempt, shows it waiting, and follows the job again', async () => {
+      await endedWithFailure();
+      const failed = store.results()[1] as ModelResult;
+      store.retry(failed);
+      store.retry(failed);
+      expect(api.of('retry')).toHaveLength(1);
+      const [jobId, model, key] = api.last('retry').args as string[];
+      expect([jobId, model]).toEqual(['job-1', 'nimbus']);
+
+      api.last('retry').answer.resolve({ jobId, model, index: 1, status: 'in_progress', statusUrl: '', eventsUrl: '' });
+      await settle();
+      expect(store.results()[1]).toMatchObject({ status: 'pending', retries: 1 });
+      expect(store.results()[1]?.error).toBeUndefined();
+      expect(store.running()).toBe(true);
+      expect(stream().url).toBe('/api/jobs/job-1/events');
+      // The stream starts from the beginning: the old failure is not news any more.
+      stream().emit('model_failed', { result: result(1, 'error') });
+      stream().emit('model_started', { result: result(1, 'in_progress', { retries: 1 }) });
+      expect(store.results()[1]).toMatchObject({ status: 'in_progress', retries: 1 });
+      expect(key).toMatch(/\S{16,}/);
+    });
+
+    it('offers Retry with the same key when the request fails', async () => {
+      await endedWithFailure();
+      store.retry(store.results()[1] as ModelResult);
+      api.last('retry').answer.reject(failure(0, 'x'));
+      await settle();
+      toasts.toasts()[0]?.retry?.();
+      const [first, second] = api.of('retry');
+      expect(second?.args).toEqual(first?.args);
+    });
+  });
+
+  it('does not generate while the API says no generations are left', () => {
+    store.prompt.set('a fox');
+    TestBed.inject(Quota).read({ get: () => '"ip";r=0;t=600' });
+    expect(store.quotaSpent()).toBe(true);
+    expect(store.canGenerate()).toBe(false);
   });
 });

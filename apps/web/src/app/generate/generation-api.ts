@@ -6,15 +6,18 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   type JobStatusResponse,
   type ModelsResponse,
+  type RetryAccepted,
 } from '@pixel-prompt/contracts';
 import { ApiClient } from '../core/api-client';
 import { RuntimeConfig } from '../core/runtime-config';
+import { Quota } from './quota';
 
 /** The gateway's generation endpoints (docs/openapi.json). */
 @Injectable({ providedIn: 'root' })
 export class GenerationApi {
   private readonly api = inject(ApiClient);
   private readonly config = inject(RuntimeConfig);
+  private readonly quota = inject(Quota);
 
   models(): Promise<ModelsResponse> {
     return this.api.get<ModelsResponse>('/models');
@@ -24,6 +27,7 @@ export class GenerationApi {
   generate(request: GenerateRequest, idempotencyKey: string): Promise<GenerateAccepted> {
     return this.api.post<GenerateAccepted>('/generate', request, {
       headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey },
+      readHeaders: (headers) => this.quota.read(headers),
     });
   }
 
@@ -33,6 +37,14 @@ export class GenerationApi {
 
   async cancel(jobId: string): Promise<void> {
     await this.api.post(`/jobs/${encodeURIComponent(jobId)}/cancel`);
+  }
+
+  /** Sends a failed model back to the queue; it counts against the same limits as a generation. */
+  retry(jobId: string, model: string, idempotencyKey: string): Promise<RetryAccepted> {
+    return this.api.post<RetryAccepted>(`/jobs/${encodeURIComponent(jobId)}/models/${encodeURIComponent(model)}/retry`, undefined, {
+      headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey },
+      readHeaders: (headers) => this.quota.read(headers),
+    });
   }
 
   enhance(prompt: string): Promise<EnhanceResponse> {

@@ -2,11 +2,13 @@ import { ChangeDetectionStrategy, Component, signal } from '@angular/core';
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
 import type { ModelErrorCode, ModelResult } from '@pixel-prompt/contracts';
 import { textOf } from '../../testing/dom';
-import { MODEL_ERROR_REASONS, ModelCard, friendlyReason } from './model-card';
+import { type CardImages, MODEL_ERROR_REASONS, ModelCard, canRetry, friendlyReason } from './model-card';
 
 const PROMPT = 'A lighthouse in a storm';
-const FULL = 'https://cdn.example.com/g/aurora.png';
-const THUMB = 'https://cdn.example.com/g/aurora.thumb.png';
+const TILES: CardImages = {
+  srcset: 'https://cdn.example.com/g/aurora.tile.webp 288w, https://cdn.example.com/g/aurora.tile2x.webp 576w',
+  src: 'https://cdn.example.com/g/aurora.tile.webp',
+};
 
 function result(fields: Partial<ModelResult> = {}): ModelResult {
   return { model: 'aurora', displayName: 'Aurora', index: 2, status: 'pending', ...fields };
@@ -19,25 +21,27 @@ function result(fields: Partial<ModelResult> = {}): ModelResult {
     <pp-model-card
       [result]="result()"
       [prompt]="prompt"
-      [imageUrl]="imageUrl()"
-      [thumbnailUrl]="thumbnailUrl()"
+      [images]="images()"
       [startedAt]="startedAt()"
       [now]="now()"
       [selected]="selected()"
+      [retrying]="retrying()"
       (opened)="opened = opened + 1"
       (selectedChange)="selections.push($event)"
+      (retried)="retried = retried + 1"
     />
   `,
 })
 class Host {
   readonly result = signal(result());
   readonly prompt = PROMPT;
-  readonly imageUrl = signal('');
-  readonly thumbnailUrl = signal('');
+  readonly images = signal<CardImages>({ srcset: '', src: '' });
+  readonly retrying = signal(false);
   readonly startedAt = signal<number | undefined>(undefined);
   readonly now = signal(0);
   readonly selected = signal(false);
   opened = 0;
+  retried = 0;
   readonly selections: boolean[] = [];
 }
 
@@ -57,17 +61,19 @@ describe('ModelCard', () => {
     return card().querySelector<HTMLInputElement>('input[type="checkbox"]');
   }
   /** Sets the host's inputs (as the results panel would) and waits for the card to show them. */
-  async function show(fields: Partial<ModelResult>, inputs: { startedAt?: number; now?: number; selected?: boolean } = {}): Promise<void> {
+  async function show(
+    fields: Partial<ModelResult>,
+    inputs: { startedAt?: number; now?: number; selected?: boolean; images?: CardImages } = {},
+  ): Promise<void> {
     host.result.set(result(fields));
-    if (fields.imageUrl !== undefined) host.imageUrl.set(fields.imageUrl);
-    if (fields.thumbnailUrl !== undefined) host.thumbnailUrl.set(fields.thumbnailUrl);
+    if (inputs.images) host.images.set(inputs.images);
     host.startedAt.set(inputs.startedAt);
     if (inputs.now !== undefined) host.now.set(inputs.now);
     if (inputs.selected !== undefined) host.selected.set(inputs.selected);
     await fixture.whenStable();
   }
-  async function completed(fields: Partial<ModelResult> = {}, inputs: { selected?: boolean } = {}): Promise<void> {
-    await show({ status: 'completed', imageUrl: FULL, thumbnailUrl: THUMB, duration: 3.24, ...fields }, inputs);
+  async function completed(fields: Partial<ModelResult> = {}, inputs: { selected?: boolean; images?: CardImages } = {}): Promise<void> {
+    await show({ status: 'completed', imageUrl: '/full.png', duration: 3.24, ...fields }, { images: TILES, ...inputs });
   }
 
   beforeEach(async () => {
@@ -88,7 +94,7 @@ describe('ModelCard', () => {
     await show({ status: 'pending' });
 
     expect(card().dataset['state']).toBe('pending');
-    expect(text('.placeholder')).toBe('Waiting in the queue…');
+    expect(text('.placeholder')).toBe('Waiting…');
     expect(card().querySelector('img')).toBeNull();
   });
 
@@ -123,13 +129,14 @@ describe('ModelCard', () => {
   });
 
   describe('when done', () => {
-    it('shows the image with the model and prompt as its alt text, and how long it took', async () => {
+    it('shows its tiles, never the full image, with the model and prompt as alt text, and how long it took', async () => {
       await completed();
 
-      const full = card().querySelector<HTMLImageElement>('img.full');
+      const image = card().querySelector<HTMLImageElement>('img');
       expect(card().dataset['state']).toBe('completed');
-      expect(full?.getAttribute('src')).toBe(FULL);
-      expect(full?.alt).toBe(`Aurora: ${PROMPT}`);
+      expect([image?.getAttribute('src'), image?.getAttribute('srcset')]).toEqual([TILES.src, TILES.srcset]);
+      expect(image?.getAttribute('sizes')).toMatch(/50vw/);
+      expect(image?.alt).toBe(`Aurora: ${PROMPT}`);
       expect(text('.duration')).toBe('3.2 s');
     });
 
@@ -139,26 +146,11 @@ describe('ModelCard', () => {
       expect(card().querySelector('.duration')).toBeNull();
     });
 
-    it('shows the thumbnail until the full image has loaded, again for a new image', async () => {
-      await completed();
-      expect(card().querySelector('img.thumb')?.getAttribute('src')).toBe(THUMB);
-      expect(card().querySelector('img.full')?.classList).not.toContain('loaded');
+    it('shows one picture without a srcset for results from before tiles', async () => {
+      await completed({}, { images: { srcset: '', src: 'https://cdn.example.com/g/aurora.thumb.png' } });
 
-      card().querySelector('img.full')?.dispatchEvent(new Event('load'));
-      await fixture.whenStable();
-      expect(card().querySelector('img.thumb')).toBeNull();
-      expect(card().querySelector('img.full')?.classList).toContain('loaded');
-
-      await completed({ imageUrl: 'https://cdn.example.com/g/aurora-2.png', thumbnailUrl: 'https://cdn.example.com/g/aurora-2.thumb.png' });
-      expect(card().querySelector('img.thumb')?.getAttribute('src')).toBe('https://cdn.example.com/g/aurora-2.thumb.png');
-      expect(card().querySelector('img.full')?.classList).not.toContain('loaded');
-    });
-
-    it('shows no thumbnail when the model made none', async () => {
-      await completed({ thumbnailUrl: undefined });
-
-      expect(card().querySelector('img.thumb')).toBeNull();
-      expect(card().querySelector('img.full')?.getAttribute('src')).toBe(FULL);
+      expect(card().querySelector('img')?.hasAttribute('srcset')).toBe(false);
+      expect(card().querySelector('img')?.getAttribute('src')).toBe('https://cdn.example.com/g/aurora.thumb.png');
     });
 
     it('opens the image when it is clicked', async () => {
@@ -172,7 +164,7 @@ describe('ModelCard', () => {
     it('has a labelled checkbox that shows and reports whether the image is picked for comparing', async () => {
       await completed({}, { selected: true });
       const box = checkbox();
-      expect(box?.closest('label')?.textContent?.trim()).toBe('Compare Aurora');
+      expect(textOf(box?.closest('label'))).toBe('Compare Aurora');
       expect(box?.checked).toBe(true);
 
       box?.click();
@@ -196,6 +188,29 @@ describe('ModelCard', () => {
       await show({ status: 'error' });
 
       expect(text('.failed')).toBe('This model could not make an image.');
+    });
+
+    it('offers Retry when another try may work, busy while the request is on its way', async () => {
+      await show({ status: 'error', error: { code: 'TIMEOUT', message: 'x' } });
+      const retry = card().querySelector<HTMLButtonElement>('button.retry');
+      expect(textOf(retry)).toBe('Retry Aurora');
+      retry?.click();
+      expect(host.retried).toBe(1);
+
+      host.retrying.set(true);
+      await fixture.whenStable();
+      expect(retry?.getAttribute('aria-disabled')).toBe('true');
+      retry?.click();
+      expect(host.retried).toBe(1);
+    });
+
+    it('offers no Retry for a refused prompt or a model that is not set up', async () => {
+      for (const code of ['CONTENT_REJECTED', 'AUTH', 'UNAVAILABLE', 'QUOTA'] as const) {
+        await show({ status: 'error', error: { code, message: 'x' } });
+        expect(card().querySelector('button.retry')).toBeNull();
+      }
+      expect(canRetry(result({ status: 'error', error: { code: 'PROVIDER_ERROR', message: 'x' } }))).toBe(true);
+      expect(canRetry(result({ status: 'canceled' }))).toBe(false);
     });
   });
 

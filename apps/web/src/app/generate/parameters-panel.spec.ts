@@ -1,6 +1,6 @@
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
 import { GENERATION_LIMITS, type ModelsResponse } from '@pixel-prompt/contracts';
-import { descriptionOf, getButton, getByLabel, textOf, typeInto } from '../../testing/dom';
+import { descriptionOf, getButton, getByLabel, textOf, toggleDetails, typeInto } from '../../testing/dom';
 import { MODELS } from '../../testing/fake-generation';
 import { type GenerationFakes, provideGenerationFakes } from '../../testing/generation-fakes';
 import { ApiFailure } from '../core/api-client';
@@ -49,10 +49,14 @@ describe('ParametersPanel', () => {
   }
 
   beforeEach(async () => {
+    localStorage.clear();
     fakes = provideGenerationFakes();
     TestBed.configureTestingModule({ providers: [GenerateStore] });
     store = TestBed.inject(GenerateStore);
     fixture = TestBed.createComponent(ParametersPanel);
+    await fixture.whenStable();
+    // The fields exist once the disclosure is open.
+    toggleDetails(root().querySelector('details'));
     await fixture.whenStable();
   });
 
@@ -60,8 +64,14 @@ describe('ParametersPanel', () => {
     jest.restoreAllMocks();
   });
 
+  it('makes its fields only when opened', async () => {
+    toggleDetails(root().querySelector('details'), false);
+    await fixture.whenStable();
+    expect(root().querySelector('input')).toBeNull();
+  });
+
   it('is a group of labelled number fields, showing the defaults and the limits', () => {
-    expect(textOf(root().querySelector('fieldset legend'))).toBe('Parameters');
+    expect(textOf(root().querySelector('details summary'))).toBe('Advanced');
 
     expect([field('Steps').type, field('Guidance').type, field('Seed').type]).toEqual(['number', 'number', 'number']);
     expect([field('Steps').value, field('Steps').min, field('Steps').max, field('Steps').step]).toEqual([
@@ -205,9 +215,50 @@ describe('ParametersPanel', () => {
     it('says when no current model uses a control', async () => {
       await modelsArrive(MODELS);
 
-      expect(hint('Steps')).toBe('None of the current models use this.');
-      expect(hint('Guidance')).toBe('None of the current models use this.');
+      expect(hint('Steps')).toBe('None of the chosen models use this.');
+      expect(hint('Guidance')).toBe('None of the chosen models use this.');
       expect(hint('Seed')).toBe(`Used by Aurora, Nimbus. ${SEED_NOTE}`);
     });
+  });
+
+  describe('shape and negative prompt', () => {
+    const shape = () => root().querySelector<HTMLSelectElement>('#aspect-ratio');
+    const negative = () => root().querySelector<HTMLInputElement>('#negative-prompt');
+
+    it('appear only while a chosen model can use them, each naming those models', async () => {
+      await modelsArrive(MIXED);
+      expect(descriptionOf(shape() as HTMLElement)).toBe('Used by Aurora, Nimbus.');
+      expect(descriptionOf(negative() as HTMLElement)).toBe('Used by Aurora.');
+
+      store.chooseModel('aurora', false);
+      await fixture.whenStable();
+      expect(shape()).not.toBeNull();
+      expect(negative()).toBeNull();
+
+      store.chooseModel('nimbus', false);
+      await fixture.whenStable();
+      expect(shape()).toBeNull();
+    });
+
+    it('put what is picked and typed in the store', async () => {
+      await modelsArrive(MIXED);
+      const select = shape() as HTMLSelectElement;
+      select.value = '16:9';
+      select.dispatchEvent(new Event('change'));
+      typeInto(negative() as HTMLInputElement, 'text, watermark');
+      await fixture.whenStable();
+      expect([store.aspectRatio(), store.negativePrompt()]).toEqual(['16:9', 'text, watermark']);
+    });
+  });
+
+  it('shows the values of a recipe put in the form (a job opened, a Re-run)', async () => {
+    await modelsArrive(MIXED);
+    store.applyRecipe({ prompt: 'a fox', steps: 40, guidance: 2.5, seed: 77, negativePrompt: 'blur', aspectRatio: '3:4' });
+    await fixture.whenStable();
+    expect([field('Steps').value, field('Guidance').value, field('Seed').value]).toEqual(['40', '2.5', '77']);
+    expect([root().querySelector<HTMLSelectElement>('#aspect-ratio')?.value, root().querySelector<HTMLInputElement>('#negative-prompt')?.value]).toEqual([
+      '3:4',
+      'blur',
+    ]);
   });
 });

@@ -1,12 +1,12 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
-import { GENERATION_LIMITS, type ModelCapabilities } from '@pixel-prompt/contracts';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, effect, inject, signal, untracked, viewChildren } from '@angular/core';
+import { ASPECT_RATIOS, type AspectRatio, GENERATION_LIMITS, type ModelCapabilities } from '@pixel-prompt/contracts';
 import { GenerateStore, type ModelInfo } from './generate-store';
 
-/** Says which models a control changes, from the capabilities GET /models reports. */
-function honouredBy(models: ModelInfo[] | undefined, failed: boolean, capability: keyof ModelCapabilities): string {
+/** Says which of the chosen models a control changes, from the capabilities GET /models reports. */
+function honouredBy(models: ModelInfo[] | undefined, chosen: ModelInfo[], failed: boolean, capability: keyof ModelCapabilities): string {
   if (!models) return failed ? 'Which models use this is not known: the model list could not be loaded.' : 'Checking which models use this…';
-  const names = models.filter((model) => model.capabilities[capability]).map((model) => model.displayName);
-  if (names.length === 0) return 'None of the current models use this.';
+  const names = chosen.filter((model) => model.capabilities[capability]).map((model) => model.displayName);
+  if (names.length === 0) return 'None of the chosen models use this.';
   return `Used by ${names.join(', ')}.`;
 }
 
@@ -16,68 +16,104 @@ function numberOf(event: Event): number | null {
   return Number.isNaN(value) ? null : value;
 }
 
-/** Steps, guidance and seed, each with the models that honour it. */
+const SHAPES: Record<AspectRatio, string> = {
+  '1:1': 'Square (1:1)',
+  '4:3': 'Landscape (4:3)',
+  '3:4': 'Portrait (3:4)',
+  '16:9': 'Wide (16:9)',
+  '9:16': 'Tall (9:16)',
+};
+
+/**
+ * The "Advanced" disclosure: steps, guidance and seed, and the shape and negative prompt when a
+ * chosen model can use them; each names the chosen models that honour it.
+ */
 @Component({
   selector: 'pp-parameters-panel',
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <fieldset>
-      <legend>Parameters</legend>
-      <div class="grid">
-        @for (field of numberFields; track field.id) {
+    <details class="disclosure" (toggle)="toggled($event)">
+      <summary>Advanced</summary>
+      <!-- Made when first opened, not with the page: fewer elements to create while it starts. -->
+      @if (open()) {
+        <div class="grid">
+          @for (field of numberFields; track field.id) {
+            <div class="control">
+              <label [for]="field.id">{{ field.label }}</label>
+              <input
+                #field
+                [id]="field.id"
+                type="number"
+                [attr.inputmode]="field.inputmode"
+                [min]="field.limits.min"
+                [max]="field.limits.max"
+                [step]="field.step"
+                [value]="initial[field.id]"
+                [attr.aria-invalid]="!!store.parameterErrors()[field.id]"
+                [attr.aria-describedby]="field.id + '-hint ' + field.id + '-error'"
+                (input)="field.value.set(numberOf($event))"
+              />
+              <p [id]="field.id + '-hint'" class="hint">{{ hints()[field.id] }}</p>
+              <p [id]="field.id + '-error'" class="error">{{ store.parameterErrors()[field.id] }}</p>
+            </div>
+          }
           <div class="control">
-            <label [for]="field.id">{{ field.label }}</label>
-            <input
-              [id]="field.id"
-              type="number"
-              [attr.inputmode]="field.inputmode"
-              [min]="field.limits.min"
-              [max]="field.limits.max"
-              [step]="field.step"
-              [value]="field.limits.default"
-              [attr.aria-invalid]="!!store.parameterErrors()[field.id]"
-              [attr.aria-describedby]="field.id + '-hint ' + field.id + '-error'"
-              (input)="field.value.set(numberOf($event))"
-            />
-            <p [id]="field.id + '-hint'" class="hint">{{ hints()[field.id] }}</p>
-            <p [id]="field.id + '-error'" class="error">{{ store.parameterErrors()[field.id] }}</p>
+            <label for="seed">Seed</label>
+            <div class="seed">
+              <input
+                #seed
+                #field
+                id="seed"
+                type="number"
+                inputmode="numeric"
+                [min]="limits.seed.min"
+                [max]="limits.seed.max"
+                step="1"
+                placeholder="Random"
+                [value]="initial.seed"
+                [attr.aria-invalid]="!!store.parameterErrors().seed"
+                aria-describedby="seed-hint seed-error"
+                (input)="store.seed.set(numberOf($event))"
+              />
+              <button type="button" (click)="store.randomiseSeed(); seed.value = '' + store.seed()">Randomise seed</button>
+            </div>
+            <p id="seed-hint" class="hint">{{ hints().seed }} Empty: a new seed every time.</p>
+            <p id="seed-error" class="error">{{ store.parameterErrors().seed }}</p>
           </div>
-        }
-        <div class="control">
-          <label for="seed">Seed</label>
-          <div class="seed">
-            <input
-              id="seed"
-              type="number"
-              inputmode="numeric"
-              [min]="limits.seed.min"
-              [max]="limits.seed.max"
-              step="1"
-              placeholder="Random"
-              [value]="randomSeed()"
-              [attr.aria-invalid]="!!store.parameterErrors().seed"
-              aria-describedby="seed-hint seed-error"
-              (input)="store.seed.set(numberOf($event))"
-            />
-            <button type="button" (click)="randomiseSeed()">Randomise seed</button>
-          </div>
-          <p id="seed-hint" class="hint">{{ hints().seed }} Empty: a new seed every time.</p>
-          <p id="seed-error" class="error">{{ store.parameterErrors().seed }}</p>
+          @if (store.supports()('size')) {
+            <div class="control">
+              <label for="aspect-ratio">Shape</label>
+              <select id="aspect-ratio" aria-describedby="aspect-ratio-hint" (change)="chooseShape($event)">
+                <option value="" [selected]="store.aspectRatio() === ''">Each model's own</option>
+                @for (ratio of ratios; track ratio) {
+                  <option [value]="ratio" [selected]="store.aspectRatio() === ratio">{{ shapes[ratio] }}</option>
+                }
+              </select>
+              <p id="aspect-ratio-hint" class="hint">{{ hints().size }}</p>
+            </div>
+          }
+          @if (store.supports()('negativePrompt')) {
+            <div class="control wide">
+              <label for="negative-prompt">Negative prompt</label>
+              <input
+                #field
+                id="negative-prompt"
+                type="text"
+                [attr.maxlength]="limits.negativePromptMaxLength"
+                placeholder="What the image should not show: text, blur"
+                aria-describedby="negative-prompt-hint"
+                [value]="store.negativePrompt()"
+                (input)="store.negativePrompt.set($any($event.target).value)"
+              />
+              <p id="negative-prompt-hint" class="hint">{{ hints().negativePrompt }}</p>
+            </div>
+          }
         </div>
-      </div>
-    </fieldset>
+      }
+    </details>
   `,
+  styleUrl: './disclosure.css',
   styles: `
-    fieldset {
-      margin: 0;
-      padding: 0.75rem 1rem;
-      border: 1px solid var(--color-border);
-      border-radius: 0.5rem;
-    }
-    legend {
-      padding-inline: 0.25rem;
-      font-weight: 600;
-    }
     .grid {
       display: grid;
       grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr));
@@ -87,6 +123,12 @@ function numberOf(event: Event): number | null {
       display: flex;
       flex-direction: column;
       gap: 0.25rem;
+    }
+    .wide {
+      grid-column: 1 / -1;
+    }
+    label {
+      font-weight: 600;
     }
     .seed {
       display: flex;
@@ -114,30 +156,61 @@ function numberOf(event: Event): number | null {
 })
 export class ParametersPanel {
   protected readonly store = inject(GenerateStore);
-  /**
-   * What the fields show is written only at start and by "Randomise seed": rewriting them from the
-   * store on every keystroke would wipe half-typed numbers such as "7." that do not parse yet.
-   */
-  protected readonly randomSeed = signal('');
   protected readonly limits = GENERATION_LIMITS;
+  protected readonly ratios = ASPECT_RATIOS;
+  protected readonly shapes = SHAPES;
   /** Steps and guidance: number fields of the same make (the seed has its own, with a button). */
   protected readonly numberFields = [
     { id: 'steps', label: 'Steps', inputmode: 'numeric', step: 1, limits: GENERATION_LIMITS.steps, value: this.store.steps },
     { id: 'guidance', label: 'Guidance', inputmode: 'decimal', step: 0.5, limits: GENERATION_LIMITS.guidance, value: this.store.guidance },
   ] as const;
   protected readonly numberOf = numberOf;
-  protected randomiseSeed(): void {
-    this.store.randomiseSeed();
-    this.randomSeed.set(String(this.store.seed()));
+
+  /** Whether the disclosure is open: its fields exist only then. */
+  protected readonly open = signal(false);
+  /**
+   * What the number fields show when the disclosure opens. After that they are written only when a
+   * recipe fills the form (a job opened, a Re-run): rewriting them from the store on every keystroke
+   * would wipe half-typed numbers such as "7." that do not parse yet.
+   */
+  protected initial = this.fieldValues();
+  private readonly fields = viewChildren<ElementRef<HTMLInputElement>>('field');
+
+  constructor() {
+    effect(() => {
+      if (this.store.recipeVersion() === 0) return;
+      const values = untracked(() => this.fieldValues());
+      for (const { nativeElement: input } of untracked(this.fields)) {
+        if (input.id in values) input.value = String(values[input.id as keyof typeof values]);
+      }
+    });
+  }
+
+  protected toggled(event: Event): void {
+    const open = (event.target as HTMLDetailsElement).open;
+    if (open) this.initial = this.fieldValues();
+    this.open.set(open);
+  }
+
+  private fieldValues(): { steps: number | ''; guidance: number | ''; seed: number | '' } {
+    return { steps: this.store.steps() ?? '', guidance: this.store.guidance() ?? '', seed: this.store.seed() ?? '' };
   }
 
   protected readonly hints = computed(() => {
     const models = this.store.models();
+    const chosen = this.store.chosenModels();
     const failed = this.store.modelsFailed();
     return {
-      steps: honouredBy(models, failed, 'steps'),
-      guidance: honouredBy(models, failed, 'guidance'),
-      seed: honouredBy(models, failed, 'seed'),
+      steps: honouredBy(models, chosen, failed, 'steps'),
+      guidance: honouredBy(models, chosen, failed, 'guidance'),
+      seed: honouredBy(models, chosen, failed, 'seed'),
+      size: honouredBy(models, chosen, failed, 'size'),
+      negativePrompt: honouredBy(models, chosen, failed, 'negativePrompt'),
     };
   });
+
+  protected chooseShape(event: Event): void {
+    const value = (event.target as HTMLSelectElement).value;
+    this.store.aspectRatio.set((ASPECT_RATIOS as readonly string[]).includes(value) ? (value as AspectRatio) : '');
+  }
 }

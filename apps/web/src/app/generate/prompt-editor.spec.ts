@@ -3,6 +3,7 @@ import { GENERATION_LIMITS } from '@pixel-prompt/contracts';
 import { getButton, getByLabel, getByRole, queryByRole, queryButton, textOf, typeInto } from '../../testing/dom';
 import { type GenerationFakes, provideGenerationFakes } from '../../testing/generation-fakes';
 import { GenerateStore } from './generate-store';
+import { Quota } from './quota';
 import { ALL_INSPIRATIONS } from './inspirations';
 import { CONFIRM_CLEAR_OVER, PromptEditor } from './prompt-editor';
 import { PromptHistory } from './prompt-history';
@@ -76,14 +77,26 @@ describe('PromptEditor', () => {
     });
   });
 
-  it('offers Generate only once there is a prompt', async () => {
+  it('offers Generate only once there is a prompt, marked busy rather than disabled so it keeps the focus', async () => {
     const generate = getButton(root(), 'Generate');
     expect(generate.type).toBe('submit');
-    expect(generate.disabled).toBe(true);
+    expect([generate.disabled, generate.getAttribute('aria-disabled')]).toEqual([false, 'true']);
 
     await type('a fox');
 
-    expect(generate.disabled).toBe(false);
+    expect(generate.getAttribute('aria-disabled')).toBe('false');
+  });
+
+  it('shows the generations left, and when more are possible once none are', async () => {
+    expect(root().querySelector('[data-testid="quota"]')).toBeNull();
+    TestBed.inject(Quota).read({ get: () => '"ip";r=7;t=600' });
+    await fixture.whenStable();
+    expect(textOf(root().querySelector('[data-testid="quota"]'))).toBe('7 generations left');
+
+    TestBed.inject(Quota).read({ get: () => '"ip";r=0;t=60' });
+    await type('a fox');
+    expect(textOf(root().querySelector('[data-testid="quota"]'))).toBe('No generations left: you can generate again in 60 seconds.');
+    expect(getButton(root(), 'Generate').getAttribute('aria-disabled')).toBe('true');
   });
 
   describe('Clear', () => {

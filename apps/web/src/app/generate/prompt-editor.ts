@@ -1,13 +1,18 @@
 import { ChangeDetectionStrategy, Component, ElementRef, Injector, afterNextRender, inject, signal, viewChild } from '@angular/core';
 import { GENERATION_LIMITS } from '@pixel-prompt/contracts';
+import { whenRetryable } from '../core/api-error';
 import { Dialog } from '../core/dialog';
 import { GenerateStore } from './generate-store';
 import { PromptHistory } from './prompt-history';
+import { Quota } from './quota';
 
 /** Prompts longer than this are asked about before Clear throws them away. */
 export const CONFIRM_CLEAR_OVER = 100;
 
-/** The prompt box with its counter, Inspire / Enhance / Clear / History, and the enhanced suggestion. */
+/**
+ * The prompt bar: the prompt box and Generate, then Enhance / Inspire / History / Clear, the
+ * generations left and the counter; the history and the enhanced suggestion open below it.
+ */
 @Component({
   selector: 'pp-prompt-editor',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -23,6 +28,8 @@ export class PromptEditor {
   protected readonly maxLength = GENERATION_LIMITS.promptMaxLength;
   protected readonly historyOpen = signal(false);
   protected readonly confirmingClear = signal(false);
+  protected readonly quota = inject(Quota).state;
+  protected readonly when = whenRetryable;
 
   protected onInput(event: Event): void {
     this.store.prompt.set((event.target as HTMLTextAreaElement).value);

@@ -8,7 +8,7 @@ import { loadRuntimeConfig } from '../../testing/runtime-config';
 import { Toasts } from '../core/toasts';
 import { downloadAllAsZip } from '../viewer/zip-download';
 import { GenerateStore } from './generate-store';
-import { ResultsPanel, zipNameFor } from './results-panel';
+import { ResultsPanel, progressSummary, zipNameFor } from './results-panel';
 
 // Zipping itself (fetching every image, fflate) is covered by zip-download.spec.ts; here only what the panel hands it.
 jest.mock('../viewer/zip-download', () => ({ downloadAllAsZip: jest.fn() }));
@@ -118,7 +118,7 @@ describe('ResultsPanel', () => {
         expect(cards()).toHaveLength(count);
         expect(cards().map((c) => textOf(c.querySelector('h3')))).toEqual(modelsResponse(count).models.map((m) => m.displayName));
         expect(cards().every((c) => c.dataset['state'] === 'pending')).toBe(true);
-        expect(textOf(progress())).toBe(`0 / ${count} models`);
+        expect(textOf(progress())).toBe(`0 of ${count} done · ${count} waiting`);
       },
     );
 
@@ -134,9 +134,41 @@ describe('ResultsPanel', () => {
       await report(result(0, 'in_progress'), done(1), result(2, 'error', { error: { code: 'TIMEOUT', message: 'x' } }));
 
       expect(cards().map((c) => c.dataset['state'])).toEqual(['in_progress', 'completed', 'error']);
-      expect(card('Nimbus').querySelector<HTMLImageElement>('img.full')?.getAttribute('src')).toBe('/api/images/job-1/1.png');
-      expect(card('Nimbus').querySelector<HTMLImageElement>('img.full')?.alt).toBe(`Nimbus: ${PROMPT}`);
+      // Results from before tiles: the thumbnail stands in for the full image on the card.
+      expect(card('Nimbus').querySelector<HTMLImageElement>('img')?.getAttribute('src')).toBe('/api/images/job-1/1.thumb.png');
+      expect(card('Nimbus').querySelector<HTMLImageElement>('img')?.alt).toBe(`Nimbus: ${PROMPT}`);
       expect(textOf(card('M2'))).toContain('The model took too long to answer.');
+    });
+
+    it('shows the tiles on the cards, the full image only in the viewer', async () => {
+      await startJob(1);
+      await report(done(0, { tileUrl: '/images/job-1/0.tile.webp', tile2xUrl: '/images/job-1/0.tile2x.webp' }));
+
+      const image = card('Aurora').querySelector('img');
+      expect(image?.getAttribute('src')).toBe('/api/images/job-1/0.tile.webp');
+      expect(image?.getAttribute('srcset')).toBe('/api/images/job-1/0.tile.webp 288w, /api/images/job-1/0.tile2x.webp 576w');
+      await click(card('Aurora').querySelector('button.picture') as HTMLButtonElement);
+      const viewer = getByRole(root(), 'dialog', 'Image viewer');
+      expect(viewer.querySelector('img.full')?.getAttribute('src')).toBe('/api/images/job-1/0.png');
+      expect(viewer.querySelector('img:not(.full)')?.getAttribute('src')).toBe('/api/images/job-1/0.tile2x.webp');
+    });
+
+    it('retries a failed model from its card', async () => {
+      await startJob(2);
+      await report(result(1, 'error', { error: { code: 'PROVIDER_ERROR', message: 'x' } }));
+      await click(card('Nimbus').querySelector('button.retry') as HTMLButtonElement);
+      expect(fakes.api.last('retry').args.slice(0, 2)).toEqual(['job-1', 'nimbus']);
+    });
+
+    it('copies the absolute address of these results', async () => {
+      const writeText = jest.fn(() => Promise.resolve());
+      Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText } });
+      await startJob(1);
+      await click(getButton(root(), 'Copy link'));
+      await stable();
+      expect(writeText).toHaveBeenCalledWith('http://localhost/g/job-1');
+      expect(TestBed.inject(Toasts).toasts().map((toast) => toast.message)).toEqual(['Link to these results copied']);
+      Reflect.deleteProperty(navigator, 'clipboard');
     });
 
     it('counts the seconds a model has been generating', async () => {
@@ -157,23 +189,36 @@ describe('ResultsPanel', () => {
   });
 
   describe('progress', () => {
-    it('says how many models have finished, in a polite live region', async () => {
+    it('counts done, failed, canceled, generating and waiting models apart, in a polite live region', async () => {
       await startJob(4);
-      expect(progress().getAttribute('aria-live')).toBe('polite');
+      // role=status is a polite live region.
       expect(progress().getAttribute('role')).toBe('status');
       expect(results()?.contains(progress())).toBe(true);
 
       await report(result(0, 'in_progress'));
-      expect(textOf(progress())).toBe('0 / 4 models');
+      expect(textOf(progress())).toBe('0 of 4 done · 1 generating · 3 waiting');
 
       await report(done(0));
-      expect(textOf(progress())).toBe('1 / 4 models');
+      expect(textOf(progress())).toBe('1 of 4 done · 3 waiting');
 
       await report(result(1, 'error'), result(2, 'canceled'));
-      expect(textOf(progress())).toBe('3 / 4 models');
+      expect(textOf(progress())).toBe('1 of 4 done · 1 failed · 1 canceled · 1 waiting');
 
       await report(done(3));
-      expect(textOf(progress())).toBe('4 / 4 models');
+      expect(textOf(progress())).toBe('2 of 4 done · 1 failed · 1 canceled');
+    });
+
+    it('says all are done when they are', async () => {
+      await startJob(2);
+      await report(done(0), done(1));
+      expect(textOf(progress())).toBe('All 2 done');
+    });
+
+    it('brings the results into view and gives their heading the focus on Generate', async () => {
+      const scrolled = jest.spyOn(Element.prototype, 'scrollIntoView');
+      await startJob(2);
+      expect(document.activeElement).toBe(results()?.querySelector('h2'));
+      expect(scrolled.mock.contexts).toEqual([results()]);
     });
   });
 
@@ -184,11 +229,11 @@ describe('ResultsPanel', () => {
       await click(getButton(root(), 'Cancel'));
 
       expect(fakes.api.of('cancel').map((call) => call.args)).toEqual([['job-1']]);
-      expect(getButton(root(), 'Cancel').disabled).toBe(true);
+      expect(getButton(root(), 'Cancel').getAttribute('aria-disabled')).toBe('true');
 
       await fakes.answer('cancel', undefined);
       await stable();
-      expect(getButton(root(), 'Cancel').disabled).toBe(false);
+      expect(getButton(root(), 'Cancel').getAttribute('aria-disabled')).toBe('false');
     });
 
     it('goes away once the job has ended', async () => {
@@ -200,7 +245,7 @@ describe('ResultsPanel', () => {
 
       expect(queryButton(root(), 'Cancel')).toBeUndefined();
       expect(cards().map((c) => c.dataset['state'])).toEqual(['canceled', 'canceled']);
-      expect(textOf(progress())).toBe('2 / 2 models');
+      expect(textOf(progress())).toBe('0 of 2 done · 2 canceled');
     });
   });
 
@@ -312,16 +357,15 @@ describe('ResultsPanel', () => {
         ],
         'a-lighthouse-at-dawn.zip',
       );
+      // Busy, not disabled: the focus stays on the button.
       const button = getButton(root(), 'Download all');
-      expect(button.disabled).toBe(true);
-      expect(button.getAttribute('aria-busy')).toBe('true');
+      expect(button.getAttribute('aria-disabled')).toBe('true');
 
       download.resolve();
       await download.promise;
       await stable();
 
-      expect(button.disabled).toBe(false);
-      expect(button.getAttribute('aria-busy')).toBe('false');
+      expect(button.getAttribute('aria-disabled')).toBe('false');
       expect(TestBed.inject(Toasts).toasts()).toEqual([]);
     });
 
@@ -338,11 +382,22 @@ describe('ResultsPanel', () => {
 
       const [toast] = TestBed.inject(Toasts).toasts();
       expect(toast?.message).toBe('The images could not be downloaded. Check your connection and try again.');
-      expect(getButton(root(), 'Download all').disabled).toBe(false);
+      expect(getButton(root(), 'Download all').getAttribute('aria-disabled')).toBe('false');
 
       toast?.retry?.();
       expect(downloadAll).toHaveBeenCalledTimes(2);
     });
+  });
+});
+
+describe('progressSummary', () => {
+  const counts = { total: 9, done: 0, failed: 0, canceled: 0, generating: 0, waiting: 0 };
+
+  it('never counts failed or canceled models as done', () => {
+    expect(progressSummary({ ...counts, done: 6, failed: 3 }, false)).toBe('6 of 9 done · 3 failed');
+    expect(progressSummary({ ...counts, done: 3, canceled: 6 }, false)).toBe('3 of 9 done · 6 canceled');
+    expect(progressSummary({ ...counts, done: 9 }, false)).toBe('All 9 done');
+    expect(progressSummary({ ...counts, total: 0 }, true)).toBe('Starting…');
   });
 });
 

@@ -1,14 +1,30 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, linkedSignal, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DOCUMENT,
+  ElementRef,
+  Injector,
+  afterNextRender,
+  computed,
+  effect,
+  inject,
+  linkedSignal,
+  signal,
+  untracked,
+  viewChild,
+} from '@angular/core';
 import type { ModelResult } from '@pixel-prompt/contracts';
 import { RuntimeConfig } from '../core/runtime-config';
+import { tileSrcset } from '../core/tiles';
 import { Toasts } from '../core/toasts';
 import { CompareView } from '../compare/compare-view';
+import { copyLink } from '../viewer/copy-link';
 import { imageFileName } from '../viewer/image-files';
 import { ImageViewer } from '../viewer/image-viewer';
 import type { ViewerImage } from '../viewer/viewer-image';
 import { downloadAllAsZip } from '../viewer/zip-download';
-import { GenerateStore } from './generate-store';
-import { ModelCard } from './model-card';
+import { GenerateStore, type ResultCounts } from './generate-store';
+import { type CardImages, ModelCard } from './model-card';
 
 /** A zip name a file system accepts, from the prompt: "lighthouse-on-a-cliff.zip". */
 export function zipNameFor(prompt: string): string {
@@ -20,7 +36,23 @@ export function zipNameFor(prompt: string): string {
   return `${slug || 'pixel-prompt'}.zip`;
 }
 
-/** The job's cards with progress, Cancel, the viewer, Compare and Download all. */
+/**
+ * "4 of 9 done · 1 failed · 2 generating · 2 waiting": every outcome counted on its own, so failed
+ * and canceled models never pass for done ones; "All 9 done" when nothing else happened.
+ */
+export function progressSummary(counts: ResultCounts, running: boolean): string {
+  const { total, done, failed, canceled, generating, waiting } = counts;
+  if (total === 0) return running ? 'Starting…' : '';
+  if (done === total) return `All ${total} done`;
+  const parts = [`${done} of ${total} done`];
+  if (failed > 0) parts.push(`${failed} failed`);
+  if (canceled > 0) parts.push(`${canceled} canceled`);
+  if (generating > 0) parts.push(`${generating} generating`);
+  if (waiting > 0) parts.push(`${waiting} waiting`);
+  return parts.join(' · ');
+}
+
+/** The job's cards with progress, Cancel, Copy link, the viewer, Compare and Download all. */
 @Component({
   selector: 'pp-results-panel',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -32,6 +64,10 @@ export class ResultsPanel {
   protected readonly store = inject(GenerateStore);
   private readonly config = inject(RuntimeConfig);
   private readonly toasts = inject(Toasts);
+  private readonly document = inject(DOCUMENT);
+  private readonly injector = inject(Injector);
+  private readonly section = viewChild<ElementRef<HTMLElement>>('results');
+  private readonly heading = viewChild<ElementRef<HTMLElement>>('heading');
 
   /** Ticks every second while a model is generating, for the elapsed times. */
   protected readonly now = signal(Date.now());
@@ -41,6 +77,7 @@ export class ResultsPanel {
   protected readonly viewerIndex = signal(0);
   protected readonly comparing = signal(false);
   protected readonly downloading = signal(false);
+  protected readonly progress = computed(() => progressSummary(this.store.counts(), this.store.running()));
 
   /** The finished images in card order, as the viewer, compare view and zip take them. */
   protected readonly images = computed(() =>
@@ -63,14 +100,17 @@ export class ResultsPanel {
       const timer = setInterval(() => this.now.set(Date.now()), 1000);
       onCleanup(() => clearInterval(timer));
     });
+    // A generation started here: its results come into view and take the focus, so keyboard and
+    // screen-reader users land on them (the heading is read, then the progress as it changes).
+    effect(() => {
+      if (this.store.started() === 0) return;
+      untracked(() => afterNextRender({ write: () => this.bringResultsIntoView() }, { injector: this.injector }));
+    });
   }
 
-  protected imageUrl(result: ModelResult): string {
-    return result.imageUrl ? this.config.mediaUrl(result.imageUrl) : '';
-  }
-
-  protected thumbnailUrl(result: ModelResult): string {
-    return result.thumbnailUrl ? this.config.mediaUrl(result.thumbnailUrl) : this.imageUrl(result);
+  protected cardImages(result: ModelResult): CardImages {
+    const src = result.tileUrl ?? result.thumbnailUrl ?? result.imageUrl;
+    return { srcset: tileSrcset(this.config, result.tileUrl, result.tile2xUrl), src: src ? this.config.mediaUrl(src) : '' };
   }
 
   protected open(result: ModelResult): void {
@@ -84,6 +124,12 @@ export class ResultsPanel {
     this.selected.update((selected) =>
       checked ? [...selected.filter((i) => i !== result.index), result.index] : selected.filter((i) => i !== result.index),
     );
+  }
+
+  protected async copyLink(jobId: string): Promise<void> {
+    const copied = await copyLink(new URL(`/g/${jobId}`, this.document.baseURI).href);
+    if (copied) this.toasts.info('Link to these results copied');
+    else this.toasts.info('Copying is not possible in this browser: copy the address from the address bar.');
   }
 
   protected async downloadAll(): Promise<void> {
@@ -102,11 +148,19 @@ export class ResultsPanel {
     }
   }
 
+  private bringResultsIntoView(): void {
+    this.heading()?.nativeElement.focus({ preventScroll: true });
+    // Smooth unless reduced motion is asked for: styles.css sets scroll-behavior accordingly.
+    this.section()?.nativeElement.scrollIntoView({ block: 'start' });
+  }
+
   private toViewerImage(result: ModelResult): ViewerImage {
-    const url = this.imageUrl(result);
+    const url = result.imageUrl ? this.config.mediaUrl(result.imageUrl) : '';
+    // The large tile is in the browser's cache already (the card showed it): the viewer's stand-in.
+    const preview = result.tile2xUrl ?? result.thumbnailUrl;
     return {
       url,
-      thumbnailUrl: this.thumbnailUrl(result),
+      thumbnailUrl: preview ? this.config.mediaUrl(preview) : url,
       title: result.displayName,
       fileName: imageFileName(result.model, url),
     };

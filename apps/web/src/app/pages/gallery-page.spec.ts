@@ -16,6 +16,8 @@ function summary(n: number): GallerySummary {
     imageCount: n % 3 === 0 ? 1 : 3,
     preview: `/images/job-${n}/0-aurora.png`,
     previewThumbnail: n === 1 ? `https://cdn.example.com/job-1/0-aurora.thumb.png` : `/images/job-${n}/0-aurora.thumb.png`,
+    // Galleries from before tiles have none: the first one here.
+    ...(n === 1 ? {} : { previewTile: `/images/job-${n}/0-aurora.tile.webp`, previewTile2x: `/images/job-${n}/0-aurora.tile2x.webp` }),
   };
 }
 
@@ -95,7 +97,7 @@ describe('GalleryPage', () => {
     ReportingIntersectionObserver.latest = undefined;
   });
 
-  it('shows the first page newest first, with links, sized lazy thumbnails and prompts', async () => {
+  it('shows the first page newest first, with links, sized lazy tiles (thumbnails for older galleries) and prompts', async () => {
     await render();
     const request = expectPage();
     expect(page().querySelector('[role="status"]')?.textContent).toContain('Loading');
@@ -107,12 +109,12 @@ describe('GalleryPage', () => {
     expect(items()[0].textContent).toContain('Prompt number 1');
     expect(items()[0].querySelector('time')?.getAttribute('datetime')).toBe(summary(1).timestamp);
     const thumbnails = items().map((item) => item.querySelector('img') as HTMLImageElement);
-    expect(thumbnails.map((img) => img.getAttribute('src'))).toEqual([
-      'https://cdn.example.com/job-1/0-aurora.thumb.png',
-      '/api/images/job-2/0-aurora.thumb.png',
+    expect(thumbnails.map((img) => [img.getAttribute('src'), img.getAttribute('srcset')])).toEqual([
+      ['https://cdn.example.com/job-1/0-aurora.thumb.png', null],
+      ['/api/images/job-2/0-aurora.tile.webp', '/api/images/job-2/0-aurora.tile.webp 288w, /api/images/job-2/0-aurora.tile2x.webp 576w'],
     ]);
     expect(thumbnails[0].getAttribute('loading')).toBe('lazy');
-    expect([thumbnails[0].getAttribute('width'), thumbnails[0].getAttribute('height')]).toEqual(['256', '256']);
+    expect([thumbnails[0].getAttribute('width'), thumbnails[0].getAttribute('height')]).toEqual(['288', '288']);
   });
 
   it('pages on with "Load more" until the last page, then offers no more', async () => {

@@ -12,12 +12,14 @@ import {
 import { RouterLink } from '@angular/router';
 import type { GallerySummary } from '@pixel-prompt/contracts';
 import { type ApiProblem, toApiProblem } from '../core/api-error';
+import { RetryingImage } from '../core/retrying-image';
 import { RuntimeConfig } from '../core/runtime-config';
+import { tileSrcset } from '../core/tiles';
 import { GalleryApi } from '../gallery/gallery-api';
 import { formatTime } from '../gallery/format-time';
 
-/** Longest side of a stored thumbnail; also the size reserved for it before it loads. */
-const THUMBNAIL_SIZE = 256;
+/** The size reserved for an item's picture before it loads (square: pictures are fitted into it). */
+const PREVIEW_SIZE = 288;
 
 /**
  * Every gallery, newest first, one page at a time: the next page loads when the end of the list
@@ -26,7 +28,7 @@ const THUMBNAIL_SIZE = 256;
 @Component({
   selector: 'pp-gallery-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink],
+  imports: [RouterLink, RetryingImage],
   template: `
     <h1>Gallery</h1>
 
@@ -36,11 +38,15 @@ const THUMBNAIL_SIZE = 256;
           <li>
             <a class="item" data-testid="gallery-item" [routerLink]="['/gallery', gallery.id]">
               <img
-                [src]="mediaUrl(gallery.previewThumbnail)"
+                ppRetryingImage
+                [attr.srcset]="tiles(gallery)"
+                sizes="(max-width: 40rem) 50vw, 15rem"
+                [src]="mediaUrl(gallery.previewTile ?? gallery.previewThumbnail)"
                 alt=""
                 loading="lazy"
-                [width]="thumbnailSize"
-                [height]="thumbnailSize"
+                decoding="async"
+                [width]="previewSize"
+                [height]="previewSize"
               />
               <span class="prompt">{{ gallery.prompt }}</span>
               <span class="meta">
@@ -71,7 +77,7 @@ const THUMBNAIL_SIZE = 256;
   styles: `
     .grid {
       display: grid;
-      grid-template-columns: repeat(auto-fill, minmax(min(100%, 12rem), 1fr));
+      grid-template-columns: repeat(auto-fill, minmax(min(calc(50% - var(--space) / 2), 13rem), 1fr));
       gap: var(--space);
       margin: 0 0 var(--space);
       padding: 0;
@@ -84,7 +90,8 @@ const THUMBNAIL_SIZE = 256;
       height: 100%;
       padding: 0.5rem;
       border: 1px solid var(--color-border);
-      border-radius: 0.5rem;
+      border-radius: var(--radius);
+      background: var(--color-surface);
       color: var(--color-text);
       text-decoration: none;
     }
@@ -95,9 +102,9 @@ const THUMBNAIL_SIZE = 256;
       width: 100%;
       height: auto;
       aspect-ratio: 1;
-      object-fit: cover;
+      object-fit: contain;
       border-radius: 0.25rem;
-      background: var(--color-surface);
+      background: var(--color-bg);
     }
     .prompt {
       display: -webkit-box;
@@ -128,7 +135,7 @@ const THUMBNAIL_SIZE = 256;
   `,
 })
 export class GalleryPage {
-  protected readonly thumbnailSize = THUMBNAIL_SIZE;
+  protected readonly previewSize = PREVIEW_SIZE;
   protected readonly formatTime = formatTime;
   protected readonly galleries = signal<GallerySummary[]>([]);
   /** Cursor of the next page: undefined before the first page, null once the last page is in. */
@@ -151,6 +158,11 @@ export class GalleryPage {
 
   protected mediaUrl(url: string): string {
     return this.config.mediaUrl(url);
+  }
+
+  /** The preview's tiles as a srcset; null for galleries from before tiles (the thumbnail then). */
+  protected tiles(gallery: GallerySummary): string | null {
+    return tileSrcset(this.config, gallery.previewTile, gallery.previewTile2x) || null;
   }
 
   /** Fetches the page after the ones shown; does nothing while a page is in flight or after the last. */

@@ -1,9 +1,10 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
-import { RouterOutlet } from '@angular/router';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import { ActivatedRoute, RouterOutlet } from '@angular/router';
 
 /**
- * The start page's heading and introduction (index.html paints the same before the app starts),
- * in the initial bundle; the generate form below them is a lazy child route.
+ * The generate page's heading (index.html paints the same before the app starts), in the initial
+ * bundle so it shows at once; the prompt bar and results below it are a lazy child route. The
+ * introduction shows only on a blank page: with results, the images have the room.
  */
 @Component({
   selector: 'pp-home-page',
@@ -11,8 +12,17 @@ import { RouterOutlet } from '@angular/router';
   imports: [RouterOutlet],
   template: `
     <h1>One prompt, many models</h1>
-    <p class="lead">Write one prompt and see what every image model makes of it, side by side.</p>
+    @if (!hasJob()) {
+      <p class="lead">Write one prompt and see what every image model makes of it, side by side.</p>
+    }
     <router-outlet />
   `,
 })
-export class HomePage {}
+export class HomePage {
+  protected readonly hasJob = signal(false);
+
+  constructor() {
+    const subscription = inject(ActivatedRoute).paramMap.subscribe((params) => this.hasJob.set(params.has('jobId')));
+    inject(DestroyRef).onDestroy(() => subscription.unsubscribe());
+  }
+}

@@ -199,11 +199,34 @@ describe('ImageViewer', () => {
       expect(status()).toBe('Link copied');
     });
 
+    it('copies an absolute address for an image the API links root-relative', async () => {
+      const copied: string[] = [];
+      Object.defineProperty(navigator, 'clipboard', {
+        configurable: true,
+        value: { writeText: async (text: string) => void copied.push(text) },
+      });
+      host.images.set(IMAGES.map((image) => ({ ...image, url: '/api/images/job-1/2-aurora.png' })));
+      await fixture.whenStable();
+
+      await click(button('Copy link'));
+
+      expect(copied).toEqual(['http://localhost/api/images/job-1/2-aurora.png']);
+    });
+
     it('explains when the browser offers no clipboard', async () => {
       await click(button('Copy link'));
 
       expect(status()).toContain('Copying is not possible in this browser');
     });
+  });
+
+  it('shows the image at 100% on request, and fitted again', async () => {
+    await click(button('Actual size'));
+    expect(button('Actual size').getAttribute('aria-pressed')).toBe('true');
+    expect(query('[data-testid="viewer-stage"]')?.classList).toContain('actual');
+
+    await click(button('Actual size'));
+    expect(query('[data-testid="viewer-stage"]')?.classList).not.toContain('actual');
   });
 
   describe('Download', () => {

@@ -1,5 +1,7 @@
-import { ChangeDetectionStrategy, Component, computed, input, model, output, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DOCUMENT, computed, inject, input, model, output, signal } from '@angular/core';
 import { Dialog } from '../core/dialog';
+import { RetryingImage } from '../core/retrying-image';
+import { absoluteUrl, copyLink } from './copy-link';
 import { downloadImage } from './image-files';
 import { lockBodyScroll } from './scroll-lock';
 import type { ViewerImage } from './viewer-image';
@@ -8,14 +10,16 @@ import type { ViewerImage } from './viewer-image';
 const SWIPE_MIN_DISTANCE = 50;
 
 /**
- * Full-size images in a modal dialog, one at a time. Previous and Next wrap around at the ends (and
- * are disabled when there is only one image); ←/→ and swipes do the same. The thumbnail stands in
- * until the full image has loaded. The owner removes the viewer when `closed` fires.
+ * Full-size images in a modal dialog, one at a time, fitted whole into the room between the toolbars
+ * at any window size; "Actual size" shows it at 100% instead, scrolling when it is larger. Previous
+ * and Next wrap around at the ends (and are disabled when there is only one image); ←/→ and swipes
+ * do the same. The thumbnail stands in until the full image has loaded. The owner removes the viewer
+ * when `closed` fires.
  */
 @Component({
   selector: 'pp-image-viewer',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [Dialog],
+  imports: [Dialog, RetryingImage],
   // On the host, so keys and swipes anywhere in the dialog page through the images.
   host: {
     '(keydown.arrowleft)': 'previous()',
@@ -28,19 +32,21 @@ const SWIPE_MIN_DISTANCE = 50;
     <div class="fullscreen dialog" ppDialog aria-label="Image viewer" (closeRequested)="closed.emit()">
       <div class="toolbar">
         <p class="position" data-testid="viewer-position">{{ position() }}</p>
-        <p class="title">{{ image.title }}</p>
+        <p class="title" data-testid="viewer-caption">{{ image.title }}</p>
         <div class="actions">
+          <button type="button" [attr.aria-pressed]="actualSize()" (click)="actualSize.set(!actualSize())">Actual size</button>
           <button type="button" [attr.aria-disabled]="downloading()" (click)="download()">Download</button>
           <button type="button" (click)="copyLink()">Copy link</button>
           <button type="button" (click)="closed.emit()">Close</button>
         </div>
       </div>
 
-      <div class="stage">
+      <div class="stage" data-testid="viewer-stage" [class.actual]="actualSize()">
         @if (!fullLoaded()) {
           <img class="picture" [src]="image.thumbnailUrl" alt="" />
         }
         <img
+          ppRetryingImage
           class="picture full"
           [class.loaded]="fullLoaded()"
           [src]="image.url"
@@ -73,6 +79,9 @@ export class ImageViewer {
   /** Outcome of Download or Copy link, announced to screen readers and shown in the dialog. */
   protected readonly status = signal('');
   protected readonly downloading = signal(false);
+  /** Shown at 100% (one image pixel per CSS pixel) instead of fitted. */
+  protected readonly actualSize = signal(false);
+  private readonly document = inject(DOCUMENT);
 
   private readonly clampedIndex = computed(() => Math.min(Math.max(this.index(), 0), this.images().length - 1));
   private swipeStartPoint: { x: number; y: number } | undefined;
@@ -105,16 +114,10 @@ export class ImageViewer {
     }
   }
 
+  /** Copies the image's absolute address: a link that works wherever it is pasted. */
   protected async copyLink(): Promise<void> {
-    // The Clipboard API exists only in secure contexts (HTTPS, localhost) and may be refused.
-    const clipboard = globalThis.navigator?.clipboard;
-    try {
-      if (!clipboard) throw new Error('Clipboard unavailable');
-      await clipboard.writeText(this.current().url);
-      this.status.set('Link copied');
-    } catch {
-      this.status.set('Copying is not possible in this browser. Open the image in a new tab to copy its address.');
-    }
+    const copied = await copyLink(absoluteUrl(this.current().url, this.document.baseURI));
+    this.status.set(copied ? 'Link copied' : 'Copying is not possible in this browser. Open the image in a new tab to copy its address.');
   }
 
   protected swipeStart(event: TouchEvent): void {

