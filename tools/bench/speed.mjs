@@ -14,12 +14,15 @@
 //     - POST /generate, every request with its own prompt and Idempotency-Key as the web app sends
 //       them, all enabled models; the load source is allowlisted, so no rate limit is measured;
 //     the gateway's rates as a ratio of bare Node's for the same request shape.
+// Beside each figure, the CPU time the processes involved used for it (Linux's /proc): per job for the
+// pipeline, per request for the load runs. Unlike the rates, it hardly moves with other load on the
+// machine, and it says which process a goal is waiting on.
 // --cpu-prof DIR instead runs each gateway workload once, against a gateway of its own started with
 // node --cpu-prof, and leaves the profiles in DIR/status and DIR/generate (tools/bench/cpu-profile.mjs
 // summarises them).
 // Usage: npx nx run-many -t build -p gateway generation gallery && node tools/bench/speed.mjs
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -55,6 +58,30 @@ async function firstReady(url, child, spawnedAt) {
     await delay(READY_POLL_MS);
   }
   return undefined;
+}
+
+/** Clock ticks a second in /proc/PID/stat (USER_HZ, 100 on every Linux architecture Node runs on). */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds (user and system, every thread) the supervised process `name` has used so far. */
+function cpuSeconds(supervisor, name) {
+  const { child } = supervisor.children.find((entry) => entry.name === name);
+  // The fields after the command's name: state is the first, utime the 12th, stime the 13th.
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Runs `work` and resolves with its result and the CPU seconds each of `names` used meanwhile. */
+async function withCpu(supervisor, names, work) {
+  const before = names.map((name) => cpuSeconds(supervisor, name));
+  const result = await work();
+  return { result, cpu: Object.fromEntries(names.map((name, i) => [name, cpuSeconds(supervisor, name) - before[i]])) };
+}
+
+/** "gateway 1.2 ms, redis 0.3 ms": CPU per unit of work, in `unit` ('ms' or 'µs'). */
+function cpuPer(cpu, count, unit) {
+  const scale = unit === 'ms' ? 1e3 : 1e6;
+  return Object.entries(cpu).map(([name, seconds]) => `${name} ${((seconds * scale) / count).toFixed(0)} ${unit}`).join(', ');
 }
 
 /** Milliseconds from spawning `service` to its readiness, then stops it. */
@@ -146,9 +173,12 @@ try {
   const api = await startService(supervisor, 'gateway', { env, logFile: logFile('gateway') });
   await startService(supervisor, 'generation', { env, logFile: logFile('generation') });
   const { models } = await (await fetch(`${api}/models`)).json();
-  const pipeline = await endToEnd(api, Number(options.jobs));
+  const { result: pipeline, cpu: pipelineCpu } = await withCpu(supervisor, ['generation', 'gateway', 's3', 'redis'], () =>
+    endToEnd(api, Number(options.jobs)),
+  );
   console.log(`submit → ${models.length} models stored, ${pipeline.jobs} jobs one at a time (${availableParallelism()} cores):`);
   console.log(`  p50 ${pipeline.p50.toFixed(2)} s, p95 ${pipeline.p95.toFixed(2)} s, max ${pipeline.max.toFixed(2)} s`);
+  console.log(`  CPU a job: ${cpuPer(pipelineCpu, pipeline.jobs, 'ms')}`);
 
   await supervisor.stop('generation');
   const statusPath = `/status/${pipeline.jobId}`;
@@ -180,11 +210,16 @@ try {
       console.log(`${name}, profiled: ${run.requestsPerSecond.toFixed(0)} req/s, p99 ${run.p99} ms; profile in ${dir}`);
     }
   } else {
+    // Each with the CPU its server and Redis used, to divide by the requests it answered.
+    const measured = (server, base, workload) => async () => {
+      const { result, cpu } = await withCpu(supervisor, [server, 'redis'], () => drive(base, workload));
+      return { ...result, cpu };
+    };
     const configurations = {
-      'bare Node, GET': () => drive(bare, workloads['GET /status/:jobId']),
-      'GET /status/:jobId': () => drive(api, workloads['GET /status/:jobId']),
-      'bare Node, POST': () => drive(bare, workloads['POST /generate']),
-      'POST /generate': () => drive(api, workloads['POST /generate']),
+      'bare Node, GET': measured('bare-node', bare, workloads['GET /status/:jobId']),
+      'GET /status/:jobId': measured('gateway', api, workloads['GET /status/:jobId']),
+      'bare Node, POST': measured('bare-node', bare, workloads['POST /generate']),
+      'POST /generate': measured('gateway', api, workloads['POST /generate']),
     };
     const runs = Object.fromEntries(Object.keys(configurations).map((name) => [name, []]));
     for (let round = 1; round <= Number(options.rounds); round++) {
@@ -197,6 +232,7 @@ try {
       const ratio = baseline ? `, ${(run.requestsPerSecond / medianRun(baseline).requestsPerSecond).toFixed(2)}× bare Node` : '';
       const rounds = runs[name].map((r) => r.requestsPerSecond.toFixed(0)).join(', ');
       console.log(`  ${name}: ${run.requestsPerSecond.toFixed(0)} req/s${ratio}, p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.other} not 2xx (rounds: ${rounds})`);
+      console.log(`    CPU a request: ${cpuPer(run.cpu, run.ok + run.other, 'µs')}`);
     };
     console.log(`${options.connections} connections, ${options.duration} s a run, median of ${options.rounds} rounds, a ${Buffer.byteLength(document)}-byte status document:`);
     for (const name of Object.keys(configurations)) report(name);
