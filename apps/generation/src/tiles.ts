@@ -4,6 +4,13 @@ import sharp from 'sharp';
 /** WebP quality of the tiles: at card size the difference to the full image is not visible. */
 const TILE_QUALITY = 78;
 
+/**
+ * libwebp's encoding effort (0-6, sharp's default 4): at 2 the two tiles of a 1024² image take about
+ * two thirds of the CPU for files about 4% larger; a job's nine images share two cores with their
+ * renders (docs/PERFORMANCE.md).
+ */
+const TILE_EFFORT = 2;
+
 /** The card-sized versions of one image: fit inside TILE_SIZE and twice that, as WebP. */
 export interface Tiles {
   tile: Uint8Array;
@@ -20,7 +27,7 @@ export async function makeTiles(image: Uint8Array): Promise<Tiles> {
   const source = sharp(image).rotate();
   const [tile, tile2x] = await Promise.all(
     [TILE_SIZE, TILE_SIZE * 2].map((size) =>
-      source.clone().resize(size, size, { fit: 'inside', withoutEnlargement: true }).webp({ quality: TILE_QUALITY }).toBuffer(),
+      source.clone().resize(size, size, { fit: 'inside', withoutEnlargement: true }).webp({ quality: TILE_QUALITY, effort: TILE_EFFORT }).toBuffer(),
     ),
   );
   return { tile: new Uint8Array(tile), tile2x: new Uint8Array(tile2x) };
