@@ -9,15 +9,18 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-const PNG_DEFLATE_LEVEL = 4;
+const PNG_DEFLATE_LEVEL = 2;
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /**
  * Encodes 8-bit RGB pixels (row-major, 3 bytes a pixel) as PNG. Every row uses the Sub filter:
  * the images are mostly smooth gradients, which it turns into runs of small numbers that deflate well.
- * Deflate level 4: at the default 6 deflating was over half of a built-in model's render time; 4
- * takes a quarter of that for files about a quarter larger (docs/PERFORMANCE.md).
+ * Deflate level 2: at the default 6 deflating was over half of a built-in model's render time; 4
+ * took a quarter of that for files about a quarter larger, and 2 takes about two thirds of 4's time
+ * (22 instead of 34 ms for a 1024² image) for files about a fifth larger again: the images are
+ * lossless either way, and browsers show the WebP tiles, not these files, in the results grid
+ * (docs/PERFORMANCE.md).
  */
 export function encodePng(rgb: Uint8Array, width: number, height: number): Uint8Array {
   const stride = width * 3;
