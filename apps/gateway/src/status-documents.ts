@@ -20,11 +20,13 @@ interface FinishedStatus extends JsonDocument {
 }
 
 /**
- * The status documents GET /status answers with. A finished job never changes again (every model
- * has ended, and nothing moves an ended model or reopens a job), so its document is read from Redis
- * and rendered once per replica and then served from memory, and clients may cache it: that is most
- * of what a status request cost (docs/PERFORMANCE.md). A job still running is read every time and
- * must be revalidated. Anything that one day changes a finished job must stop caching it here.
+ * The status documents GET /status answers with. A finished job none of whose models failed never
+ * changes again (every model has ended, nothing moves an ended model, and only a failed model can
+ * be retried, which reopens its job), so its document is read from Redis and rendered once per
+ * replica and then served from memory, and clients may cache it: that is most of what a status
+ * request cost (docs/PERFORMANCE.md). A job still running, or with a failed model, is read every
+ * time and must be revalidated. Anything else that one day changes a finished job must stop caching
+ * it here.
  */
 @Injectable()
 export class StatusDocuments {
@@ -44,7 +46,8 @@ export class StatusDocuments {
     if (!job) return undefined;
     const links = this.links.at(nowMs);
     const document = jsonDocument(toStatusResponse(job, links.url));
-    if (!isTerminalJobState(job.status)) return { ...document, cacheControl: 'no-cache' };
+    const final = isTerminalJobState(job.status) && !job.models.some((model) => model.status === 'error');
+    if (!final) return { ...document, cacheControl: 'no-cache' };
     // Every change to a job renews its expiry, so a finished job expires a TTL after its last update.
     const expiresAtMs = Date.parse(job.updatedAt) + this.config.JOB_TTL_SECONDS * 1000;
     const linksStaleAtMs = links.freshForSeconds === undefined ? Infinity : nowMs + links.freshForSeconds * 1000;
