@@ -1,7 +1,7 @@
 // Starting and stopping the parts of Pixel Prompt as local processes: used by the local stack
 // (stack.mjs) and the benchmarks (tools/bench), so both run the system the same way.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -105,10 +105,20 @@ export class Supervisor {
     this.onUnexpectedExit = onUnexpectedExit;
   }
 
-  run(name, command, args, env = {}) {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  /**
+   * Starts `command`. With `logFile`, its output goes to that file instead (read back only for the
+   * tail): a benchmark's load generator then does not pay for reading a busy service's log lines,
+   * and the service never waits for a full pipe, as it would not in production either.
+   */
+  run(name, command, args, env = {}, { logFile } = {}) {
+    const output = logFile ? openSync(logFile, 'a') : 'pipe';
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', output, output] });
     child.tail = [];
-    for (const [stream, target] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+    if (logFile) {
+      closeSync(output);
+      child.once('exit', () => child.tail.push(...readFileSync(logFile, 'utf8').split('\n').slice(-21, -1)));
+    }
+    for (const [stream, target] of logFile ? [] : [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
       let rest = '';
       stream.on('data', (chunk) => {
         const lines = (rest + chunk).split('\n');
@@ -124,7 +134,7 @@ export class Supervisor {
       child.exited = true;
       // Before it has started, its starter reports the exit (startListening) and may start another.
       if (!child.started) this.children = this.children.filter((entry) => entry.child !== child);
-      else if (!this.stopping) this.onUnexpectedExit(name, signal ?? `code ${code}`);
+      else if (!this.stopping && !child.stopping) this.onUnexpectedExit(name, signal ?? `code ${code}`);
     });
     this.children.push({ name, child });
     return child;
@@ -150,6 +160,7 @@ export class Supervisor {
 
   async terminate({ child }) {
     if (child.exited) return;
+    child.stopping = true;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -211,12 +222,12 @@ export function serviceEnv({ redisUrl, s3Endpoint, logLevel = 'info' }) {
 }
 
 /** Starts a built service on `port` (0: any free port) and resolves with its URL once it is ready. */
-export async function startService(supervisor, name, { port = 0, env }) {
+export async function startService(supervisor, name, { port = 0, env, logFile }) {
   const bound = await startListening(supervisor, name, port, (at) =>
     supervisor.run(name, process.execPath, ['--enable-source-maps', join(ROOT, 'dist/apps', name, 'main.js')], {
       ...env,
       PORT: String(at),
-    }),
+    }, { logFile }),
   );
   const url = `http://${HOST}:${bound}`;
   await waitUntil(name, () => httpOk(`${url}/health/ready`), { stopped: () => supervisor.stopping });

@@ -167,6 +167,8 @@ describe('generation failures', () => {
       const { body } = await pipeline.submit({ prompt: 'a second chance', models: [styles[0] ?? '', 'flaky'] });
       const first = await pipeline.terminal(body.jobId);
       expect(first.results.map((r) => r.status)).toEqual(['completed', 'error']);
+      // Ended, but a failed model can still be retried: clients must ask again, not keep this answer.
+      expect((await fetch(`${pipeline.gateway.url}/status/${body.jobId}`)).headers.get('cache-control')).toBe('no-cache');
       // The worker writes the gallery of the first end just after it.
       await waitFor(async () => typeof (await galleryOf(body.jobId)) === 'object', { what: 'the gallery of the first end' });
 

@@ -109,6 +109,20 @@ describe('generation pipeline, built-in models', () => {
     for (const line of workerLines) expect(line['correlationId']).toBe('e2e-main-1');
   });
 
+  it('answers the status of a job that ended with every model completed with a strong ETag, a Cache-Control clients may keep, and 304 to a client holding it', async () => {
+    const { body } = await pipeline.submit({ prompt: 'a finished harbour', seed: 5, steps: 5, models: [models[0]?.id ?? ''] });
+    expect((await pipeline.terminal(body.jobId)).status).toBe('completed');
+    const url = `${pipeline.gateway.url}/status/${body.jobId}`;
+    const answer = await fetch(url);
+    const etag = answer.headers.get('etag') ?? '';
+    expect(etag).toMatch(/^"[\w-]{32}"$/);
+    expect(answer.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    const again = await fetch(url);
+    expect({ etag: again.headers.get('etag'), body: await again.text() }).toEqual({ etag, body: await answer.text() });
+    const held = await fetch(url, { headers: { 'If-None-Match': etag } });
+    expect({ status: held.status, body: await held.text() }).toEqual({ status: 304, body: '' });
+  });
+
   it('resumes the event stream after Last-Event-ID without losing or repeating events', async () => {
     const { body } = await pipeline.submit({ prompt: 'a quiet harbour', seed: 3, steps: 5 });
     const full = await readSse(`${pipeline.gateway.url}${body.eventsUrl}`);

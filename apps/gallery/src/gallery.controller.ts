@@ -1,10 +1,9 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { type GalleryDetailResponse, type GalleryListResponse, type GallerySummary, isJobId } from '@pixel-prompt/contracts';
-import { ApiError } from '@pixel-prompt/service';
+import { ApiError, sendCacheableJson } from '@pixel-prompt/service';
 import { type GalleryManifest, IMMUTABLE_CACHE_CONTROL, ImageLinks, type LinkSet } from '@pixel-prompt/storage';
 import { GalleryStore } from './gallery-store';
-import { sendCacheableJson } from './http-caching';
 import { encodeCursor, parseListQuery } from './list-query';
 
 /** New galleries appear within this many seconds for clients and caches that hold a list page. */

@@ -2,9 +2,8 @@ import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from '@pixel-prompt/observability';
-import { ApiError, LOGGER } from '@pixel-prompt/service';
+import { ApiError, LOGGER, ifNoneMatchHits } from '@pixel-prompt/service';
 import { type ByteRange, IMMUTABLE_CACHE_CONTROL, type ImageBytes, type ImageMetadata, isImageKey } from '@pixel-prompt/storage';
-import { ifNoneMatchHits } from './http-caching';
 import { ImageObjects } from './image-objects';
 
 function imageNotFound(): ApiError {

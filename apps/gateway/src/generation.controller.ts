@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { type GenerateAccepted, IDEMPOTENCY_KEY_HEADER, type JobStatusResponse, type ModelsResponse, type RetryAccepted } from '@pixel-prompt/contracts';
+import { type GenerateAccepted, IDEMPOTENCY_KEY_HEADER, type ModelsResponse, type RetryAccepted } from '@pixel-prompt/contracts';
 import { EVENT_STREAM_HEADERS, GenerationService, JobEventStreams, type Requester, generateRequestSchema } from '@pixel-prompt/generation';
+import { sendJsonDocument } from '@pixel-prompt/service';
 import { ApiBody, ApiHeader, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Edge } from './edge';
@@ -42,8 +43,9 @@ export class GenerationController {
   @Get('status/:jobId')
   @ApiResponse({ status: 200, description: 'The job with one result per model.' })
   @ApiErrors(404, 503)
-  status(@Param('jobId') jobId: string): Promise<JobStatusResponse> {
-    return this.generation.status(jobId);
+  async status(@Param('jobId') jobId: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const document = await this.generation.status(jobId);
+    sendJsonDocument(req, res, document, document.cacheControl);
   }
 
   @Post('jobs/:jobId/cancel')

@@ -51,10 +51,10 @@ describe('the gateway under /api (built, as a process)', () => {
     return { status: res.status, body };
   }
 
-  it('documents the API under /api, without the probes and the scrape endpoint', () => {
+  it('documents the API under /api with readiness (the web app asks it), without the liveness probe and the scrape endpoint', () => {
     expect(document.servers.map((s) => s.url)).toEqual(['/api']);
     expect(operations.length).toBeGreaterThanOrEqual(10);
-    expect(Object.keys(document.paths).filter((p) => /^\/(health|metrics)/.test(p))).toEqual([]);
+    expect(Object.keys(document.paths).filter((p) => /^\/(health|metrics)/.test(p))).toEqual(['/health/ready']);
   });
 
   it.each(operations)('$method $path answers under /api as at its own path', async ({ method, path }) => {

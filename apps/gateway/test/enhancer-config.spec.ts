@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@pixel-prompt/config';
 import { BedrockConverseEnhancer, GeminiEnhancer, LocalPromptEnhancer, OpenAiChatEnhancer, createPromptEnhancer } from '@pixel-prompt/prompts';
+import type { LazyBedrockClient } from '@pixel-prompt/providers';
 import { configSchema } from '../src/config';
 
 const BASE = { REDIS_URL: 'redis://127.0.0.1:6379' };
@@ -65,7 +66,8 @@ describe('ENHANCER selection', () => {
     const enhancer = createPromptEnhancer(config) as BedrockConverseEnhancer;
     expect(enhancer).toBeInstanceOf(BedrockConverseEnhancer);
     expect(fieldsOf(enhancer).model).toBe('eu.amazon.nova-micro-v1:0');
-    const client = (enhancer as unknown as { client: { config: { region: () => Promise<string> } } }).client;
+    // The SDK client is made on first use (LazyBedrockClient): ask for it to read its region.
+    const client = await (enhancer as unknown as { client: LazyBedrockClient }).client.get();
     expect(await client.config.region()).toBe('eu-central-1');
     enhancer.destroy();
   });

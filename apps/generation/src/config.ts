@@ -21,13 +21,17 @@ const KEY_VARIABLES = Object.values(PROVIDER_KEY_VARIABLES);
 export const configSchema = serviceEnvSchema
   .extend({
     PORT: portSchema.default(3001),
-    /** Worker threads rendering the built-in models' images, off the event loop. */
+    /**
+     * Worker threads rendering the built-in models' images, off the event loop. One per core: the
+     * event loop's own work between renders (uploads, Redis) is small, and a thread fewer would
+     * render a job's nine images one after another on a two-core machine.
+     */
     RENDER_THREADS: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')
       .min(1, 'must be between 1 and 64')
       .max(64, 'must be between 1 and 64')
-      .default(Math.max(1, availableParallelism() - 1)),
+      .default(availableParallelism()),
     /**
      * How long a finished image (and a job's gallery) waits in memory for S3 to come back before the
      * model fails with STORAGE_UNAVAILABLE: the provider is never called again for an image it made.

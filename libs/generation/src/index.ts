@@ -7,4 +7,5 @@ export * from './lib/model-consumer';
 export * from './lib/model-jobs';
 export * from './lib/providers';
 export * from './lib/results';
+export * from './lib/status-documents';
 export * from './lib/worker-metrics';

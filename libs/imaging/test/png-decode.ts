@@ -1,5 +1,4 @@
-import { inflateSync } from 'node:zlib';
-import { crc32 } from '../src/lib/png';
+import { crc32, inflateSync } from 'node:zlib';
 
 /** A minimal, independent PNG reader for the tests: checks every chunk's CRC and undoes the filters. */
 export function decodePng(png: Uint8Array): { width: number; height: number; rgb: Uint8Array } {

@@ -1,5 +1,6 @@
 export * from './lib/aspect-ratio';
 export * from './lib/bedrock-provider';
+export * from './lib/bedrock-runtime';
 export * from './lib/bfl-provider';
 export * from './lib/chaos-provider';
 export * from './lib/google-provider';

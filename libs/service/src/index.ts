@@ -1,6 +1,7 @@
 export * from './lib/api-error';
 export * from './lib/cors';
 export * from './lib/error.filter';
+export * from './lib/http-caching';
 export * from './lib/json-body';
 export * from './lib/lifecycle';
 export * from './lib/nest-logger';

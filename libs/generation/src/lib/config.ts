@@ -7,6 +7,8 @@ export interface GenerationApiConfig {
   REDIS_WAIT_TIMEOUT_MS: number;
   /** Comment lines on idle event streams, so proxies and load balancers keep them open. */
   SSE_HEARTBEAT_MS: number;
+  /** How long a job stays in Redis after its last change. */
+  JOB_TTL_SECONDS: number;
 }
 
 export const GENERATION_API_CONFIG = Symbol('GENERATION_API_CONFIG');

@@ -1,19 +1,18 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { GenerateAccepted, JobStatusResponse, ModelsResponse, RetryAccepted } from '@pixel-prompt/contracts';
+import type { GenerateAccepted, ModelsResponse, RetryAccepted } from '@pixel-prompt/contracts';
 import { type CreateOutcome, JobStore } from '@pixel-prompt/jobs';
 import { ModelRegistry } from '@pixel-prompt/models';
 import { type Logger, type ServiceMetrics, currentCorrelationId } from '@pixel-prompt/observability';
 import { PromptPolicy } from '@pixel-prompt/prompts';
 import { capabilitiesOf } from '@pixel-prompt/providers';
 import { ApiError, LOGGER, METRICS, OUTAGE_RETRY_AFTER_SECONDS } from '@pixel-prompt/service';
-import { ImageLinks } from '@pixel-prompt/storage';
 import { Counter } from 'prom-client';
 import { GENERATION_API_CONFIG, type GenerationApiConfig } from './config';
 import { jobNotFound } from './errors';
 import { checkIdempotencyKey, parseGenerateRequest } from './generate-request';
 import { GenerationProducer, modelJobData } from './model-jobs';
-import { toStatusResponse } from './results';
+import { type StatusDocument, StatusDocuments } from './status-documents';
 
 /** The client asking, as the edge (the gateway) knows it. */
 export interface Requester {
@@ -49,7 +48,7 @@ export class GenerationService {
     private readonly store: JobStore,
     private readonly producer: GenerationProducer,
     private readonly policy: PromptPolicy,
-    private readonly links: ImageLinks,
+    private readonly statuses: StatusDocuments,
     @Inject(GENERATION_API_CONFIG) private readonly config: GenerationApiConfig,
     @Inject(METRICS) metrics: ServiceMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -105,10 +104,11 @@ export class GenerationService {
     return { jobId, status: 'pending', totalModels: job.models.length, statusUrl: statusUrl(jobId), eventsUrl: eventsUrl(jobId) };
   }
 
-  async status(jobId: string): Promise<JobStatusResponse> {
-    const job = await this.store.get(jobId);
-    if (!job) throw jobNotFound();
-    return toStatusResponse(job, this.links.at(Date.now()).url);
+  /** The job's GET /status answer, encoded, with how long clients may keep it. */
+  async status(jobId: string): Promise<StatusDocument> {
+    const document = await this.statuses.find(jobId, Date.now());
+    if (!document) throw jobNotFound();
+    return document;
   }
 
   async cancel(jobId: string): Promise<{ jobId: string; canceledModels: number }> {

@@ -5,6 +5,7 @@ import { JobEventStreams } from './event-stream';
 import { FinalizeConsumer } from './finalize-consumer';
 import { GenerationService } from './generation.service';
 import { GenerationProducer } from './model-jobs';
+import { StatusDocuments } from './status-documents';
 import { ModelConsumer } from './model-consumer';
 import { WorkerMetrics } from './worker-metrics';
 
@@ -14,7 +15,7 @@ import { WorkerMetrics } from './worker-metrics';
 
 /** The public API's side: submit, status, cancel, retry and event streams. */
 export function provideGenerationApi(config: GenerationApiConfig): Provider[] {
-  return [{ provide: GENERATION_API_CONFIG, useValue: config }, JobEvents, GenerationProducer, GenerationService, JobEventStreams];
+  return [{ provide: GENERATION_API_CONFIG, useValue: config }, JobEvents, GenerationProducer, GenerationService, StatusDocuments, JobEventStreams];
 }
 
 /** The workers' side: running models and finalising ended jobs (their queues are consumed by the app's processors). */

@@ -11,6 +11,21 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/** Lines waiting for standard output beyond this are dropped rather than held in memory. */
+export const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Standard output, written asynchronously: lines logged while a write is under way go out together
+ * with the next one, and a full pipe (a log collector falling behind) is retried later. Written
+ * synchronously, as pino does by default, each line was a system call of its own, and a full pipe
+ * made the process sleep 100 ms at a time, serving nothing (docs/PERFORMANCE.md). Nothing waits
+ * for a quiet moment: a line goes out as soon as no write is under way, and pino flushes what is
+ * left when the process exits.
+ */
+function standardOutput(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_MAX_BYTES });
+}
+
 /**
  * One JSON object per line, ISO timestamps, textual levels, and the correlation id of the request or
  * job being served on every line written inside one.
@@ -31,6 +46,6 @@ export function createLogger({ service, level, version, destination }: LoggerOpt
         censor: '[redacted]',
       },
     },
-    destination,
+    destination ?? standardOutput(),
   );
 }

@@ -1,7 +1,8 @@
-import { BedrockRuntimeClient, type BedrockRuntimeClientConfig, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import type { ModelCapabilities } from '@pixel-prompt/contracts';
 import type { ModelConfig } from '@pixel-prompt/models';
 import { dimensionsFor, nearestAspectRatio } from './aspect-ratio';
+import { LazyBedrockClient, bedrockRuntime } from './bedrock-runtime';
 import type { GeneratedImage, ImageProvider, ImageRequest } from './image-provider';
 import { ProviderError } from './image-provider';
 import { decodeBase64Image, isRecord, numberOption, sanitizeProviderText, scaleGuidance, stringOption } from './http';
@@ -87,7 +88,7 @@ export function bedrockFailure(error: unknown): ProviderError {
  * `quality` (Nova), `aspectRatio` and `outputFormat` (Stability).
  */
 export class BedrockImageProvider implements ImageProvider {
-  private readonly clients = new Map<string, BedrockRuntimeClient>();
+  private readonly clients = new Map<string, LazyBedrockClient>();
 
   /** `clientConfig` is for tests (static credentials); production uses the default chain. */
   constructor(private readonly clientConfig: Partial<BedrockRuntimeClientConfig> = {}) {}
@@ -99,6 +100,7 @@ export class BedrockImageProvider implements ImageProvider {
 
   async generate(request: ImageRequest, signal: AbortSignal): Promise<GeneratedImage> {
     const { model } = request;
+    const { InvokeModelCommand } = await bedrockRuntime();
     const command = new InvokeModelCommand({
       modelId: model.providerModel,
       contentType: 'application/json',
@@ -107,7 +109,7 @@ export class BedrockImageProvider implements ImageProvider {
     });
     let answer: unknown;
     try {
-      const response = await this.client(model).send(command, { abortSignal: signal });
+      const response = await (await this.client(model).get()).send(command, { abortSignal: signal });
       answer = JSON.parse(new TextDecoder().decode(response.body)) as unknown;
     } catch (error) {
       if (signal.aborted) throw signal.reason;
@@ -128,13 +130,13 @@ export class BedrockImageProvider implements ImageProvider {
     return decodeBase64Image(LABEL, images[0]);
   }
 
-  private client(model: ModelConfig): BedrockRuntimeClient {
+  private client(model: ModelConfig): LazyBedrockClient {
     const region = stringOption(model, 'region') ?? DEFAULT_REGION;
     const endpoint = stringOption(model, 'endpoint');
     const key = `${region}|${endpoint ?? ''}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = new BedrockRuntimeClient({ maxAttempts: 1, ...this.clientConfig, region, ...(endpoint ? { endpoint } : {}) });
+      client = new LazyBedrockClient({ maxAttempts: 1, ...this.clientConfig, region, ...(endpoint ? { endpoint } : {}) });
       this.clients.set(key, client);
     }
     return client;

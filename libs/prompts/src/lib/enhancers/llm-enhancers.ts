@@ -1,9 +1,11 @@
-import { BedrockRuntimeClient, type BedrockRuntimeClientConfig, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import { GENERATION_LIMITS } from '@pixel-prompt/contracts';
 import {
   GOOGLE_BASE_URL,
+  LazyBedrockClient,
   OPENAI_BASE_URL,
   ProviderError,
+  bedrockRuntime,
   errorBody,
   errorForStatus,
   googleFailure,
@@ -157,15 +159,16 @@ export interface BedrockEnhancerOptions {
 /** Amazon Bedrock Converse through the AWS SDK; credentials from the default chain (IRSA on EKS). */
 export class BedrockConverseEnhancer implements PromptEnhancer {
   private readonly model: string;
-  private readonly client: BedrockRuntimeClient;
+  private readonly client: LazyBedrockClient;
 
   constructor(options: BedrockEnhancerOptions) {
     this.model = options.model ?? BEDROCK_ENHANCER_MODEL;
     // One attempt: a user is waiting on /enhance, and the controller's timeout bounds the whole call.
-    this.client = new BedrockRuntimeClient({ maxAttempts: 1, ...options.clientConfig, region: options.region });
+    this.client = new LazyBedrockClient({ maxAttempts: 1, ...options.clientConfig, region: options.region });
   }
 
   async enhance(prompt: string, signal: AbortSignal): Promise<string> {
+    const { ConverseCommand } = await bedrockRuntime();
     const command = new ConverseCommand({
       modelId: this.model,
       system: [{ text: ENHANCER_SYSTEM_PROMPT }],
@@ -174,7 +177,7 @@ export class BedrockConverseEnhancer implements PromptEnhancer {
     let text: string;
     let stopReason: string | undefined;
     try {
-      const response = await this.client.send(command, { abortSignal: signal });
+      const response = await (await this.client.get()).send(command, { abortSignal: signal });
       stopReason = response.stopReason;
       text = (response.output?.message?.content ?? []).map((block) => block.text ?? '').join('');
     } catch (error) {

@@ -1,5 +1,5 @@
-import { ApplyGuardrailCommand, type ApplyGuardrailCommandOutput, BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
-import { ProviderError } from '@pixel-prompt/providers';
+import type { ApplyGuardrailCommandOutput, BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
+import { LazyBedrockClient, ProviderError, bedrockRuntime } from '@pixel-prompt/providers';
 import { bedrockCallFailure } from '../bedrock-failure';
 import { type ModerationProvider, type ModerationVerdict, NOT_FLAGGED } from './moderation-provider';
 
@@ -18,14 +18,15 @@ export interface BedrockGuardrailOptions {
  */
 export class BedrockGuardrailModeration implements ModerationProvider {
   readonly name = 'bedrock';
-  private readonly client: BedrockRuntimeClient;
+  private readonly client: LazyBedrockClient;
 
   constructor(private readonly options: BedrockGuardrailOptions) {
     // One attempt: a user is waiting, and the caller's timeout bounds the whole call.
-    this.client = new BedrockRuntimeClient({ maxAttempts: 1, ...options.clientConfig, region: options.region });
+    this.client = new LazyBedrockClient({ maxAttempts: 1, ...options.clientConfig, region: options.region });
   }
 
   async moderate(text: string, signal: AbortSignal): Promise<ModerationVerdict> {
+    const { ApplyGuardrailCommand } = await bedrockRuntime();
     const command = new ApplyGuardrailCommand({
       guardrailIdentifier: this.options.guardrailId,
       guardrailVersion: this.options.guardrailVersion,
@@ -34,7 +35,7 @@ export class BedrockGuardrailModeration implements ModerationProvider {
     });
     let response: ApplyGuardrailCommandOutput;
     try {
-      response = await this.client.send(command, { abortSignal: signal });
+      response = await (await this.client.get()).send(command, { abortSignal: signal });
     } catch (error) {
       throw bedrockCallFailure(error, signal);
     }
