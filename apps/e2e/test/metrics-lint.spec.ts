@@ -74,7 +74,8 @@ describe('service metrics (built services, real Redis and s3rver, promtool)', ()
     // One whole job first, so the labelled series exist and are linted with their samples.
     const { body } = await pipeline.submit({ prompt: 'a lint-clean lighthouse', models: [...styles] });
     expect((await pipeline.terminal(body.jobId)).status).toBe('completed');
-    expect((await fetch(`${pipeline.gallery.url}/gallery/${body.jobId}`)).status).toBe(200);
+    // The gallery is written, and the job's end counted, by the finalisation that follows the job's end.
+    await waitFor(async () => (await fetch(`${pipeline.gallery.url}/gallery/${body.jobId}`)).status === 200, { what: 'the gallery of the job' });
 
     const documented = readFileSync(join(workspaceRoot(), 'docs/OBSERVABILITY.md'), 'utf8');
     const services = { gateway: pipeline.gateway.url, generation: pipeline.generation?.url ?? '', gallery: pipeline.gallery.url };

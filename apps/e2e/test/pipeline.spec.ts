@@ -1,5 +1,5 @@
 import { type CompletedEvent, type JobStatusResponse, type ModelEvent, type ModelsResponse, TILE_SIZE } from '@pixel-prompt/contracts';
-import { readSse } from '@pixel-prompt/testing';
+import { readSse, waitFor } from '@pixel-prompt/testing';
 import sharp from 'sharp';
 import { Pipeline } from './harness';
 
@@ -78,10 +78,9 @@ describe('generation pipeline, built-in models', () => {
     }
     expect(new Set(status.results.map((r) => r.imageUrl)).size).toBe(9);
 
-    const manifests = await pipeline.list('galleries/');
-    const key = manifests.find((k) => k.endsWith(`-${jobId}.json`));
-    expect(key).toBeDefined();
-    const manifest = await pipeline.storage.galleryManifest(key ?? '');
+    // The gallery is written by the finalisation that follows the job's end.
+    const key = await waitFor(async () => (await pipeline.list('galleries/')).find((k) => k.endsWith(`-${jobId}.json`)), { what: 'the gallery manifest' });
+    const manifest = await pipeline.storage.galleryManifest(key);
     expect(manifest).toMatchObject({ id: jobId, prompt: 'a lighthouse on a cliff at dusk', parameters: status.parameters, createdAt: status.createdAt });
     expect(manifest?.images).toHaveLength(9);
     expect(manifest?.images.map((i) => `/${i.imageKey}`)).toEqual(status.results.map((r) => r.imageUrl));
