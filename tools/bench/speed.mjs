@@ -10,6 +10,8 @@
 //     reported by its median round so load from elsewhere on the machine weighs on all alike:
 //     - bare Node (tools/bench/bare-node.mjs, in its own process) answering the finished job's status
 //       document, to a GET and to a POST like the one below;
+//     - NestJS (tools/bench/bare-nest.mjs) answering that GET with the same document: alone, the
+//       framework's floor, and with the per-request layers every service shares (libs/service);
 //     - GET /status/:jobId of that finished job;
 //     - POST /generate, every request with its own prompt and Idempotency-Key as the web app sends
 //       them, all enabled models; the load source is allowlisted, so no rate limit is measured;
@@ -189,9 +191,19 @@ try {
     supervisor.run('bare-node', process.execPath, [join(ROOT, 'tools/bench/bare-node.mjs'), String(port), bodyFile]),
   );
   const bare = `http://${HOST}:${barePort}`;
+  const bareNestPort = await startListening(supervisor, 'bare-nest', 0, (port) =>
+    supervisor.run('bare-nest', process.execPath, [join(ROOT, 'tools/bench/bare-nest.mjs'), String(port), bodyFile]),
+  );
+  const bareNest = `http://${HOST}:${bareNestPort}`;
+  const sharedNestPort = await startListening(supervisor, 'shared-nest', 0, (port) =>
+    supervisor.run('shared-nest', process.execPath, [join(ROOT, 'tools/bench/bare-nest.mjs'), String(port), bodyFile, 'shared'], env, {
+      logFile: logFile('shared-nest'),
+    }),
+  );
+  const sharedNest = `http://${HOST}:${sharedNestPort}`;
   const workloads = {
-    'GET /status/:jobId': { path: statusPath, baseline: 'bare Node, GET' },
-    'POST /generate': { path: '/generate', requests: generateRequests, baseline: 'bare Node, POST' },
+    'GET /status/:jobId': { path: statusPath },
+    'POST /generate': { path: '/generate', requests: generateRequests },
   };
   const drive = (base, { path, requests }) =>
     load({ url: `${base}${path}`, ...(requests && { requests: requests() }), connections: Number(options.connections), duration: Number(options.duration) });
@@ -217,9 +229,18 @@ try {
     };
     const configurations = {
       'bare Node, GET': measured('bare-node', bare, workloads['GET /status/:jobId']),
+      'NestJS alone, GET': measured('bare-nest', bareNest, workloads['GET /status/:jobId']),
+      'NestJS + the shared layers, GET': measured('shared-nest', sharedNest, workloads['GET /status/:jobId']),
       'GET /status/:jobId': measured('gateway', api, workloads['GET /status/:jobId']),
       'bare Node, POST': measured('bare-node', bare, workloads['POST /generate']),
       'POST /generate': measured('gateway', api, workloads['POST /generate']),
+    };
+    // Each figure's ratio is to bare Node answering the same request shape.
+    const baselineOf = {
+      'NestJS alone, GET': 'bare Node, GET',
+      'NestJS + the shared layers, GET': 'bare Node, GET',
+      'GET /status/:jobId': 'bare Node, GET',
+      'POST /generate': 'bare Node, POST',
     };
     const runs = Object.fromEntries(Object.keys(configurations).map((name) => [name, []]));
     for (let round = 1; round <= Number(options.rounds); round++) {
@@ -228,7 +249,7 @@ try {
     const medianRun = (name) => [...runs[name]].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(runs[name].length / 2)];
     const report = (name) => {
       const run = medianRun(name);
-      const baseline = workloads[name]?.baseline;
+      const baseline = baselineOf[name];
       const ratio = baseline ? `, ${(run.requestsPerSecond / medianRun(baseline).requestsPerSecond).toFixed(2)}× bare Node` : '';
       const rounds = runs[name].map((r) => r.requestsPerSecond.toFixed(0)).join(', ');
       console.log(`  ${name}: ${run.requestsPerSecond.toFixed(0)} req/s${ratio}, p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.other} not 2xx (rounds: ${rounds})`);
