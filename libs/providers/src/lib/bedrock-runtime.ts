@@ -2,8 +2,8 @@ import type * as BedrockRuntime from '@aws-sdk/client-bedrock-runtime';
 import type { BedrockRuntimeClient, BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 
 /**
- * The Bedrock runtime SDK, loaded when first used rather than at start-up: loading it took about a
- * tenth of a service's start (docs/PERFORMANCE.md), and only deployments configured for Bedrock
+ * The Bedrock runtime SDK, loaded when first used rather than at start-up: loading it took about
+ * 7% of a service's start, 43 ms (docs/PERFORMANCE.md), and only deployments configured for Bedrock
  * (its image models, ENHANCER or MODERATION) ever call it.
  */
 export function bedrockRuntime(): Promise<typeof BedrockRuntime> {
