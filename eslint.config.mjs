@@ -44,7 +44,8 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?js$'],
+          // Shared build configuration, read by the tools and never part of a bundle.
+          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?js$', '^.*/tools/node/webpack-node-bundle\\.cjs$'],
           depConstraints,
         },
       ],
