@@ -11,7 +11,8 @@
 //     - bare Node (tools/bench/bare-node.mjs, in its own process) answering the finished job's status
 //       document, to a GET and to a POST like the one below;
 //     - NestJS (tools/bench/bare-nest.mjs) answering that GET with the same document: alone, the
-//       framework's floor, and with the per-request layers every service shares (libs/service);
+//       framework's floor; with the per-request layers every service shares (libs/service); and
+//       with those at LOG_LEVEL=warn, without the access log line;
 //     - GET /status/:jobId of that finished job;
 //     - POST /generate, every request with its own prompt and Idempotency-Key as the web app sends
 //       them, all enabled models; the load source is allowlisted, so no rate limit is measured;
@@ -191,16 +192,19 @@ try {
     supervisor.run('bare-node', process.execPath, [join(ROOT, 'tools/bench/bare-node.mjs'), String(port), bodyFile]),
   );
   const bare = `http://${HOST}:${barePort}`;
-  const bareNestPort = await startListening(supervisor, 'bare-nest', 0, (port) =>
-    supervisor.run('bare-nest', process.execPath, [join(ROOT, 'tools/bench/bare-nest.mjs'), String(port), bodyFile]),
-  );
-  const bareNest = `http://${HOST}:${bareNestPort}`;
-  const sharedNestPort = await startListening(supervisor, 'shared-nest', 0, (port) =>
-    supervisor.run('shared-nest', process.execPath, [join(ROOT, 'tools/bench/bare-nest.mjs'), String(port), bodyFile, 'shared'], env, {
-      logFile: logFile('shared-nest'),
-    }),
-  );
-  const sharedNest = `http://${HOST}:${sharedNestPort}`;
+  // NestJS answering the same GET: alone, with the layers every service shares, and with those but
+  // at LOG_LEVEL=warn, which drops the access log line (the one layer a level turns off).
+  const startNest = async (name, layers, levelEnv = {}) => {
+    const port = await startListening(supervisor, name, 0, (at) =>
+      supervisor.run(name, process.execPath, [join(ROOT, 'tools/bench/bare-nest.mjs'), String(at), bodyFile, ...layers], { ...env, ...levelEnv }, {
+        logFile: logFile(name),
+      }),
+    );
+    return `http://${HOST}:${port}`;
+  };
+  const bareNest = await startNest('bare-nest', []);
+  const sharedNest = await startNest('shared-nest', ['shared']);
+  const quietNest = await startNest('quiet-nest', ['shared'], { LOG_LEVEL: 'warn' });
   const workloads = {
     'GET /status/:jobId': { path: statusPath },
     'POST /generate': { path: '/generate', requests: generateRequests },
@@ -231,6 +235,7 @@ try {
       'bare Node, GET': measured('bare-node', bare, workloads['GET /status/:jobId']),
       'NestJS alone, GET': measured('bare-nest', bareNest, workloads['GET /status/:jobId']),
       'NestJS + the shared layers, GET': measured('shared-nest', sharedNest, workloads['GET /status/:jobId']),
+      'NestJS + the shared layers but the access log, GET': measured('quiet-nest', quietNest, workloads['GET /status/:jobId']),
       'GET /status/:jobId': measured('gateway', api, workloads['GET /status/:jobId']),
       'bare Node, POST': measured('bare-node', bare, workloads['POST /generate']),
       'POST /generate': measured('gateway', api, workloads['POST /generate']),
@@ -239,6 +244,7 @@ try {
     const baselineOf = {
       'NestJS alone, GET': 'bare Node, GET',
       'NestJS + the shared layers, GET': 'bare Node, GET',
+      'NestJS + the shared layers but the access log, GET': 'bare Node, GET',
       'GET /status/:jobId': 'bare Node, GET',
       'POST /generate': 'bare Node, POST',
     };
