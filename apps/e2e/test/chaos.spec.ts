@@ -26,7 +26,7 @@ describe('chaos suite, reduced run (tools/chaos on the built services)', () => {
     const main = join(workspaceRoot(), 'dist/tools/chaos/main.js');
     expect(existsSync(main)).toBe(true);
     const reportPath = join(mkdtempSync(join(tmpdir(), 'pp-chaos-')), 'report.json');
-    const args = ['--jobs', '100', '--submit-seconds', '30', '--worker-kills', '1', '--s3-outage-ms', '10000', '--storage-retry-window-ms', '20000'];
+    const args = ['--jobs', '100', '--submit-seconds', '30', '--worker-kills', '1', '--s3-outage-ms', '10000', '--storage-retry-window-ms', '20000', '--finish-timeout-ms', '60000'];
     const run = await startProcess(process.execPath, [main, ...args, '--report', reportPath], { cwd: workspaceRoot() });
     const code = await run.waitForExit();
     if (!existsSync(reportPath)) throw new Error(`the chaos run wrote no report:\n${run.output()}`);

@@ -101,6 +101,24 @@ function examples(items: string[]): string | undefined {
 }
 
 /**
+ * Inspects storage once every job's gallery lists its completed models, or at the deadline: a job's
+ * gallery is written by the finalisation queued when it ends, so it can trail the job's end by a
+ * moment, or by a stalled-job check when the worker finalising it was killed.
+ */
+async function awaitGalleries(bucket: ObjectStorage, ended: JobStatusResponse[], timeoutMs: number, progress: Progress) {
+  const since = Date.now();
+  let findings = await inspectStorage(bucket, ended);
+  const trailing = findings.missingFromManifests.length;
+  while (findings.missingFromManifests.length > 0 && Date.now() - since < timeoutMs) {
+    await delay(1000);
+    findings = await inspectStorage(bucket, ended);
+  }
+  const waited = ((Date.now() - since) / 1000).toFixed(1);
+  progress(`galleries checked ${waited} s after the jobs ended (${trailing} image files not yet in their gallery at first look)`);
+  return findings;
+}
+
+/**
  * Starts the system, submits `jobs` generations while injecting every fault, waits for the jobs to
  * end, and checks what the system promises: nothing accepted is lost, stored images match the
  * results and the galleries exactly, no provider is called more often than retries allow, and no
@@ -131,7 +149,7 @@ export async function runChaos(options: ChaosOptions, progress: Progress): Promi
 
     const logs = system.workerLogs();
     const bucket = new ObjectStorage(loadConfig(s3EnvSchema, system.s3.env()));
-    const storage = await inspectStorage(bucket, ended);
+    const storage = await awaitGalleries(bucket, ended, options.finishTimeoutMs, progress);
     bucket.onApplicationShutdown();
 
     const modelFailures = { builtIn: {} as Record<string, number>, chaos: {} as Record<string, number> };
