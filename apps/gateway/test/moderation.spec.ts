@@ -10,6 +10,7 @@ import {
   jsonBody,
   startService,
   stopAllProcesses,
+  waitFor,
 } from '@pixel-prompt/testing';
 import { configSchema } from '../src/config';
 
@@ -31,16 +32,19 @@ describe('gateway moderation stage (built, as a process, real Redis, fake OpenAI
   let moderation: FakeProviderServer;
   let gateway: RunningService;
 
+  // The default MODERATION_TIMEOUT_MS (5 s): a shorter one made a gateway's first call on a busy
+  // machine time out. The timeout itself is tested on a gateway of its own.
+  const gatewayEnv = () => ({
+    REDIS_URL: redis.url,
+    TRUSTED_PROXY_HOPS: '1',
+    MODERATION: 'openai',
+    MODERATION_BASE_URL: moderation.url,
+    OPENAI_API_KEY: OPENAI_KEY,
+  });
+
   beforeAll(async () => {
     [redis, moderation] = await Promise.all([TestRedis.start(), FakeProviderServer.start()]);
-    gateway = await startService('gateway', {
-      REDIS_URL: redis.url,
-      TRUSTED_PROXY_HOPS: '1',
-      MODERATION: 'openai',
-      MODERATION_BASE_URL: moderation.url,
-      MODERATION_TIMEOUT_MS: '1000',
-      OPENAI_API_KEY: OPENAI_KEY,
-    });
+    gateway = await startService('gateway', gatewayEnv());
   });
 
   afterAll(async () => {
@@ -48,8 +52,8 @@ describe('gateway moderation stage (built, as a process, real Redis, fake OpenAI
     await Promise.all([redis.dispose(), moderation.close()]);
   });
 
-  const post = (path: string, body: unknown, ip: string) =>
-    fetch(`${gateway.url}${path}`, {
+  const post = (path: string, body: unknown, ip: string, to: RunningService = gateway) =>
+    fetch(`${to.url}${path}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': ip },
       body: JSON.stringify(body),
@@ -136,12 +140,18 @@ describe('gateway moderation stage (built, as a process, real Redis, fake OpenAI
   });
 
   it('fails closed when the service does not answer within MODERATION_TIMEOUT_MS', async () => {
+    const impatient = await startService('gateway', { ...gatewayEnv(), MODERATION_TIMEOUT_MS: '500' });
+    // One answered call first, so the hanging call below is not given up before it is even sent (a
+    // fresh process's first call can take longer than 500 ms on a busy machine).
+    moderation.handle((_req, res) => json(res, 200, verdict()));
+    await waitFor(async () => (await post('/enhance', { prompt: 'a kite' }, '198.51.100.35', impatient)).status === 200, { what: 'a moderated call' });
     const hanging = hangingHandler();
     moderation.handle(hanging.handler);
-    const res = await post('/enhance', { prompt: 'a kite over the dunes' }, '198.51.100.35');
+    const res = await post('/enhance', { prompt: 'a kite over the dunes' }, '198.51.100.35', impatient);
     expect(res.status).toBe(503);
     expect(await errorOf(res)).toMatchObject({ error: 'SERVICE_UNAVAILABLE' });
-    // The gateway gave up on the call and closed it.
+    // The call reached the service, and the gateway gave up on it and closed it.
+    await hanging.received;
     await hanging.dropped;
   });
 

@@ -24,7 +24,8 @@ describe('gateway waiting for Redis replicas (built, as a process)', () => {
     replica = await TestRedis.start({ replicaOf: primary });
     replicaClient = new Redis(replica.url, { lazyConnect: false });
     await waitFor(inSync, { what: 'the replica to sync' });
-    gateway = await startService('gateway', { REDIS_URL: primary.url, REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '300' });
+    // 2 s: long enough for a replica's acknowledgement on a busy machine, short enough for the 503 cases.
+    gateway = await startService('gateway', { REDIS_URL: primary.url, REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '2000' });
     worker = new RedisConnection(primary.url, { warn: () => undefined, info: () => undefined } as unknown as Logger);
     store = new JobStore(worker, 3600);
   });
