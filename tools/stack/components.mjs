@@ -170,11 +170,12 @@ export class Supervisor {
 }
 
 /**
- * Job state must outlive Redis: each write reaches the append-only file before Redis answers it, so
- * an accepted job survives `kill -9`; the file is fsynced every second, so a crash of the machine
- * itself may lose the last second (docs/RELIABILITY.md). RDB snapshots would add nothing.
+ * Job state must outlive Redis: the append-only file is written and fsynced before Redis answers, so
+ * an accepted job survives `kill -9` and a crash of the machine. `everysec` would not do for the
+ * first: while a background fsync runs, Redis holds writes back for up to 2 s and answers anyway
+ * (docs/RELIABILITY.md). RDB snapshots would add nothing.
  */
-export const REDIS_PERSISTENCE = ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
+export const REDIS_PERSISTENCE = ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
 
 /** Starts Redis (durably, as above) on `port` (0: any free port) and resolves with its URL once it answers. */
 export async function startRedis(supervisor, { port = 0, dir }) {

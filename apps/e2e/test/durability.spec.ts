@@ -1,16 +1,16 @@
 import { STYLE_IDS } from '@pixel-prompt/imaging';
-import { AOF_EVERYSEC, waitFor } from '@pixel-prompt/testing';
+import { AOF_ALWAYS, waitFor } from '@pixel-prompt/testing';
 import { Pipeline, registryYaml } from './harness';
 
 const styles = STYLE_IDS.slice(0, 2);
 
-/** Redis as the local stack and the chart run it: an append-only file, fsynced every second. */
+/** Redis as the local stack and the chart run it: an append-only file, fsynced before every answer. */
 describe('accepted jobs through a Redis kill -9', () => {
   let pipeline: Pipeline;
 
   beforeAll(async () => {
     // No worker yet: every accepted job is still waiting in its queues when Redis dies.
-    pipeline = await Pipeline.start({ registryYaml: registryYaml(styles, 64), redis: { persistence: AOF_EVERYSEC }, worker: false });
+    pipeline = await Pipeline.start({ registryYaml: registryYaml(styles, 64), redis: { persistence: AOF_ALWAYS }, worker: false });
   });
 
   afterAll(() => pipeline.stop());

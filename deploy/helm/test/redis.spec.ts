@@ -26,7 +26,7 @@ describe('in-chart Redis (development)', () => {
   it('keeps job state in an append-only file on a PersistentVolumeClaim with the dev values', () => {
     const dev = render({ files: ['values-dev.yaml'] });
     expect(redisArgs(dev)).toEqual([
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory', '128mb', '--maxmemory-policy', 'noeviction', '--dir', '/data', '--port', '6379',
+      '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory', '128mb', '--maxmemory-policy', 'noeviction', '--dir', '/data', '--port', '6379',
     ]);
     const pod = find(dev, 'Deployment', 'pp-redis').spec.template.spec;
     expect(pod.volumes).toEqual([{ name: 'data', persistentVolumeClaim: { claimName: 'pp-redis-data' } }]);
@@ -47,10 +47,10 @@ describe('in-chart Redis (development)', () => {
     return parse(result.stdout);
   }
 
-  it('renders valid objects with a storage class, with fsync always, and with an emptyDir instead of a claim', () => {
-    const withClass = renderValid({ values: { ...minimal, redis: { enabled: true, appendfsync: 'always', persistence: { storageClassName: 'gp3', size: '5Gi' } } } });
+  it('renders valid objects with a storage class, with fsync every second, and with an emptyDir instead of a claim', () => {
+    const withClass = renderValid({ values: { ...minimal, redis: { enabled: true, appendfsync: 'everysec', persistence: { storageClassName: 'gp3', size: '5Gi' } } } });
     expect(find(withClass, 'PersistentVolumeClaim', 'pp-redis-data').spec).toMatchObject({ storageClassName: 'gp3', resources: { requests: { storage: '5Gi' } } });
-    expect(redisArgs(withClass)).toEqual(expect.arrayContaining(['--appendfsync', 'always']));
+    expect(redisArgs(withClass)).toEqual(expect.arrayContaining(['--appendfsync', 'everysec']));
 
     const ephemeral = renderValid({ values: { ...minimal, redis: { enabled: true, persistence: { enabled: false } } } });
     expect(ephemeral.find((o) => o.kind === 'PersistentVolumeClaim')).toBeUndefined();

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AOF_EVERYSEC, type RunningService, TestRedis, TestS3, startService, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
+import { AOF_ALWAYS, type RunningService, TestRedis, TestS3, startService, stopAllProcesses, waitFor } from '@pixel-prompt/testing';
 
 export interface SystemOptions {
   /** The model registry every service loads. */
@@ -38,7 +38,7 @@ export class ChaosSystem {
   ) {}
 
   static async start({ registryPath, workers, storageRetryWindowMs }: SystemOptions): Promise<ChaosSystem> {
-    const [redis, s3] = await Promise.all([TestRedis.start({ persistence: AOF_EVERYSEC }), TestS3.start()]);
+    const [redis, s3] = await Promise.all([TestRedis.start({ persistence: AOF_ALWAYS }), TestS3.start()]);
     const env: Record<string, string> = {
       REDIS_URL: redis.url,
       ...s3.env(),

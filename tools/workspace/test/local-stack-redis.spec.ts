@@ -13,7 +13,7 @@ async function stackPersistence(): Promise<string[]> {
 describe('local stack Redis', () => {
   it('keeps every acknowledged write through kill -9 and a restart on the same data directory', async () => {
     const persistence = await stackPersistence();
-    expect(persistence.join(' ')).toContain('--appendonly yes');
+    expect(persistence.join(' ')).toContain('--appendonly yes --appendfsync always');
     const { acknowledged, lost } = await crashLoss(persistence);
     expect(acknowledged).toBeGreaterThanOrEqual(2000);
     expect(lost).toBe(0);

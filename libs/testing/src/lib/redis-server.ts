@@ -29,8 +29,8 @@ function ping(port: number): Promise<boolean> {
 
 /** Persistence of a throw-away Redis: none (the default; `crash()` then loses everything). */
 export const NO_PERSISTENCE = ['--save', '', '--appendonly', 'no'];
-/** An append-only file fsynced every second, as the local stack and the chart run Redis. */
-export const AOF_EVERYSEC = ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'];
+/** An append-only file fsynced before every answer, as the local stack and the chart run Redis. */
+export const AOF_ALWAYS = ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
 
 export interface TestRedisOptions {
   /** redis-server arguments deciding what survives a restart. */
