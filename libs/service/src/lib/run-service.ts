@@ -4,7 +4,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ServiceEnv } from '@pixel-prompt/config';
-import { type Logger, httpObservability } from '@pixel-prompt/observability';
+import { type Logger, exitWhenLogged, httpObservability } from '@pixel-prompt/observability';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { type RouteTable, corsFor } from './cors';
@@ -154,11 +154,11 @@ export async function runService(
       (drained) => {
         if (drained) logger.info('shutdown complete');
         else logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown deadline passed; cutting off work in flight');
-        process.exit(drained ? 0 : 1);
+        exitWhenLogged(logger, drained ? 0 : 1);
       },
       (error: unknown) => {
         logger.fatal({ err: error }, 'shutdown failed');
-        process.exit(1);
+        exitWhenLogged(logger, 1);
       },
     );
   };
