@@ -69,7 +69,7 @@ describe('gateway under malformed input (property-based)', () => {
   beforeAll(async () => {
     [redis, s3] = await Promise.all([TestRedis.start(), TestS3.start()]);
     const gallery = await startService('gallery', s3.env());
-    gateway = await startService('gateway', { REDIS_URL: redis.url, GALLERY_URL: gallery.url, LOG_LEVEL: 'warn', CORS_ORIGINS: ORIGIN });
+    gateway = await startService('gateway', { REDIS_URL: redis.url, GALLERY_URL: gallery.url, LOG_LEVEL: 'warn', CORS_ORIGINS: ORIGIN }, { until: 'ready' });
     const submitted = await fetch(`${gateway.url}/generate`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

@@ -32,8 +32,8 @@ describe('gateway moderation stage (built, as a process, real Redis, fake OpenAI
   let moderation: FakeProviderServer;
   let gateway: RunningService;
 
-  // The default MODERATION_TIMEOUT_MS (5 s): a shorter one made a gateway's first call on a busy
-  // machine time out. The timeout itself is tested on a gateway of its own.
+  // The default MODERATION_TIMEOUT_MS (5 s), so a slow first call on a busy machine is not refused;
+  // the timeout itself is tested on a gateway of its own.
   const gatewayEnv = () => ({
     REDIS_URL: redis.url,
     TRUSTED_PROXY_HOPS: '1',
@@ -44,7 +44,7 @@ describe('gateway moderation stage (built, as a process, real Redis, fake OpenAI
 
   beforeAll(async () => {
     [redis, moderation] = await Promise.all([TestRedis.start(), FakeProviderServer.start()]);
-    gateway = await startService('gateway', gatewayEnv());
+    gateway = await startService('gateway', gatewayEnv(), { until: 'ready' });
   });
 
   afterAll(async () => {
@@ -140,7 +140,7 @@ describe('gateway moderation stage (built, as a process, real Redis, fake OpenAI
   });
 
   it('fails closed when the service does not answer within MODERATION_TIMEOUT_MS', async () => {
-    const impatient = await startService('gateway', { ...gatewayEnv(), MODERATION_TIMEOUT_MS: '500' });
+    const impatient = await startService('gateway', { ...gatewayEnv(), MODERATION_TIMEOUT_MS: '500' }, { until: 'ready' });
     // One answered call first, so the hanging call below is not given up before it is even sent (a
     // fresh process's first call can take longer than 500 ms on a busy machine).
     moderation.handle((_req, res) => json(res, 200, verdict()));

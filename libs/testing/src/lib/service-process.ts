@@ -30,15 +30,24 @@ export interface RunningService {
   logs(): Record<string, unknown>[];
 }
 
-/** Spawns a service on a free port (another one should the port be taken first) and waits until it answers /health/live (at most `bootTimeoutMs`). */
-export async function startService(name: ServiceName, env: Record<string, string>, { bootTimeoutMs = 15_000 } = {}): Promise<RunningService> {
+/**
+ * Spawns a service on a free port (another one should the port be taken first) and waits until it
+ * answers /health/live, or /health/ready with `until: 'ready'` (at most `bootTimeoutMs`). Live is
+ * enough for tests of a service whose dependencies are down; a test whose first request needs Redis
+ * waits for ready, or on a busy machine that request can come before the connection and get a 503.
+ */
+export async function startService(
+  name: ServiceName,
+  env: Record<string, string>,
+  { bootTimeoutMs = 15_000, until = 'live' as 'live' | 'ready' } = {},
+): Promise<RunningService> {
   const { port, server } = await startOnFreePort(name, (port) => spawnService(name, { PORT: String(port), ...env }));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () =>
-      (await fetch(`${url}/health/live`).then((r) => r.ok, () => false)) ||
+      (await fetch(`${url}/health/${until}`).then((r) => r.ok, () => false)) ||
       (!server.running && Promise.reject(new Error(`${name} exited:\n${server.output()}`))),
-    { what: `${name} to answer /health/live`, timeoutMs: bootTimeoutMs },
+    { what: `${name} to answer /health/${until}`, timeoutMs: bootTimeoutMs },
   );
   return { url, port, process: server, logs: () => parseLogLines(server.lines) };
 }
